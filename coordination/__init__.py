@@ -1,0 +1,54 @@
+"""Coordination: whole-of-government crisis coordination for Belgium's Comprehensive Approach."""
+
+from pathlib import Path
+
+from flask_openapi3 import Info, OpenAPI
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def _resource(name: str) -> Path:
+    """A top-level project folder (templates, seed) in a checkout, or its copy inside an installed wheel."""
+    in_checkout = PACKAGE.parent / name
+    return in_checkout if in_checkout.is_dir() else PACKAGE / f"_{name}"
+
+
+TEMPLATES = _resource("templates")
+SEED = _resource("seed")
+
+
+def create_app(test_config: dict | None = None) -> OpenAPI:
+    """Build the application: configuration, database, i18n, sign-in, pages, API, CLI, errors."""
+    from coordination import api, config, db, errors, i18n
+    from coordination.api import problems
+    from coordination.auth import views as auth_views
+    from coordination.structure import views as structure_views
+
+    app = OpenAPI(
+        __name__,
+        info=Info(
+            title="Coordination API",
+            version="1",
+            description="Whole-of-government crisis coordination (Belgium's Comprehensive Approach).",
+        ),
+        security_schemes={"bearerAuth": {"type": "http", "scheme": "bearer"}},
+        doc_prefix="/api/v1",
+        doc_url="/openapi.json",
+        validation_error_status=422,
+        validation_error_model=problems.ValidationProblem,
+        validation_error_callback=problems.validation_problem,
+        template_folder=str(TEMPLATES),
+        instance_path=str(PACKAGE.parent / "instance"),
+        instance_relative_config=True,
+    )
+    app.config.update(config.load(Path(app.instance_path)))
+    if test_config:
+        app.config.update(test_config)
+
+    db.init_app(app)
+    i18n.init_app(app)
+    auth_views.init_app(app)
+    app.register_blueprint(structure_views.bp)
+    api.init_app(app)
+    errors.init_app(app)
+    return app

@@ -1,0 +1,1 @@
+"""Sign-in for people (sessions) and programs (bearer tokens)."""

@@ -1,0 +1,121 @@
+"""Sign-in pages, the language picker, and Flask-Login / CSRF wiring."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from flask_wtf import CSRFProtect, FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField
+from wtforms.validators import DataRequired, Email, Length
+
+from coordination import audit
+from coordination.auth import service as auth
+from coordination.db import get_session
+from coordination.seed import demo_accounts_listed
+from coordination.structure import service as structure
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(_l("Language"), choices=[])
+
+
+REFUSALS = {
+    "credentials": _l("Wrong e-mail address or password."),
+    "disabled": _l("This account is disabled."),
+    "demo": _l("Demo accounts cannot sign in to a production instance."),
+}
+
+
+def _safe_next(target: str | None) -> str:
+    """Only redirect to a path on this site after sign-in."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("structure.home")
+
+
+def _production() -> bool:
+    return current_app.config["COORDINATION_ENV"] == "production"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("structure.home"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        db = get_session()
+        try:
+            person = auth.authenticate(
+                session=db, email=form.email.data, password=form.password.data, production=_production()
+            )
+        except auth.SignInRefused as refused:
+            form.password.errors.append(REFUSALS[refused.reason])
+        else:
+            session.clear()
+            login_user(person, remember=form.remember.data)
+            audit.record(
+                db, actor_id=person.id, action="session.sign_in", object_type="person", object_id=person.id
+            )
+            db.commit()
+            return redirect(_safe_next(request.args.get("next")))
+    demo_accounts = [] if _production() else demo_accounts_listed()
+    return render_template(
+        "auth/login.html", form=form, demo_accounts=demo_accounts
+    ), 200 if not form.errors else 400
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/language")
+def set_language():
+    form = LanguageForm()
+    form.locale.choices = list(current_app.config["LANGUAGES"].items())
+    if form.validate_on_submit():
+        session["locale"] = form.locale.data
+    return redirect(_safe_next(request.form.get("next")))
+
+
+def init_app(app: Flask) -> None:
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def _load_person(person_id: str):
+        if not person_id.isdigit():
+            return None
+        person = structure.get_person(session=get_session(), person_id=int(person_id))
+        if person is None or not person.active or (_production() and person.is_demo):
+            return None
+        return person
+
+    @app.context_processor
+    def _language_form():
+        form = LanguageForm()
+        form.locale.choices = list(app.config["LANGUAGES"].items())
+        return {"language_form": form}
+
+    app.register_blueprint(bp)

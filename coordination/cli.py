@@ -1,0 +1,131 @@
+"""The `coordination` command: serve, db upgrade, seed, create-user, compile-translations."""
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlmodel import Session
+
+from coordination import audit, create_app, db
+from coordination.structure.models import Clearance
+
+
+def _session() -> Session:
+    return Session(db.engine_of(current_app), expire_on_commit=False)
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=True)
+def main() -> None:
+    """Coordination: whole-of-government crisis coordination."""
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Create or migrate the database schema."""
+    db.upgrade(db.engine_of(current_app), revision)
+    click.echo(f"database at {revision}")
+
+
+def _load_seed() -> None:
+    from coordination.seed import load_seed
+
+    with _session() as session:
+        report = load_seed(session=session, demo_password=current_app.config["DEMO_PASSWORD"])
+    summary = ", ".join(f"{n} {kind}" for kind, n in sorted(report.changed.items())) or "nothing to change"
+    click.echo(f"seed loaded: {summary}")
+
+
+@main.command("seed")
+@with_appcontext
+def seed_command() -> None:
+    """Load the seed data (idempotent: loading twice changes nothing)."""
+    db.upgrade(db.engine_of(current_app))
+    _load_seed()
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--seed/--no-seed", default=False, help="Load the seed data before serving.")
+@with_appcontext
+def serve(host: str, port: int, seed: bool) -> None:
+    """Migrate the database, optionally seed it, and serve the app (use gunicorn in production)."""
+    db.upgrade(db.engine_of(current_app))
+    if seed:
+        _load_seed()
+    click.echo(
+        f"Coordination on http://{host}:{port}/ (demo password: {current_app.config['DEMO_PASSWORD']})"
+    )
+    current_app.run(host=host, port=port, threaded=True, use_reloader=False, debug=False)
+
+
+@main.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--department", "department_code", required=True, help="Department code, e.g. FA or DEF.")
+@click.option("--directorate", "directorate_code", default=None, help="Directorate code, e.g. DGB.")
+@click.option("--function", default="", help="e.g. ambassador, defence attaché.")
+@click.option("--clearance", type=click.Choice([c.value for c in Clearance]), default="unclassified")
+@click.option("--language", "languages", multiple=True, help="ISO 639-1 code; repeat for several.")
+@click.option("--admin", is_flag=True, default=False)
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@with_appcontext
+def create_user(
+    email, name, department_code, directorate_code, function, clearance, languages, admin, password_stdin
+):
+    """Create a person who can sign in (or reset an existing person's password)."""
+    from coordination.auth.service import hash_password
+    from coordination.structure import service as structure
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 12:
+        raise click.BadParameter("use at least 12 characters", param_hint="password")
+    db.upgrade(db.engine_of(current_app))
+    with _session() as session:
+        try:
+            person, _changed = structure.upsert_person(
+                session=session,
+                email=email,
+                name=name,
+                department_code=department_code,
+                directorate_code=directorate_code,
+                function=function,
+                clearance=clearance,
+                languages=languages,
+            )
+        except structure.StructureError as error:
+            raise click.ClickException(str(error)) from error
+        person.password_hash = hash_password(password)
+        person.is_admin = admin
+        person.is_demo = False
+        structure.bump_revision(session=session)
+        audit.record(
+            session,
+            actor_id=None,
+            action="person.create",
+            object_type="person",
+            object_id=person.id,
+            via="cli",
+        )
+        session.commit()
+        click.echo(f"person {person.id} <{person.email}> can sign in")
+
+
+@main.command("compile-translations")
+def compile_translations() -> None:
+    """Compile the Dutch and French catalogs (run by the set-up command)."""
+    from coordination.i18n import compile_catalogs
+
+    for path in compile_catalogs():
+        click.echo(f"compiled {path.parent.parent.name}")

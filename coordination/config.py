@@ -1,0 +1,48 @@
+"""Configuration from the environment, with safe defaults for a developer's machine."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Use COORDINATION_SECRET_KEY, or keep a random key in the instance folder for development."""
+    if key := os.environ.get("COORDINATION_SECRET_KEY"):
+        return key
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load(instance_path: Path) -> dict:
+    """Settings for create_app; every value can be overridden by test_config."""
+    environment = os.environ.get("COORDINATION_ENV", "development")
+    production = environment == "production"
+    if production and not os.environ.get("COORDINATION_SECRET_KEY"):
+        raise RuntimeError("COORDINATION_SECRET_KEY must be set when COORDINATION_ENV=production")
+    default_db = f"sqlite:///{instance_path / 'coordination.db'}"
+    return {
+        "COORDINATION_ENV": environment,
+        "SECRET_KEY": _secret_key(instance_path),
+        "DATABASE_URL": os.environ.get("DATABASE_URL", default_db),
+        "SQL_ECHO": False,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
+        "LANGUAGES": {"en": "English", "nl": "Nederlands", "fr": "Français"},
+        "API_TOKEN_LIFETIME": timedelta(days=30),
+        "DEMO_PASSWORD": "demo-coordination",
+    }

@@ -1,0 +1,31 @@
+"""Error pages for people and problem details for programs; never a bare 500 for bad input."""
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from coordination.api.problems import problem
+
+
+def _wants_problem() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        if error.response is not None and error.response.mimetype in (
+            "application/json",
+            "application/problem+json",
+        ):
+            return error.response
+        if _wants_problem():
+            return problem(error.code or 500, error.description)
+        template = f"errors/{error.code}.html" if error.code in (400, 403, 404) else "errors/generic.html"
+        return render_template(template, error=error), error.code
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        if _wants_problem():
+            return problem(500, "An unexpected error occurred; it has been logged.")
+        return render_template("errors/generic.html", error=InternalServerError()), 500

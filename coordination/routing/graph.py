@@ -1,0 +1,153 @@
+"""Build the organisation graph from the database and keep it cached until the organisation changes.
+
+Nodes are keyed `kind:key` (``body:task-force-great-lakes``, ``mission:KINSHASA``, ``department:FA``,
+``person:12``, ``country:BDI``) and carry their attributes, so routing needs no database access.
+"""
+
+import threading
+from dataclasses import dataclass
+
+import networkx as nx
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session, select
+
+from coordination.structure import service as structure
+from coordination.structure.models import (
+    Body,
+    BodyKind,
+    Department,
+    Membership,
+    Mission,
+    Person,
+)
+
+
+def body_node(slug: str) -> str:
+    return f"body:{slug}"
+
+
+def mission_node(code: str) -> str:
+    return f"mission:{code}"
+
+
+def department_node(code: str) -> str:
+    return f"department:{code}"
+
+
+def person_node(person_id: int) -> str:
+    return f"person:{person_id}"
+
+
+def country_node(code: str) -> str:
+    return f"country:{code}"
+
+
+def build_organisation_graph(*, session: Session) -> nx.MultiDiGraph:
+    """The whole organisation as a directed graph, in a handful of queries."""
+    graph = nx.MultiDiGraph()
+    departments = session.exec(select(Department)).all()
+    department_codes = {d.id: d.code for d in departments}
+    for department in departments:
+        graph.add_node(
+            department_node(department.code),
+            kind="department",
+            label=department.code,
+            name=department.name,
+            level=str(department.level),
+            opt_in=department.opt_in,
+        )
+    missions = session.exec(select(Mission).options(selectinload(Mission.accredited_countries))).all()
+    for mission in missions:
+        graph.add_node(
+            mission_node(mission.code),
+            kind="mission",
+            label=mission.city,
+            name=mission.name,
+            mission_kind=str(mission.kind),
+        )
+        for code in mission.covered_country_codes:
+            graph.add_node(country_node(code), kind="country", label=code)
+            graph.add_edge(mission_node(mission.code), country_node(code), relation="covers")
+    people = session.exec(select(Person)).all()
+    for person in people:
+        graph.add_node(
+            person_node(person.id),
+            kind="person",
+            label=person.name,
+            clearance=str(person.clearance),
+            department=department_codes[person.department_id],
+        )
+        graph.add_edge(
+            person_node(person.id),
+            department_node(department_codes[person.department_id]),
+            relation="works_in",
+        )
+    bodies = session.exec(
+        select(Body).options(
+            selectinload(Body.mission), selectinload(Body.countries), selectinload(Body.missions)
+        )
+    ).all()
+    steering_group = next((b for b in bodies if b.kind == BodyKind.steering_group), None)
+    for body in bodies:
+        node = body_node(body.slug)
+        graph.add_node(
+            node,
+            kind="body",
+            body_kind=str(body.kind),
+            label=body.name,
+            status=str(body.status),
+            themes=tuple(body.themes),
+        )
+        if body.kind == BodyKind.consultation_platform and body.mission:
+            graph.add_edge(node, mission_node(body.mission.code), relation="platform_of")
+        if body.kind == BodyKind.task_force:
+            if steering_group is not None:
+                graph.add_edge(node, body_node(steering_group.slug), relation="reports_to")
+            for country in body.countries:
+                graph.add_node(country_node(country.code), kind="country", label=country.code)
+                graph.add_edge(node, country_node(country.code), relation="covers")
+            for mission in body.missions:
+                graph.add_edge(node, mission_node(mission.code), relation="works_with")
+    slugs = {b.id: b.slug for b in bodies}
+    for membership in session.exec(select(Membership)).all():
+        graph.add_edge(
+            person_node(membership.person_id),
+            body_node(slugs[membership.body_id]),
+            relation="member_of",
+            role=str(membership.role),
+        )
+    if steering_group is not None:
+        sg_node = body_node(steering_group.slug)
+        represented = {
+            graph.nodes[source]["department"]
+            for source, _target, data in graph.in_edges(sg_node, data=True)
+            if data.get("relation") == "member_of"
+        }
+        for code in sorted(represented):
+            graph.add_edge(department_node(code), sg_node, relation="represented_in")
+    return graph
+
+
+@dataclass
+class _Cached:
+    revision: int
+    graph: nx.MultiDiGraph
+
+
+_cache: dict[str, _Cached] = {}
+_lock = threading.Lock()
+
+
+def organisation_graph(*, session: Session) -> nx.MultiDiGraph:
+    """The cached graph for this database, rebuilt only when the organisation revision has moved."""
+    key = session.get_bind().url.render_as_string(hide_password=True)
+    revision = structure.current_revision(session=session)
+    cached = _cache.get(key)
+    if cached is not None and cached.revision == revision:
+        return cached.graph
+    with _lock:
+        cached = _cache.get(key)
+        if cached is None or cached.revision != revision:
+            cached = _Cached(revision=revision, graph=build_organisation_graph(session=session))
+            _cache[key] = cached
+    return cached.graph

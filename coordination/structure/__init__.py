@@ -1,0 +1,1 @@
+"""The organisation: countries, departments, directorates, missions, bodies, people and memberships."""

@@ -1,0 +1,328 @@
+"""Organisation model: who exists, who sits where, which country each mission and task force covers."""
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from pydantic import EmailStr
+from sqlalchemy import JSON, String, UniqueConstraint
+from sqlmodel import Field, Relationship, SQLModel
+
+from coordination.types import UTCDateTime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Clearance(StrEnum):
+    """Security clearance and classification levels (Belgian law of 11 December 1998)."""
+
+    unclassified = "unclassified"
+    confidential = "confidential"  # Vertrouwelijk / Confidentiel
+    secret = "secret"  # Geheim / Secret
+    top_secret = "top_secret"  # Zeer Geheim / Très Secret
+
+    @property
+    def rank(self) -> int:
+        return list(Clearance).index(self)
+
+    def covers(self, level: "Clearance | str") -> bool:
+        """True if a person with this clearance may see an item classified at `level`."""
+        return self.rank >= Clearance(level).rank
+
+
+class GovernmentLevel(StrEnum):
+    federal = "federal"
+    regional = "regional"
+    community = "community"
+
+
+class DepartmentKind(StrEnum):
+    public_service = "public_service"
+    defence = "defence"
+    agency = "agency"
+    government = "government"
+
+
+class MissionKind(StrEnum):
+    embassy = "embassy"
+    permanent_representation = "permanent_representation"
+    consulate = "consulate"
+
+
+class BodyKind(StrEnum):
+    steering_group = "steering_group"
+    task_force = "task_force"
+    consultation_platform = "consultation_platform"
+
+
+class BodyStatus(StrEnum):
+    proposed = "proposed"
+    active = "active"
+    stood_down = "stood_down"
+
+
+class MembershipRole(StrEnum):
+    chair = "chair"
+    co_chair = "co_chair"
+    secretary = "secretary"
+    member = "member"
+    observer = "observer"
+
+
+class Theme(StrEnum):
+    diplomacy = "diplomacy"
+    development = "development"
+    defence = "defence"
+    law = "law"
+    order = "order"
+    humanitarian = "humanitarian"
+    economic = "economic"
+    consular = "consular"
+
+
+class Country(SQLModel, table=True):
+    """An ISO 3166-1 country; `is_partner` marks partner countries of development cooperation."""
+
+    code: str = Field(primary_key=True, max_length=3)
+    name: str = Field(max_length=120)
+    region: str | None = Field(default=None, max_length=60, index=True)
+    is_partner: bool = Field(default=False, index=True)
+
+
+class Department(SQLModel, table=True):
+    """A federal public service, agency, or an opt-in regional or community government."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=20, unique=True)
+    name: str = Field(max_length=200)
+    name_nl: str | None = Field(default=None, max_length=200)
+    name_fr: str | None = Field(default=None, max_length=200)
+    level: GovernmentLevel = Field(default=GovernmentLevel.federal, sa_type=String(20))
+    kind: DepartmentKind = Field(default=DepartmentKind.public_service, sa_type=String(20))
+    opt_in: bool = Field(default=False)
+
+    directorates: list["Directorate"] = Relationship(back_populates="department")
+
+    def localised_name(self, locale: str) -> str:
+        return {"nl": self.name_nl, "fr": self.name_fr}.get(locale) or self.name
+
+
+class Directorate(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("department_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    department_id: int = Field(foreign_key="department.id", index=True)
+    code: str = Field(max_length=20)
+    name: str = Field(max_length=200)
+    name_nl: str | None = Field(default=None, max_length=200)
+    name_fr: str | None = Field(default=None, max_length=200)
+
+    department: Department = Relationship(back_populates="directorates")
+
+    def localised_name(self, locale: str) -> str:
+        return {"nl": self.name_nl, "fr": self.name_fr}.get(locale) or self.name
+
+
+class MissionAccreditation(SQLModel, table=True):
+    """A country, other than the host, to which a mission is accredited."""
+
+    mission_id: int = Field(foreign_key="mission.id", primary_key=True)
+    country_code: str = Field(foreign_key="country.code", primary_key=True, max_length=3)
+
+
+class Mission(SQLModel, table=True):
+    """An embassy, permanent representation or consulate."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=30, unique=True)
+    kind: MissionKind = Field(sa_type=String(30))
+    name: str = Field(max_length=200)
+    city: str = Field(max_length=100)
+    host_country_code: str = Field(foreign_key="country.code", max_length=3, index=True)
+    organisation: str | None = Field(default=None, max_length=20)
+
+    host_country: Country = Relationship()
+    accredited_countries: list[Country] = Relationship(link_model=MissionAccreditation)
+
+    @property
+    def covered_country_codes(self) -> list[str]:
+        return [self.host_country_code, *sorted(c.code for c in self.accredited_countries)]
+
+
+class BodyCountry(SQLModel, table=True):
+    """A country in a task force's scope."""
+
+    body_id: int = Field(foreign_key="body.id", primary_key=True)
+    country_code: str = Field(foreign_key="country.code", primary_key=True, max_length=3, index=True)
+
+
+class BodyMission(SQLModel, table=True):
+    """A mission whose consultation platform works with a task force."""
+
+    body_id: int = Field(foreign_key="body.id", primary_key=True)
+    mission_id: int = Field(foreign_key="mission.id", primary_key=True, index=True)
+
+
+class Body(SQLModel, table=True):
+    """The steering group, a task force, or a mission's consultation platform."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=80, unique=True)
+    kind: BodyKind = Field(sa_type=String(30), index=True)
+    name: str = Field(max_length=200)
+    description: str = Field(default="")
+    goals: str = Field(default="")
+    status: BodyStatus = Field(default=BodyStatus.active, sa_type=String(20), index=True)
+    themes: list[str] = Field(default_factory=list, sa_type=JSON)
+    mission_id: int | None = Field(default=None, foreign_key="mission.id", unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    mission: Mission | None = Relationship()
+    memberships: list["Membership"] = Relationship(back_populates="body")
+    countries: list[Country] = Relationship(link_model=BodyCountry)
+    missions: list[Mission] = Relationship(link_model=BodyMission)
+
+
+class Person(SQLModel, table=True):
+    """Someone who works in the structure; also the account that signs in."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    name: str = Field(max_length=200)
+    department_id: int = Field(foreign_key="department.id", index=True)
+    directorate_id: int | None = Field(default=None, foreign_key="directorate.id", index=True)
+    function: str = Field(default="", max_length=200)
+    clearance: Clearance = Field(default=Clearance.unclassified, sa_type=String(20))
+    languages: list[str] = Field(default_factory=list, sa_type=JSON)
+    password_hash: str | None = Field(default=None, max_length=255)
+    active: bool = Field(default=True)
+    is_demo: bool = Field(default=False)
+    is_admin: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    department: Department = Relationship()
+    directorate: Directorate | None = Relationship()
+    memberships: list["Membership"] = Relationship(back_populates="person")
+
+    # Flask-Login's user interface
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class Membership(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("body_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    body_id: int = Field(foreign_key="body.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    role: MembershipRole = Field(default=MembershipRole.member, sa_type=String(20))
+    reason: str = Field(default="", max_length=300)
+
+    body: Body = Relationship(back_populates="memberships")
+    person: Person = Relationship(back_populates="memberships")
+
+
+class OrganisationRevision(SQLModel, table=True):
+    """A counter bumped on every change to the structure, so cached graphs know when to rebuild."""
+
+    id: int = Field(default=1, primary_key=True)
+    revision: int = Field(default=0)
+    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# --- API types -------------------------------------------------------------------------------------
+
+
+class CountryPublic(SQLModel):
+    code: str
+    name: str
+    region: str | None
+    is_partner: bool
+
+
+class DirectoratePublic(SQLModel):
+    code: str
+    name: str
+
+
+class DepartmentPublic(SQLModel):
+    code: str
+    name: str
+    level: GovernmentLevel
+    kind: DepartmentKind
+    opt_in: bool
+    directorates: list[DirectoratePublic] = []
+
+
+class PersonSummary(SQLModel):
+    id: int
+    name: str
+    email: EmailStr
+    function: str
+    department: str
+    directorate: str | None
+
+
+class PersonPublic(PersonSummary):
+    clearance: Clearance
+    languages: list[str]
+    bodies: list["MembershipOfPerson"] = []
+
+
+class MembershipOfPerson(SQLModel):
+    body: str
+    body_name: str
+    role: MembershipRole
+
+
+class MemberPublic(SQLModel):
+    person: PersonSummary
+    role: MembershipRole
+    reason: str = ""
+
+
+class BodySummary(SQLModel):
+    slug: str
+    kind: BodyKind
+    name: str
+    status: BodyStatus
+    mission: str | None = None
+
+
+class BodyPublic(BodySummary):
+    description: str
+    goals: str
+    themes: list[str]
+    countries: list[str]
+    missions: list[str]
+    members: list[MemberPublic]
+
+
+class MissionSummary(SQLModel):
+    code: str
+    kind: MissionKind
+    name: str
+    city: str
+    host_country: str
+    organisation: str | None
+    accredited_countries: list[str]
+
+
+class MissionPublic(MissionSummary):
+    platform: BodyPublic | None
+
+
+PersonPublic.model_rebuild()
