@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlmodel import Session
+from werkzeug.serving import run_simple
 
 from coordination import audit, create_app, db
 from coordination.structure.models import Clearance
@@ -64,7 +65,8 @@ def serve(host: str, port: int, seed: bool) -> None:
     click.echo(
         f"Coordination on http://{host}:{port}/ (demo password: {current_app.config['DEMO_PASSWORD']})"
     )
-    current_app.run(host=host, port=port, threaded=True, use_reloader=False, debug=False)
+    # Flask refuses app.run() inside its own CLI; run_simple is what it would call.
+    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
 
 
 @main.command("create-user")

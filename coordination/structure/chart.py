@@ -76,9 +76,14 @@ def organisation_chart(graph: nx.MultiDiGraph) -> Chart:
     height = tallest * ROW_HEIGHT + 20
     chart = Chart(height=height)
     placed: dict[str, ChartNode] = {}
+    # The steering group and task forces sit level with the middle of the departments they draw on.
+    departments_middle = 10 + len(columns["department"]) * ROW_HEIGHT / 2
     for column, items in columns.items():
-        block = len(items) * ROW_HEIGHT
-        top = 10 if column in ("department", "mission") else max(10, (height - block) / 2)
+        top = (
+            10
+            if column in ("department", "mission")
+            else max(10, departments_middle - len(items) * ROW_HEIGHT / 2)
+        )
         for index, (key, data) in enumerate(items):
             css = column.replace("_", "-")
             if data["kind"] == "department" and data.get("opt_in"):
