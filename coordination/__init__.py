@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> OpenAPI:
     """Build the application: configuration, database, i18n, sign-in, pages, API, CLI, errors."""
     from coordination import api, config, db, errors, i18n
     from coordination.api import problems
+    from coordination.audit import views as audit_views
     from coordination.auth import views as auth_views
     from coordination.structure import views as structure_views
 
@@ -49,6 +50,7 @@ def create_app(test_config: dict | None = None) -> OpenAPI:
     i18n.init_app(app)
     auth_views.init_app(app)
     app.register_blueprint(structure_views.bp)
+    app.register_blueprint(audit_views.bp)
     api.init_app(app)
     errors.init_app(app)
     return app

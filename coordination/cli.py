@@ -131,3 +131,7 @@ def compile_translations() -> None:
 
     for path in compile_catalogs():
         click.echo(f"compiled {path.parent.parent.name}")
+
+
+if __name__ == "__main__":
+    main()

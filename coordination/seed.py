@@ -82,6 +82,7 @@ def load_seed(*, session: Session, demo_password: str, directory: Path = SEED) -
             languages=row.get("languages", []),
             password_hash=demo_hash,
             is_demo=True,
+            is_admin=bool(row.get("admin", False)),
         )
         people[person.email] = person
         report.count("people", changed)

@@ -165,6 +165,7 @@ def upsert_person(
     languages: Iterable[str] = (),
     password_hash: str | None = None,
     is_demo: bool = False,
+    is_admin: bool | None = None,
 ) -> tuple[Person, bool]:
     """Create or update a person keyed by e-mail; an existing password is never overwritten."""
     email = email.strip().lower()
@@ -190,6 +191,8 @@ def upsert_person(
         "languages": list(languages),
         "is_demo": is_demo,
     }
+    if is_admin is not None:
+        values["is_admin"] = is_admin
     person = get_person_by_email(session=session, email=email)
     if person is None:
         person = Person(email=email, password_hash=password_hash, **values)

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session, SQLModel, select
 
 from coordination.structure.models import utcnow
 from coordination.types import UTCDateTime
@@ -18,6 +18,12 @@ class AuditEvent(SQLModel, table=True):
     object_type: str = Field(max_length=40)
     object_id: str = Field(max_length=80)
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+def recent_events(*, session: Session, limit: int = 200) -> list[AuditEvent]:
+    """The latest audit events, newest first."""
+    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+    return list(session.exec(query))
 
 
 def record(
