@@ -23,6 +23,7 @@ def create_app(test_config: dict | None = None) -> OpenAPI:
     from coordination.api import problems
     from coordination.audit import views as audit_views
     from coordination.auth import views as auth_views
+    from coordination.reports import views as report_views
     from coordination.structure import views as structure_views
 
     app = OpenAPI(
@@ -51,6 +52,7 @@ def create_app(test_config: dict | None = None) -> OpenAPI:
     auth_views.init_app(app)
     app.register_blueprint(structure_views.bp)
     app.register_blueprint(audit_views.bp)
+    app.register_blueprint(report_views.bp)
     api.init_app(app)
     errors.init_app(app)
     return app

@@ -20,6 +20,13 @@ def _secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _codes(variable: str, default: str) -> tuple[str, ...]:
+    """A comma-separated list of department codes from the environment."""
+    return tuple(
+        code.strip().upper() for code in os.environ.get(variable, default).split(",") if code.strip()
+    )
+
+
 def load(instance_path: Path) -> dict:
     """Settings for create_app; every value can be overridden by test_config."""
     environment = os.environ.get("COORDINATION_ENV", "development")
@@ -45,4 +52,9 @@ def load(instance_path: Path) -> dict:
         "LANGUAGES": {"en": "English", "nl": "Nederlands", "fr": "Français"},
         "API_TOKEN_LIFETIME": timedelta(days=30),
         "DEMO_PASSWORD": "demo-coordination",
+        # Need-to-know: information from these departments (Defence, which includes the Military
+        # Intelligence Service) goes only to people of the sharing group. Development cooperation (DGD)
+        # is a directorate of Foreign Affairs, so FA covers it.
+        "NEED_TO_KNOW_RESTRICTED_ORIGINS": _codes("COORDINATION_RESTRICTED_ORIGINS", "DEF"),
+        "NEED_TO_KNOW_SHARING_GROUP": _codes("COORDINATION_SHARING_GROUP", "FA,DEF"),
     }

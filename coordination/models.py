@@ -2,6 +2,7 @@
 
 from coordination.audit import AuditEvent
 from coordination.auth.models import ApiToken
+from coordination.reports.models import Delivery, FieldReport, ReportComment, ReportRead
 from coordination.structure.models import (
     Body,
     BodyCountry,
@@ -23,11 +24,15 @@ __all__ = [
     "BodyCountry",
     "BodyMission",
     "Country",
+    "Delivery",
     "Department",
     "Directorate",
+    "FieldReport",
     "Membership",
     "Mission",
     "MissionAccreditation",
     "OrganisationRevision",
     "Person",
+    "ReportComment",
+    "ReportRead",
 ]

@@ -60,7 +60,7 @@ class CountryList(BaseModel):
     items: list[CountryPublic]
 
 
-def _json(model: BaseModel, status: int = 200):
+def json_response(model: BaseModel, status: int = 200):
     return current_app.response_class(model.model_dump_json(), status=status, mimetype="application/json")
 
 
@@ -88,13 +88,13 @@ def issue_token(body: TokenRequest):
         session, actor_id=person.id, action="api_token.issue", object_type="person", object_id=person.id
     )
     session.commit()
-    return _json(TokenResponse(access_token=token, expires_at=row.expires_at), 201)
+    return json_response(TokenResponse(access_token=token, expires_at=row.expires_at), 201)
 
 
 @api.get("/departments", tags=[STRUCTURE_TAG], security=BEARER, responses={200: DepartmentList})
 def list_departments():
     departments = structure.list_departments(session=get_session())
-    return _json(DepartmentList(items=[public.department(d) for d in departments]))
+    return json_response(DepartmentList(items=[public.department(d) for d in departments]))
 
 
 @api.get("/departments/<code>", tags=[STRUCTURE_TAG], security=BEARER, responses={200: DepartmentPublic})
@@ -102,13 +102,13 @@ def get_department(path: CodePath):
     department = structure.get_department(session=get_session(), code=path.code.upper())
     if department is None:
         return problem(404, f"No department with code {path.code}.")
-    return _json(public.department(department))
+    return json_response(public.department(department))
 
 
 @api.get("/missions", tags=[STRUCTURE_TAG], security=BEARER, responses={200: MissionList})
 def list_missions():
     missions = structure.list_missions(session=get_session())
-    return _json(MissionList(items=[public.mission_summary(m) for m in missions]))
+    return json_response(MissionList(items=[public.mission_summary(m) for m in missions]))
 
 
 @api.get("/missions/<code>", tags=[STRUCTURE_TAG], security=BEARER, responses={200: MissionPublic})
@@ -118,13 +118,13 @@ def get_mission(path: CodePath):
     if mission is None:
         return problem(404, f"No mission with code {path.code}.")
     platform = structure.platform_of(session=session, mission=mission)
-    return _json(public.mission(mission, platform))
+    return json_response(public.mission(mission, platform))
 
 
 @api.get("/bodies", tags=[STRUCTURE_TAG], security=BEARER, responses={200: BodyList})
 def list_bodies(query: BodyQuery):
     bodies = structure.list_bodies(session=get_session(), kind=query.kind)
-    return _json(BodyList(items=[public.body_summary(b) for b in bodies]))
+    return json_response(BodyList(items=[public.body_summary(b) for b in bodies]))
 
 
 @api.get("/bodies/<slug>", tags=[STRUCTURE_TAG], security=BEARER, responses={200: BodyPublic})
@@ -132,13 +132,13 @@ def get_body(path: SlugPath):
     body = structure.get_body(session=get_session(), slug=path.slug)
     if body is None:
         return problem(404, f"No body {path.slug}.")
-    return _json(public.body(body))
+    return json_response(public.body(body))
 
 
 @api.get("/people", tags=[STRUCTURE_TAG], security=BEARER, responses={200: PersonList})
 def list_people():
     people = structure.list_people(session=get_session())
-    return _json(PersonList(items=[public.person_summary(p) for p in people]))
+    return json_response(PersonList(items=[public.person_summary(p) for p in people]))
 
 
 @api.get("/people/<int:person_id>", tags=[STRUCTURE_TAG], security=BEARER, responses={200: PersonPublic})
@@ -146,12 +146,12 @@ def get_person(path: PersonPath):
     person = structure.get_person(session=get_session(), person_id=path.person_id)
     if person is None:
         return problem(404, f"No person {path.person_id}.")
-    return _json(public.person(person))
+    return json_response(public.person(person))
 
 
 @api.get("/countries", tags=[STRUCTURE_TAG], security=BEARER, responses={200: CountryList})
 def list_countries():
     countries = structure.list_countries(session=get_session())
-    return _json(
+    return json_response(
         CountryList(items=[CountryPublic.model_validate(c, from_attributes=True) for c in countries])
     )

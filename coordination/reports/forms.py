@@ -1,0 +1,104 @@
+"""The form embassy staff, platform members and the intelligence service post reports with."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+THEME_CHOICES = [
+    ("diplomacy", _l("Diplomacy")),
+    ("development", _l("Development")),
+    ("defence", _l("Defence")),
+    ("law", _l("Law")),
+    ("order", _l("Order")),
+    ("humanitarian", _l("Humanitarian")),
+    ("economic", _l("Economic")),
+    ("consular", _l("Consular")),
+]
+SEVERITY_CHOICES = [
+    ("info", _l("Information")),
+    ("low", _l("Low")),
+    ("medium", _l("Medium")),
+    ("high", _l("High")),
+    ("critical", _l("Critical")),
+]
+CLASSIFICATION_CHOICES = [
+    ("unclassified", _l("Unclassified")),
+    ("confidential", _l("Confidential")),
+    ("secret", _l("Secret")),
+    ("top_secret", _l("Top secret")),
+]
+RELIABILITY_CHOICES = [
+    ("", _l("Not graded")),
+    ("A", _l("A: completely reliable")),
+    ("B", _l("B: usually reliable")),
+    ("C", _l("C: fairly reliable")),
+    ("D", _l("D: not usually reliable")),
+    ("E", _l("E: unreliable")),
+    ("F", _l("F: reliability cannot be judged")),
+]
+CREDIBILITY_CHOICES = [
+    ("", _l("Not graded")),
+    ("1", _l("1: confirmed by other sources")),
+    ("2", _l("2: probably true")),
+    ("3", _l("3: possibly true")),
+    ("4", _l("4: doubtful")),
+    ("5", _l("5: improbable")),
+    ("6", _l("6: truth cannot be judged")),
+]
+KIND_CHOICES = [("field_report", _l("Field report")), ("intelligence_brief", _l("Intelligence brief"))]
+INTELLIGENCE_CHOICES = [("", "—"), ("strategic", _l("Strategic")), ("tactical", _l("Tactical"))]
+STATUS_LABELS = {
+    "new": _l("New"),
+    "under_review": _l("Under review"),
+    "validated": _l("Validated"),
+    "dismissed": _l("Dismissed"),
+    "archived": _l("Archived"),
+}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class ReportForm(FlaskForm):
+    mission_code = SelectField(_l("Posting mission"), choices=[], validate_choice=True)
+    kind = SelectField(_l("Kind"), choices=KIND_CHOICES, default="field_report")
+    intelligence_level = SelectField(_l("Intelligence level"), choices=INTELLIGENCE_CHOICES, default="")
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(min=3, max=200)])
+    body = TextAreaField(_l("Report (Markdown)"), validators=[Length(max=50_000)])
+    country_code = SelectField(_l("Country"), choices=[])
+    themes = MultiCheckboxField(_l("Themes"), choices=THEME_CHOICES)
+    severity = SelectField(_l("Severity"), choices=SEVERITY_CHOICES, default="info")
+    early_warning = BooleanField(_l("Early warning"))
+    classification = SelectField(_l("Classification"), choices=CLASSIFICATION_CHOICES, default="unclassified")
+    restricted_distribution = BooleanField(_l("Restricted distribution (no forwarding)"))
+    source_reliability = SelectField(_l("Source reliability"), choices=RELIABILITY_CHOICES, default="")
+    information_credibility = SelectField(
+        _l("Information credibility"), choices=CREDIBILITY_CHOICES, default=""
+    )
+    updates_report_id = IntegerField(_l("Updates report number"), validators=[Optional(), NumberRange(min=1)])
+
+
+class TriageForm(FlaskForm):
+    status = SelectField(_l("New status"), choices=list(STATUS_LABELS.items()))
+    comment = TextAreaField(
+        _l("Comment for the reporter and the task force"), validators=[Length(max=10_000)]
+    )
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=10_000)])
+
+
+class ForwardForm(FlaskForm):
+    body = SelectField(_l("Forward to"), choices=[])

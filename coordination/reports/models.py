@@ -1,0 +1,157 @@
+"""Field reports, where they were delivered, who read them, and how they were triaged."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import field_validator
+from sqlalchemy import JSON, Index, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from coordination.structure.models import Clearance, Theme, utcnow
+from coordination.types import UTCDateTime
+
+
+class Severity(StrEnum):
+    info = "info"
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+
+class ReportKind(StrEnum):
+    field_report = "field_report"
+    intelligence_brief = "intelligence_brief"
+
+
+class IntelligenceLevel(StrEnum):
+    """Strategic intelligence goes to the steering group, tactical intelligence to the task forces."""
+
+    strategic = "strategic"
+    tactical = "tactical"
+
+
+class SourceReliability(StrEnum):
+    """Admiralty grading: how reliable the source has been (A completely reliable .. F cannot be judged)."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+    E = "E"
+    F = "F"
+
+
+class InformationCredibility(StrEnum):
+    """Admiralty grading: how credible the information is (1 confirmed .. 6 cannot be judged)."""
+
+    confirmed = "1"
+    probably_true = "2"
+    possibly_true = "3"
+    doubtful = "4"
+    improbable = "5"
+    cannot_be_judged = "6"
+
+
+class TriageStatus(StrEnum):
+    new = "new"
+    under_review = "under_review"
+    validated = "validated"
+    dismissed = "dismissed"
+    archived = "archived"
+
+
+TRIAGE_TRANSITIONS: dict[TriageStatus, set[TriageStatus]] = {
+    TriageStatus.new: {TriageStatus.under_review},
+    TriageStatus.under_review: {TriageStatus.validated, TriageStatus.dismissed},
+    TriageStatus.validated: {TriageStatus.archived},
+    TriageStatus.dismissed: {TriageStatus.archived},
+    TriageStatus.archived: set(),
+}
+
+
+class ReportBase(SQLModel):
+    title: str = Field(min_length=3, max_length=200)
+    body: str = Field(default="", max_length=50_000, sa_type=Text, description="Markdown")
+    country_code: str | None = Field(
+        default=None, max_length=3, description="ISO 3166-1 alpha-3; defaults to the mission's host country"
+    )
+    themes: list[Theme] = Field(default_factory=list, sa_type=JSON)
+    severity: Severity = Field(default=Severity.info, sa_type=String(10))
+    early_warning: bool = False
+    classification: Clearance = Field(default=Clearance.unclassified, sa_type=String(20))
+    restricted_distribution: bool = Field(default=False, description="Beperkte Verspreiding: no forwarding")
+    source_reliability: SourceReliability | None = Field(default=None, sa_type=String(1))
+    information_credibility: InformationCredibility | None = Field(default=None, sa_type=String(1))
+    kind: ReportKind = Field(default=ReportKind.field_report, sa_type=String(20))
+    intelligence_level: IntelligenceLevel | None = Field(default=None, sa_type=String(10))
+    updates_report_id: int | None = Field(default=None, foreign_key="fieldreport.id")
+
+
+class ReportCreate(ReportBase):
+    mission_code: str | None = Field(
+        default=None, max_length=30, description="Posting mission, e.g. KINSHASA"
+    )
+
+    @field_validator("country_code", "mission_code")
+    @classmethod
+    def _upper(cls, value: str | None) -> str | None:
+        return value.strip().upper() if value else value
+
+    @field_validator("themes")
+    @classmethod
+    def _unique_themes(cls, value: list[Theme]) -> list[Theme]:
+        return list(dict.fromkeys(value))
+
+
+class FieldReport(ReportBase, table=True):
+    __table_args__ = (
+        UniqueConstraint("author_id", "idempotency_key"),
+        Index("ix_fieldreport_country_created", "country_code", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    country_code: str = Field(foreign_key="country.code", max_length=3, index=True)
+    body_html: str = Field(default="", sa_type=Text)
+    author_id: int = Field(foreign_key="person.id", index=True)
+    origin_department_id: int = Field(foreign_key="department.id", index=True)
+    mission_id: int | None = Field(default=None, foreign_key="mission.id", index=True)
+    status: TriageStatus = Field(default=TriageStatus.new, sa_type=String(20), index=True)
+    idempotency_key: str | None = Field(default=None, max_length=200)
+    request_fingerprint: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Delivery(SQLModel, table=True):
+    """A report routed to a body, with the reason the routing rules gave."""
+
+    __table_args__ = (UniqueConstraint("report_id", "body_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="fieldreport.id", index=True)
+    body_id: int = Field(foreign_key="body.id", index=True)
+    rule: str = Field(max_length=40)
+    reason: str = Field(max_length=300)
+    delivered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    forwarded_by_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class ReportRead(SQLModel, table=True):
+    """When a person first opened a report."""
+
+    report_id: int = Field(foreign_key="fieldreport.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True, index=True)
+    read_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ReportComment(SQLModel, table=True):
+    """A triage step or a remark on a report; the reporter sees them (the loop back to the field)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="fieldreport.id", index=True)
+    author_id: int = Field(foreign_key="person.id")
+    body: str = Field(default="", max_length=10_000, sa_type=Text)
+    from_status: TriageStatus | None = Field(default=None, sa_type=String(20))
+    to_status: TriageStatus | None = Field(default=None, sa_type=String(20))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

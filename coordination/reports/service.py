@@ -1,0 +1,561 @@
+"""Business rules for field reports: posting, routing into deliveries, need-to-know, inbox and triage.
+
+Need-to-know is enforced in `visible_reports`, the one query every page, API call, inbox and later
+search or export starts from.
+"""
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import networkx as nx
+from sqlalchemy import and_, exists, func, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from coordination import audit
+from coordination.markup import render_markdown
+from coordination.reports.models import (
+    TRIAGE_TRANSITIONS,
+    Delivery,
+    FieldReport,
+    ReportComment,
+    ReportCreate,
+    ReportKind,
+    ReportRead,
+    Severity,
+    TriageStatus,
+)
+from coordination.routing.rules import ReportFacts, route_report
+from coordination.structure import service as structure
+from coordination.structure.models import (
+    Body,
+    BodyKind,
+    Clearance,
+    Country,
+    Department,
+    Membership,
+    MembershipRole,
+    Person,
+    utcnow,
+)
+
+TRIAGE_ROLES = {
+    MembershipRole.chair,
+    MembershipRole.co_chair,
+    MembershipRole.secretary,
+    MembershipRole.member,
+}
+TRIAGE_BODY_KINDS = {BodyKind.task_force, BodyKind.steering_group}
+EARLY_WARNING_RULES = ("uncovered", "early_warning", "high_severity")
+INTELLIGENCE_DIRECTORATE = "ADIV"
+
+
+class ReportError(ValueError):
+    """Input the rules refuse; `field` names the offending field for forms and problem details."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class NotAllowed(PermissionError):
+    """The person may not do this to the report."""
+
+
+class IdempotencyConflict(ReportError):
+    """The Idempotency-Key was used before for a different request."""
+
+
+@dataclass(frozen=True)
+class NeedToKnow:
+    """Information from these origin departments is shared only with the departments of the sharing group."""
+
+    restricted_origins: frozenset[str] = frozenset({"DEF"})
+    sharing_group: frozenset[str] = frozenset({"FA", "DEF"})
+
+    @classmethod
+    def from_config(cls, config) -> "NeedToKnow":
+        return cls(
+            restricted_origins=frozenset(config["NEED_TO_KNOW_RESTRICTED_ORIGINS"]),
+            sharing_group=frozenset(config["NEED_TO_KNOW_SHARING_GROUP"]),
+        )
+
+
+# --- need-to-know -----------------------------------------------------------------------------------
+
+
+def visible_reports(*, person: Person, policy: NeedToKnow):
+    """Reports this person may see: their own, or routed to a body they sit in, within their clearance,
+    and, for information from a restricted origin (Defence), only if their department shares in it."""
+    clearance = Clearance(person.clearance)
+    levels = [level.value for level in Clearance if clearance.covers(level)]
+    my_bodies = select(Membership.body_id).where(Membership.person_id == person.id)
+    routed_to_me = exists().where(Delivery.report_id == FieldReport.id, Delivery.body_id.in_(my_bodies))
+    conditions = [FieldReport.classification.in_(levels), routed_to_me]
+    if person.department.code not in policy.sharing_group:
+        restricted = select(Department.id).where(Department.code.in_(policy.restricted_origins))
+        conditions.append(FieldReport.origin_department_id.not_in(restricted))
+    return select(FieldReport).where(or_(FieldReport.author_id == person.id, and_(*conditions)))
+
+
+def get_visible_report(
+    *, session: Session, person: Person, report_id: int, policy: NeedToKnow
+) -> FieldReport | None:
+    """The report, or None when it does not exist or the person may not know it exists."""
+    query = visible_reports(person=person, policy=policy).where(FieldReport.id == report_id)
+    return session.exec(query).first()
+
+
+# --- posting ----------------------------------------------------------------------------------------
+
+
+def _fingerprint(data: ReportCreate) -> str:
+    return hashlib.sha256(json.dumps(data.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+
+
+def _facts(report: FieldReport, mission_code: str | None) -> ReportFacts:
+    return ReportFacts(
+        country=report.country_code,
+        themes=tuple(report.themes),
+        severity=report.severity,
+        early_warning=report.early_warning,
+        mission=mission_code,
+        kind=report.kind,
+        intelligence_level=report.intelligence_level,
+    )
+
+
+def postable_missions(*, session: Session, person: Person) -> list:
+    """Missions whose consultation platform the person sits in: where they may post from."""
+    query = (
+        select(Body)
+        .join(Membership, Membership.body_id == Body.id)
+        .where(Membership.person_id == person.id, Body.kind == BodyKind.consultation_platform)
+    )
+    return [body.mission for body in session.exec(query) if body.mission is not None]
+
+
+def may_write_intelligence(person: Person) -> bool:
+    return person.directorate is not None and person.directorate.code == INTELLIGENCE_DIRECTORATE
+
+
+def _validate(session: Session, author: Person, data: ReportCreate, policy: NeedToKnow):
+    mission = None
+    if data.mission_code:
+        mission = structure.get_mission(session=session, code=data.mission_code)
+        if mission is None:
+            raise ReportError(f"unknown mission {data.mission_code}", "mission_code")
+        if mission.id not in {m.id for m in postable_missions(session=session, person=author)}:
+            raise NotAllowed(f"you do not sit in the consultation platform of {mission.code}")
+    country = data.country_code or (mission.host_country_code if mission else None)
+    if not country:
+        raise ReportError("give the country the report is about (or the posting mission)", "country_code")
+    if session.get(Country, country) is None:
+        raise ReportError(f"unknown country code {country}", "country_code")
+    if not Clearance(author.clearance).covers(data.classification):
+        raise ReportError("you cannot classify above your own clearance", "classification")
+    if data.kind == ReportKind.intelligence_brief:
+        if not may_write_intelligence(author):
+            raise NotAllowed("only the Military Intelligence Service posts intelligence briefs")
+        if data.intelligence_level is None:
+            raise ReportError("an intelligence brief is strategic or tactical", "intelligence_level")
+    elif data.intelligence_level is not None:
+        raise ReportError("only intelligence briefs have an intelligence level", "intelligence_level")
+    if data.updates_report_id is not None and (
+        get_visible_report(session=session, person=author, report_id=data.updates_report_id, policy=policy)
+        is None
+    ):
+        raise ReportError(f"no report {data.updates_report_id} to update", "updates_report_id")
+    return mission, country
+
+
+@dataclass
+class Posted:
+    report: FieldReport
+    deliveries: list[Delivery]
+    created: bool
+
+
+def post_report(
+    *,
+    session: Session,
+    author: Person,
+    data: ReportCreate,
+    graph: nx.MultiDiGraph,
+    policy: NeedToKnow,
+    idempotency_key: str | None = None,
+) -> Posted:
+    """Validate, store, route and audit a report in one transaction; a repeated Idempotency-Key
+    returns the report it created the first time and creates nothing."""
+    fingerprint = _fingerprint(data)
+    if idempotency_key:
+        replay = _replay(session, author, idempotency_key, fingerprint)
+        if replay:
+            return replay
+    mission, country = _validate(session, author, data, policy)
+    values = data.model_dump(exclude={"mission_code", "country_code"})
+    report = FieldReport(
+        **values,
+        country_code=country,
+        body_html=render_markdown(data.body),
+        author_id=author.id,
+        origin_department_id=author.department_id,
+        mission_id=mission.id if mission else None,
+        idempotency_key=idempotency_key,
+        request_fingerprint=fingerprint if idempotency_key else None,
+    )
+    session.add(report)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        replay = _replay(session, author, idempotency_key, fingerprint) if idempotency_key else None
+        if replay:
+            return replay
+        raise
+    recipients = route_report(_facts(report, mission.code if mission else None), graph)
+    bodies = {
+        b.slug: b for b in session.exec(select(Body).where(Body.slug.in_([r.body for r in recipients])))
+    }
+    deliveries = [
+        Delivery(report_id=report.id, body_id=bodies[r.body].id, rule=r.rule, reason=r.reason)
+        for r in recipients
+        if r.body in bodies
+    ]
+    session.add_all(deliveries)
+    audit.record(
+        session,
+        actor_id=author.id,
+        action="report.create",
+        object_type="field_report",
+        object_id=report.id,
+        classification=report.classification,
+        country=report.country_code,
+    )
+    audit.record(
+        session,
+        actor_id=author.id,
+        action="report.route",
+        object_type="field_report",
+        object_id=report.id,
+        recipients={r.body: r.reason for r in recipients},
+    )
+    session.commit()
+    return Posted(report=report, deliveries=deliveries, created=True)
+
+
+def _replay(session: Session, author: Person, key: str, fingerprint: str) -> Posted | None:
+    existing = session.exec(
+        select(FieldReport).where(FieldReport.author_id == author.id, FieldReport.idempotency_key == key)
+    ).first()
+    if existing is None:
+        return None
+    if existing.request_fingerprint != fingerprint:
+        raise IdempotencyConflict(
+            "this Idempotency-Key was already used for a different report", "Idempotency-Key"
+        )
+    return Posted(report=existing, deliveries=deliveries_of(session=session, report=existing), created=False)
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+
+def deliveries_of(*, session: Session, report: FieldReport) -> list[Delivery]:
+    return list(session.exec(select(Delivery).where(Delivery.report_id == report.id).order_by(Delivery.id)))
+
+
+def open_report(*, session: Session, person: Person, report: FieldReport) -> None:
+    """Mark the report read by this person; opening a classified item is audited every time."""
+    if session.get(ReportRead, (report.id, person.id)) is None:
+        session.add(ReportRead(report_id=report.id, person_id=person.id))
+    if report.classification != Clearance.unclassified:
+        audit.record(
+            session,
+            actor_id=person.id,
+            action="report.open",
+            object_type="field_report",
+            object_id=report.id,
+            classification=report.classification,
+        )
+    session.commit()
+
+
+@dataclass
+class InboxItem:
+    report: FieldReport
+    via: list[Body] = field(default_factory=list)
+    unread: bool = True
+
+
+def inbox(
+    *,
+    session: Session,
+    person: Person,
+    policy: NeedToKnow,
+    body_slug: str | None = None,
+    country: str | None = None,
+    severity: str | None = None,
+    unread_only: bool = False,
+    limit: int = 200,
+) -> list[InboxItem]:
+    """Reports delivered to the bodies this person sits in and may see, newest first."""
+    visible = visible_reports(person=person, policy=policy).subquery()
+    read = select(ReportRead.report_id).where(ReportRead.person_id == person.id)
+    query = (
+        select(FieldReport, Body, FieldReport.id.in_(read))
+        .join(visible, visible.c.id == FieldReport.id)
+        .join(Delivery, Delivery.report_id == FieldReport.id)
+        .join(Membership, and_(Membership.body_id == Delivery.body_id, Membership.person_id == person.id))
+        .join(Body, Body.id == Delivery.body_id)
+        .order_by(FieldReport.created_at.desc(), FieldReport.id.desc())
+    )
+    if body_slug:
+        query = query.where(Body.slug == body_slug)
+    if country:
+        query = query.where(FieldReport.country_code == country.upper())
+    if severity:
+        query = query.where(FieldReport.severity == severity)
+    if unread_only:
+        query = query.where(FieldReport.id.not_in(read))
+    items: dict[int, InboxItem] = {}
+    for report, body, is_read in session.exec(query):
+        item = items.get(report.id)
+        if item is None:
+            if len(items) >= limit:
+                break
+            item = items[report.id] = InboxItem(report=report, unread=not is_read)
+        item.via.append(body)
+    return list(items.values())
+
+
+def unread_counts(*, session: Session, person: Person, policy: NeedToKnow) -> dict[str, int]:
+    """Unread reports per body slug, and in total under the key ''."""
+    visible = visible_reports(person=person, policy=policy).subquery()
+    read = select(ReportRead.report_id).where(ReportRead.person_id == person.id)
+    query = (
+        select(Body.slug, FieldReport.id)
+        .join(visible, visible.c.id == FieldReport.id)
+        .join(Delivery, Delivery.report_id == FieldReport.id)
+        .join(Membership, and_(Membership.body_id == Delivery.body_id, Membership.person_id == person.id))
+        .join(Body, Body.id == Delivery.body_id)
+        .where(FieldReport.id.not_in(read))
+    )
+    counts: dict[str, int] = defaultdict(int)
+    unread = set()
+    for slug, report_id in session.exec(query):
+        counts[slug] += 1
+        unread.add(report_id)
+    counts[""] = len(unread)
+    return dict(counts)
+
+
+def my_reports(*, session: Session, person: Person) -> list[FieldReport]:
+    query = (
+        select(FieldReport).where(FieldReport.author_id == person.id).order_by(FieldReport.created_at.desc())
+    )
+    return list(session.exec(query))
+
+
+def thread_of(
+    *, session: Session, person: Person, report: FieldReport, policy: NeedToKnow
+) -> list[FieldReport]:
+    """The chain of updates this report belongs to, oldest first, limited to what the person may see."""
+    root = report
+    seen = {report.id}
+    while root.updates_report_id and root.updates_report_id not in seen:
+        parent = session.get(FieldReport, root.updates_report_id)
+        if parent is None:
+            break
+        seen.add(parent.id)
+        root = parent
+    members = {root.id}
+    frontier = [root.id]
+    while frontier:
+        children = session.exec(
+            select(FieldReport.id).where(FieldReport.updates_report_id.in_(frontier))
+        ).all()
+        frontier = [c for c in children if c not in members]
+        members.update(frontier)
+    if len(members) == 1:
+        return [report]
+    query = visible_reports(person=person, policy=policy).where(FieldReport.id.in_(members))
+    return sorted(session.exec(query), key=lambda r: (r.created_at, r.id))
+
+
+# --- triage -----------------------------------------------------------------------------------------
+
+
+def triage_bodies(*, session: Session, person: Person, report: FieldReport) -> list[Body]:
+    """Task forces and the steering group that received the report and in which the person may triage."""
+    query = (
+        select(Body)
+        .join(Delivery, Delivery.body_id == Body.id)
+        .join(Membership, Membership.body_id == Body.id)
+        .where(
+            Delivery.report_id == report.id,
+            Membership.person_id == person.id,
+            Membership.role.in_([r.value for r in TRIAGE_ROLES]),
+            Body.kind.in_([k.value for k in TRIAGE_BODY_KINDS]),
+        )
+    )
+    return list(session.exec(query))
+
+
+def allowed_transitions(*, session: Session, person: Person, report: FieldReport) -> list[TriageStatus]:
+    if not triage_bodies(session=session, person=person, report=report):
+        return []
+    return sorted(TRIAGE_TRANSITIONS[TriageStatus(report.status)], key=list(TriageStatus).index)
+
+
+def triage(
+    *,
+    session: Session,
+    person: Person,
+    report: FieldReport,
+    to_status: TriageStatus | str,
+    comment: str = "",
+) -> ReportComment:
+    """Move a report along new -> under review -> validated or dismissed -> archived."""
+    try:
+        to_status = TriageStatus(to_status)
+    except ValueError as exc:
+        raise ReportError(f"unknown status {to_status}", "status") from exc
+    if not triage_bodies(session=session, person=person, report=report):
+        raise NotAllowed(
+            "only members of a task force or the steering group that received the report triage it"
+        )
+    from_status = TriageStatus(report.status)
+    if to_status not in TRIAGE_TRANSITIONS[from_status]:
+        raise ReportError(f"a {from_status.value} report cannot become {to_status.value}", "status")
+    report.status = to_status
+    report.updated_at = utcnow()
+    step = ReportComment(
+        report_id=report.id,
+        author_id=person.id,
+        body=comment.strip(),
+        from_status=from_status,
+        to_status=to_status,
+    )
+    session.add_all([report, step])
+    audit.record(
+        session,
+        actor_id=person.id,
+        action="report.triage",
+        object_type="field_report",
+        object_id=report.id,
+        from_status=from_status.value,
+        to_status=to_status.value,
+    )
+    session.commit()
+    return step
+
+
+def add_comment(*, session: Session, person: Person, report: FieldReport, body: str) -> ReportComment:
+    """A remark by anyone who can see the report; the reporter sees it on their report."""
+    body = body.strip()
+    if not body:
+        raise ReportError("write a comment", "body")
+    comment = ReportComment(report_id=report.id, author_id=person.id, body=body)
+    session.add(comment)
+    audit.record(
+        session, actor_id=person.id, action="report.comment", object_type="field_report", object_id=report.id
+    )
+    session.commit()
+    return comment
+
+
+def comments_of(*, session: Session, report: FieldReport) -> list[tuple[ReportComment, Person]]:
+    query = (
+        select(ReportComment, Person)
+        .join(Person, Person.id == ReportComment.author_id)
+        .where(ReportComment.report_id == report.id)
+        .order_by(ReportComment.created_at, ReportComment.id)
+    )
+    return list(session.exec(query))
+
+
+def forward(*, session: Session, person: Person, report: FieldReport, body: Body) -> Delivery:
+    """Pass a report on to another body; refused for restricted distribution."""
+    if report.restricted_distribution:
+        raise NotAllowed("restricted distribution: this report stays with the bodies it was routed to")
+    if not session.exec(
+        select(Membership)
+        .join(Delivery, Delivery.body_id == Membership.body_id)
+        .where(Membership.person_id == person.id, Delivery.report_id == report.id)
+    ).first():
+        raise NotAllowed("only members of a body that received the report forward it")
+    existing = session.exec(
+        select(Delivery).where(Delivery.report_id == report.id, Delivery.body_id == body.id)
+    ).first()
+    if existing:
+        return existing
+    delivery = Delivery(
+        report_id=report.id,
+        body_id=body.id,
+        rule="forwarded",
+        reason=f"forwarded by {person.name}",
+        forwarded_by_id=person.id,
+    )
+    session.add(delivery)
+    audit.record(
+        session,
+        actor_id=person.id,
+        action="report.forward",
+        object_type="field_report",
+        object_id=report.id,
+        to=body.slug,
+    )
+    session.commit()
+    return delivery
+
+
+# --- early warning ----------------------------------------------------------------------------------
+
+
+def early_warning_queue(*, session: Session, person: Person, policy: NeedToKnow, limit: int = 100):
+    """Reports in the steering group's early-warning queue that this person may see, newest first."""
+    visible = visible_reports(person=person, policy=policy).subquery()
+    query = (
+        select(FieldReport, Delivery)
+        .join(visible, visible.c.id == FieldReport.id)
+        .join(Delivery, Delivery.report_id == FieldReport.id)
+        .join(Body, Body.id == Delivery.body_id)
+        .where(Body.kind == BodyKind.steering_group, Delivery.rule.in_(EARLY_WARNING_RULES))
+        .order_by(FieldReport.created_at.desc())
+        .limit(limit)
+    )
+    return list(session.exec(query))
+
+
+@dataclass
+class CountryWarnings:
+    country: str
+    name: str
+    by_severity: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_severity.values())
+
+
+def early_warnings_by_country(
+    *, session: Session, person: Person, policy: NeedToKnow, now: datetime, weeks: int = 8
+) -> list[CountryWarnings]:
+    """Countries by number and severity of early warnings over the last weeks, most first."""
+    since = now - timedelta(weeks=weeks)
+    visible = visible_reports(person=person, policy=policy).subquery()
+    query = (
+        select(FieldReport.country_code, Country.name, FieldReport.severity, func.count(FieldReport.id))
+        .join(visible, visible.c.id == FieldReport.id)
+        .join(Country, Country.code == FieldReport.country_code)
+        .where(FieldReport.early_warning, FieldReport.created_at >= since)
+        .group_by(FieldReport.country_code, Country.name, FieldReport.severity)
+    )
+    rows: dict[str, CountryWarnings] = {}
+    for code, name, severity, count in session.exec(query):
+        entry = rows.setdefault(code, CountryWarnings(code, name, {s.value: 0 for s in Severity}))
+        entry.by_severity[severity] = count
+    return sorted(rows.values(), key=lambda r: (-r.total, r.country))

@@ -1,0 +1,275 @@
+"""Pages for field reports: post, inbox, report with thread and deliveries, triage board, early warning."""
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from pydantic import ValidationError
+from sqlmodel import select
+
+from coordination.db import get_session
+from coordination.reports import service
+from coordination.reports.forms import STATUS_LABELS, CommentForm, ForwardForm, ReportForm, TriageForm
+from coordination.reports.models import Delivery, FieldReport, ReportCreate, TriageStatus
+from coordination.routing.graph import organisation_graph
+from coordination.structure import service as structure
+from coordination.structure.models import Body, BodyKind, Clearance, Country, Membership, Mission, Person
+
+bp = Blueprint("reports", __name__)
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    """Every report page needs a signed-in person."""
+
+
+def policy() -> service.NeedToKnow:
+    return service.NeedToKnow.from_config(current_app.config)
+
+
+def _visible_or_404(report_id: int) -> FieldReport:
+    report = service.get_visible_report(
+        session=get_session(), person=current_user, report_id=report_id, policy=policy()
+    )
+    if report is None:
+        abort(404)
+    return report
+
+
+@bp.app_context_processor
+def _unread_total():
+    if not current_user.is_authenticated:
+        return {}
+    counts = service.unread_counts(session=get_session(), person=current_user, policy=policy())
+    return {"unread_total": counts.get("", 0)}
+
+
+@bp.app_template_filter("status_label")
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def _report_form(session) -> ReportForm:
+    form = ReportForm()
+    missions = service.postable_missions(session=session, person=current_user)
+    form.mission_code.choices = [("", _("None (not posted from a mission)"))] + [
+        (m.code, m.name) for m in sorted(missions, key=lambda m: m.city)
+    ]
+    countries = structure.list_countries(session=session)
+    form.country_code.choices = [("", _("The posting mission's host country"))] + [
+        (c.code, f"{c.name} ({c.code})") for c in countries
+    ]
+    clearance = Clearance(current_user.clearance)
+    form.classification.choices = [c for c in form.classification.choices if clearance.covers(c[0])]
+    if not service.may_write_intelligence(current_user):
+        form.kind.choices = form.kind.choices[:1]
+    if request.method == "GET":
+        if missions:
+            form.mission_code.data = sorted(missions, key=lambda m: m.city)[0].code
+        if request.args.get("updates", "").isdigit():
+            form.updates_report_id.data = int(request.args["updates"])
+    return form
+
+
+@bp.route("/reports/new", methods=["GET", "POST"])
+def new_report():
+    session = get_session()
+    form = _report_form(session)
+    if form.validate_on_submit():
+        try:
+            data = ReportCreate(
+                title=form.title.data,
+                body=form.body.data or "",
+                mission_code=form.mission_code.data or None,
+                country_code=form.country_code.data or None,
+                themes=form.themes.data or [],
+                severity=form.severity.data,
+                early_warning=form.early_warning.data,
+                classification=form.classification.data,
+                restricted_distribution=form.restricted_distribution.data,
+                source_reliability=form.source_reliability.data or None,
+                information_credibility=form.information_credibility.data or None,
+                kind=form.kind.data,
+                intelligence_level=form.intelligence_level.data or None,
+                updates_report_id=form.updates_report_id.data,
+            )
+            posted = service.post_report(
+                session=session,
+                author=current_user,
+                data=data,
+                graph=organisation_graph(session=session),
+                policy=policy(),
+            )
+        except ValidationError as error:
+            for item in error.errors(include_url=False):
+                name = str(item["loc"][0]) if item["loc"] else "title"
+                getattr(form, name, form.title).errors.append(item["msg"])
+        except service.NotAllowed as refused:
+            flash(str(refused), "error")
+        except service.ReportError as error:
+            getattr(form, error.field or "title", form.title).errors.append(str(error))
+        else:
+            flash(_("Report posted and routed to %(count)s bodies.", count=len(posted.deliveries)), "info")
+            return redirect(url_for("reports.report", report_id=posted.report.id))
+    status = 400 if form.errors or request.method == "POST" else 200
+    return render_template("reports/new.html", form=form), status
+
+
+@bp.get("/inbox")
+def inbox():
+    session = get_session()
+    filters = {
+        "body_slug": request.args.get("body") or None,
+        "country": request.args.get("country") or None,
+        "severity": request.args.get("severity") or None,
+        "unread_only": request.args.get("unread") == "1",
+    }
+    items = service.inbox(session=session, person=current_user, policy=policy(), **filters)
+    counts = service.unread_counts(session=session, person=current_user, policy=policy())
+    my_bodies = sorted((m.body for m in current_user.memberships), key=lambda b: b.name)
+    return render_template(
+        "reports/inbox.html", items=items, counts=counts, bodies=my_bodies, filters=filters
+    )
+
+
+@bp.get("/reports/mine")
+def my_reports():
+    reports = service.my_reports(session=get_session(), person=current_user)
+    return render_template("reports/mine.html", reports=reports)
+
+
+@bp.get("/reports/<int:report_id>")
+def report(report_id: int):
+    session = get_session()
+    found = _visible_or_404(report_id)
+    service.open_report(session=session, person=current_user, report=found)
+    deliveries = session.exec(
+        select(Delivery, Body).join(Body, Body.id == Delivery.body_id).where(Delivery.report_id == found.id)
+    ).all()
+    author = session.get(Person, found.author_id)
+    mission = session.get(Mission, found.mission_id) if found.mission_id else None
+    country = session.get(Country, found.country_code)
+    transitions = service.allowed_transitions(session=session, person=current_user, report=found)
+    triage_form = TriageForm()
+    triage_form.status.choices = [(s.value, status_label(s)) for s in transitions]
+    forward_form = None
+    if not found.restricted_distribution:
+        delivered = {body.id for _delivery, body in deliveries}
+        forward_form = ForwardForm()
+        forward_form.body.choices = [
+            (b.slug, b.name)
+            for b in structure.list_bodies(session=session)
+            if b.id not in delivered and b.kind != BodyKind.consultation_platform
+        ]
+    return render_template(
+        "reports/report.html",
+        report=found,
+        author=author,
+        mission=mission,
+        country=country,
+        deliveries=deliveries,
+        thread=service.thread_of(session=session, person=current_user, report=found, policy=policy()),
+        comments=service.comments_of(session=session, report=found),
+        triage_form=triage_form if transitions else None,
+        comment_form=CommentForm(),
+        forward_form=forward_form,
+    )
+
+
+@bp.post("/reports/<int:report_id>/triage")
+def triage(report_id: int):
+    session = get_session()
+    found = _visible_or_404(report_id)
+    form = TriageForm()
+    try:
+        service.triage(
+            session=session,
+            person=current_user,
+            report=found,
+            to_status=form.status.data,
+            comment=form.comment.data or "",
+        )
+    except service.NotAllowed:
+        abort(403)
+    except service.ReportError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Report is now %(status)s.", status=status_label(found.status)), "info")
+    return redirect(url_for("reports.report", report_id=found.id))
+
+
+@bp.post("/reports/<int:report_id>/comments")
+def comment(report_id: int):
+    session = get_session()
+    found = _visible_or_404(report_id)
+    form = CommentForm()
+    if form.validate_on_submit():
+        service.add_comment(session=session, person=current_user, report=found, body=form.body.data)
+        flash(_("Comment added."), "info")
+    else:
+        flash(_("Write a comment first."), "error")
+    return redirect(url_for("reports.report", report_id=found.id) + "#comments")
+
+
+@bp.post("/reports/<int:report_id>/forward")
+def forward(report_id: int):
+    session = get_session()
+    found = _visible_or_404(report_id)
+    form = ForwardForm()
+    body = structure.get_body(session=session, slug=form.body.data or "")
+    if body is None:
+        abort(400)
+    try:
+        service.forward(session=session, person=current_user, report=found, body=body)
+    except service.NotAllowed:
+        abort(403)
+    flash(_("Forwarded to %(body)s.", body=body.name), "info")
+    return redirect(url_for("reports.report", report_id=found.id))
+
+
+def _member_of(session, body: Body) -> bool:
+    return (
+        session.exec(
+            select(Membership).where(Membership.body_id == body.id, Membership.person_id == current_user.id)
+        ).first()
+        is not None
+    )
+
+
+@bp.get("/bodies/<slug>/triage")
+def triage_board(slug: str):
+    session = get_session()
+    body = structure.get_body(session=session, slug=slug)
+    if body is None:
+        abort(404)
+    if not _member_of(session, body):
+        abort(403)
+    items = service.inbox(session=session, person=current_user, policy=policy(), body_slug=slug, limit=500)
+    columns = {status: [] for status in TriageStatus}
+    for item in items:
+        columns[TriageStatus(item.report.status)].append(item)
+    return render_template("reports/triage_board.html", body=body, columns=columns)
+
+
+@bp.get("/early-warning")
+def early_warning():
+    session = get_session()
+    steering_group = structure.get_steering_group(session=session)
+    if steering_group is None:
+        abort(404)
+    if not (_member_of(session, steering_group) or current_user.is_admin):
+        abort(403)
+    weeks = min(max(request.args.get("weeks", 8, type=int), 1), 52)
+    queue = service.early_warning_queue(session=session, person=current_user, policy=policy())
+    by_country = service.early_warnings_by_country(
+        session=session, person=current_user, policy=policy(), now=datetime.now(UTC), weeks=weeks
+    )
+    return render_template(
+        "reports/early_warning.html",
+        queue=queue,
+        by_country=by_country,
+        weeks=weeks,
+        steering_group=steering_group,
+    )

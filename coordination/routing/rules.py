@@ -1,0 +1,138 @@
+"""Pure routing functions: given facts about an item and the organisation graph, who receives it and why.
+
+No database access here: the graph (see graph.py) carries every attribute the rules need.
+"""
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+HIGH_SEVERITIES = frozenset({"high", "critical"})
+
+
+@dataclass(frozen=True)
+class ReportFacts:
+    """What routing needs to know about a field report or intelligence brief."""
+
+    country: str
+    themes: tuple[str, ...] = ()
+    severity: str = "info"
+    early_warning: bool = False
+    mission: str | None = None
+    kind: str = "field_report"
+    intelligence_level: str | None = None
+
+
+@dataclass(frozen=True)
+class Recipient:
+    body: str  # body slug
+    rule: str  # the first rule that chose this body
+    reason: str  # every reason, joined
+
+
+@dataclass(frozen=True)
+class TaskForceScope:
+    slug: str
+    countries: frozenset[str]
+    themes: frozenset[str]
+
+
+@dataclass(frozen=True)
+class RoutingIndex:
+    """What the rules look up, read once from a graph and kept on it (graphs are not changed after build)."""
+
+    steering_group: str | None
+    task_forces: tuple[TaskForceScope, ...]
+    platforms: dict[str, str]  # mission code -> platform slug
+
+
+def routing_index(graph: nx.MultiDiGraph) -> RoutingIndex:
+    index = graph.graph.get("routing_index")
+    if index is not None:
+        return index
+    steering_group = None
+    task_forces = []
+    platforms = {}
+    for node, data in graph.nodes(data=True):
+        if data.get("kind") != "body":
+            continue
+        slug = node.removeprefix("body:")
+        if data.get("body_kind") == "steering_group":
+            steering_group = slug
+        elif data.get("body_kind") == "task_force" and data.get("status") == "active":
+            countries = frozenset(
+                target.removeprefix("country:")
+                for _s, target, edge in graph.out_edges(node, data=True)
+                if edge.get("relation") == "covers"
+            )
+            task_forces.append(TaskForceScope(slug, countries, frozenset(data.get("themes", ()))))
+        elif data.get("body_kind") == "consultation_platform":
+            for _s, target, edge in graph.out_edges(node, data=True):
+                if edge.get("relation") == "platform_of":
+                    platforms[target.removeprefix("mission:")] = slug
+    index = RoutingIndex(steering_group, tuple(sorted(task_forces, key=lambda t: t.slug)), platforms)
+    graph.graph["routing_index"] = index
+    return index
+
+
+def task_forces_covering(index: RoutingIndex, country: str, themes: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Active task forces whose scope covers the country or, for thematic task forces, one of the themes."""
+    covering = []
+    for scope in index.task_forces:
+        if scope.countries:
+            if country in scope.countries:
+                covering.append((scope.slug, f"task force covers {country}"))
+        elif shared := sorted(scope.themes & set(themes)):
+            covering.append((scope.slug, f"task force covers theme {', '.join(shared)}"))
+    return covering
+
+
+@dataclass
+class _Recipients:
+    rules: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    def add(self, body: str, rule: str, reason: str) -> None:
+        self.rules.setdefault(body, []).append((rule, reason))
+
+    def result(self) -> list[Recipient]:
+        return [
+            Recipient(body=body, rule=reasons[0][0], reason="; ".join(reason for _rule, reason in reasons))
+            for body, reasons in self.rules.items()
+        ]
+
+
+def route_report(facts: ReportFacts, graph: nx.MultiDiGraph) -> list[Recipient]:
+    """The bodies a report goes to, each with its reasons; never empty while a steering group exists."""
+    index = routing_index(graph)
+    recipients = _Recipients()
+    is_intelligence = facts.kind == "intelligence_brief"
+    strategic = is_intelligence and facts.intelligence_level == "strategic"
+
+    if facts.mission and not is_intelligence and facts.mission in index.platforms:
+        recipients.add(
+            index.platforms[facts.mission],
+            "mission_platform",
+            f"platform of the posting mission ({facts.mission})",
+        )
+
+    covering = task_forces_covering(index, facts.country, facts.themes)
+    if strategic:
+        covering = []
+    for slug, why in covering:
+        if is_intelligence:
+            recipients.add(slug, "tactical_intelligence", f"tactical intelligence: {why}")
+        else:
+            recipients.add(slug, "task_force_scope", why)
+
+    if index.steering_group:
+        sg = index.steering_group
+        if strategic:
+            recipients.add(sg, "strategic_intelligence", "strategic intelligence")
+        elif not covering:
+            queue = f"no active task force covers {facts.country}: steering group early-warning queue"
+            recipients.add(sg, "uncovered", queue)
+        if facts.early_warning:
+            recipients.add(sg, "early_warning", "early warning")
+        if facts.severity in HIGH_SEVERITIES:
+            recipients.add(sg, "high_severity", f"{facts.severity} severity")
+    return recipients.result()
