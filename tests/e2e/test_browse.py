@@ -9,6 +9,7 @@ pytestmark = pytest.mark.e2e
 
 
 def sign_in(page, base_url: str, email: str) -> None:
+    page.context.clear_cookies()
     page.goto(f"{base_url}/")
     expect(page).to_have_url(f"{base_url}/login?next=%2F")
     page.get_by_label("E-mail address").fill(email)
