@@ -35,21 +35,26 @@ def db_upgrade(revision: str) -> None:
     click.echo(f"database at {revision}")
 
 
-def _load_seed() -> None:
-    from coordination.seed import load_seed
+def _load_seed(scenario: bool = True) -> None:
+    from coordination.seed import load_scenario, load_seed
 
     with _session() as session:
         report = load_seed(session=session, demo_password=current_app.config["DEMO_PASSWORD"])
-    summary = ", ".join(f"{n} {kind}" for kind, n in sorted(report.changed.items())) or "nothing to change"
-    click.echo(f"seed loaded: {summary}")
+        summary = (
+            ", ".join(f"{n} {kind}" for kind, n in sorted(report.changed.items())) or "nothing to change"
+        )
+        click.echo(f"seed loaded: {summary}")
+        if scenario:
+            click.echo(f"demo scenario: {load_scenario(session=session)} field reports posted")
 
 
 @main.command("seed")
+@click.option("--scenario/--no-scenario", default=True, help="Also post the demo scenario's field reports.")
 @with_appcontext
-def seed_command() -> None:
+def seed_command(scenario: bool) -> None:
     """Load the seed data (idempotent: loading twice changes nothing)."""
     db.upgrade(db.engine_of(current_app))
-    _load_seed()
+    _load_seed(scenario)
 
 
 @main.command("serve")

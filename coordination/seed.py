@@ -5,6 +5,7 @@ mission code, body slug) and only differences are written.
 """
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -149,3 +150,80 @@ def load_seed(*, session: Session, demo_password: str, directory: Path = SEED) -
         )
     session.commit()
     return report
+
+
+def load_scenario(*, session: Session, directory: Path = SEED, now: datetime | None = None) -> int:
+    """Post the demo scenario's field reports through the report services, backdated by `days_ago`.
+
+    Each report is keyed by (author, key) like an API retry, so loading twice posts nothing new.
+    Returns the number of reports posted.
+    """
+    from coordination.reports import service as reports
+    from coordination.reports.models import ReportCreate
+    from coordination.routing.graph import organisation_graph
+
+    path = directory / "scenario.yaml"
+    if not path.exists():
+        return 0
+    now = now or datetime.now(UTC)
+    policy = reports.NeedToKnow()
+    graph = organisation_graph(session=session)
+    posted_by_key: dict[str, int] = {}
+    posted = 0
+    for row in _read(directory, path.name)["reports"]:
+        author = structure.get_person_by_email(session=session, email=row["author"])
+        if author is None:
+            raise structure.StructureError(f"scenario refers to unknown person {row['author']!r}")
+        data = ReportCreate(
+            title=row["title"],
+            body=row.get("body", "").strip(),
+            mission_code=row.get("mission"),
+            country_code=row.get("country"),
+            themes=row.get("themes", []),
+            severity=row.get("severity", "info"),
+            early_warning=row.get("early_warning", False),
+            classification=row.get("classification", "unclassified"),
+            restricted_distribution=row.get("restricted_distribution", False),
+            source_reliability=row.get("source_reliability"),
+            information_credibility=row.get("information_credibility"),
+            kind=row.get("kind", "field_report"),
+            intelligence_level=row.get("intelligence_level"),
+            updates_report_id=posted_by_key.get(row["updates"]) if row.get("updates") else None,
+        )
+        result = reports.post_report(
+            session=session,
+            author=author,
+            data=data,
+            graph=graph,
+            policy=policy,
+            idempotency_key=f"scenario:{row['key']}",
+        )
+        posted_by_key[row["key"]] = result.report.id
+        if not result.created:
+            continue
+        posted += 1
+        when = now - timedelta(days=row.get("days_ago", 0))
+        _backdate(session, result, when)
+        for step, triage in enumerate(row.get("triage", []), start=1):
+            who = structure.get_person_by_email(session=session, email=triage["by"])
+            comment = reports.triage(
+                session=session,
+                person=who,
+                report=result.report,
+                to_status=triage["to"],
+                comment=triage.get("comment", ""),
+            )
+            comment.created_at = when + timedelta(hours=6 * step)
+            result.report.updated_at = comment.created_at
+            session.add_all([comment, result.report])
+            session.commit()
+    return posted
+
+
+def _backdate(session: Session, posted, when: datetime) -> None:
+    """Give a scenario report the time it would have been posted."""
+    posted.report.created_at = posted.report.updated_at = when
+    for delivery in posted.deliveries:
+        delivery.delivered_at = when
+    session.add_all([posted.report, *posted.deliveries])
+    session.commit()

@@ -283,6 +283,23 @@ def open_report(*, session: Session, person: Person, report: FieldReport) -> Non
     session.commit()
 
 
+def _read_by(person: Person):
+    return select(ReportRead.report_id).where(ReportRead.person_id == person.id)
+
+
+def _delivered_to_me(person: Person, policy: NeedToKnow, *columns):
+    """Rows of (columns) for each visible report and each body of this person it was delivered to."""
+    visible = visible_reports(person=person, policy=policy).subquery()
+    return (
+        select(*columns)
+        .select_from(FieldReport)
+        .join(visible, visible.c.id == FieldReport.id)
+        .join(Delivery, Delivery.report_id == FieldReport.id)
+        .join(Membership, and_(Membership.body_id == Delivery.body_id, Membership.person_id == person.id))
+        .join(Body, Body.id == Delivery.body_id)
+    )
+
+
 @dataclass
 class InboxItem:
     report: FieldReport
@@ -302,15 +319,9 @@ def inbox(
     limit: int = 200,
 ) -> list[InboxItem]:
     """Reports delivered to the bodies this person sits in and may see, newest first."""
-    visible = visible_reports(person=person, policy=policy).subquery()
-    read = select(ReportRead.report_id).where(ReportRead.person_id == person.id)
-    query = (
-        select(FieldReport, Body, FieldReport.id.in_(read))
-        .join(visible, visible.c.id == FieldReport.id)
-        .join(Delivery, Delivery.report_id == FieldReport.id)
-        .join(Membership, and_(Membership.body_id == Delivery.body_id, Membership.person_id == person.id))
-        .join(Body, Body.id == Delivery.body_id)
-        .order_by(FieldReport.created_at.desc(), FieldReport.id.desc())
+    read = _read_by(person)
+    query = _delivered_to_me(person, policy, FieldReport, Body, FieldReport.id.in_(read)).order_by(
+        FieldReport.created_at.desc(), FieldReport.id.desc()
     )
     if body_slug:
         query = query.where(Body.slug == body_slug)
@@ -333,15 +344,8 @@ def inbox(
 
 def unread_counts(*, session: Session, person: Person, policy: NeedToKnow) -> dict[str, int]:
     """Unread reports per body slug, and in total under the key ''."""
-    visible = visible_reports(person=person, policy=policy).subquery()
-    read = select(ReportRead.report_id).where(ReportRead.person_id == person.id)
-    query = (
-        select(Body.slug, FieldReport.id)
-        .join(visible, visible.c.id == FieldReport.id)
-        .join(Delivery, Delivery.report_id == FieldReport.id)
-        .join(Membership, and_(Membership.body_id == Delivery.body_id, Membership.person_id == person.id))
-        .join(Body, Body.id == Delivery.body_id)
-        .where(FieldReport.id.not_in(read))
+    query = _delivered_to_me(person, policy, Body.slug, FieldReport.id).where(
+        FieldReport.id.not_in(_read_by(person))
     )
     counts: dict[str, int] = defaultdict(int)
     unread = set()

@@ -39,11 +39,16 @@ def _visible_or_404(report_id: int) -> FieldReport:
 
 
 @bp.app_context_processor
-def _unread_total():
+def _navigation():
+    """Unread count for the header, and whether to show the steering group's early-warning board."""
     if not current_user.is_authenticated:
         return {}
     counts = service.unread_counts(session=get_session(), person=current_user, policy=policy())
-    return {"unread_total": counts.get("", 0)}
+    in_steering_group = any(m.body.kind == BodyKind.steering_group for m in current_user.memberships)
+    return {
+        "unread_total": counts.get("", 0),
+        "sees_early_warning": in_steering_group or current_user.is_admin,
+    }
 
 
 @bp.app_template_filter("status_label")

@@ -209,3 +209,18 @@ def test_early_warning_board_is_for_the_steering_group(client, auth, api_token):
     auth.login(SG_CHAIR)
     page = client.get("/early-warning").get_data(as_text=True)
     assert "Coup attempt" in page and 'data-country="NER"' in page and 'class="sev-critical"' in page
+
+
+def test_navigation_shows_the_early_warning_board_and_triage_board_to_those_who_use_them(client, auth):
+    auth.login(JUSTICE_MEMBER)
+    assert 'href="/early-warning"' not in client.get("/").get_data(as_text=True)
+    assert 'href="/bodies/task-force-great-lakes/triage"' in client.get(
+        "/bodies/task-force-great-lakes"
+    ).get_data(as_text=True)
+    assert 'href="/bodies/platform-kinshasa/triage"' not in client.get("/bodies/platform-kinshasa").get_data(
+        as_text=True
+    )
+    assert client.get("/bodies/steering-group/triage").status_code == 403
+    auth.logout()
+    auth.login(SG_CHAIR)
+    assert 'href="/early-warning"' in client.get("/").get_data(as_text=True)

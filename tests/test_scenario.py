@@ -1,0 +1,26 @@
+"""The demo scenario loads through the report services, backdated, and loading it twice posts nothing."""
+
+from datetime import UTC, datetime
+
+from coordination.reports import service
+from coordination.seed import load_scenario
+from coordination.structure import service as structure
+from tests.demo import AMBASSADOR_KINSHASA, SG_CHAIR
+
+
+def test_scenario_posts_routes_and_triages_once(session):
+    now = datetime.now(UTC)
+    posted = load_scenario(session=session, now=now)
+    assert posted >= 15
+    assert load_scenario(session=session, now=now) == 0
+    chair = structure.get_person_by_email(session=session, email=SG_CHAIR)
+    queue = service.early_warning_queue(session=session, person=chair, policy=service.NeedToKnow())
+    assert {d.rule for _r, d in queue} & {"uncovered", "early_warning"}
+    by_country = service.early_warnings_by_country(
+        session=session, person=chair, policy=service.NeedToKnow(), now=now, weeks=8
+    )
+    assert len(by_country) >= 3
+    ambassador = structure.get_person_by_email(session=session, email=AMBASSADOR_KINSHASA)
+    mine = service.my_reports(session=session, person=ambassador)
+    assert mine and all(r.created_at < now for r in mine)
+    assert {r.status for r in service.my_reports(session=session, person=ambassador)} - {"new"}
