@@ -55,6 +55,16 @@ def load(instance_path: Path) -> dict:
         # Need-to-know: information from these departments (Defence, which includes the Military
         # Intelligence Service) goes only to people of the sharing group. Development cooperation (DGD)
         # is a directorate of Foreign Affairs, so FA covers it.
+        "BASE_URL": os.environ.get("COORDINATION_BASE_URL", "http://127.0.0.1:5000"),
+        # E-mail: no SMTP_HOST means no e-mail is sent (notifications stay in the app).
+        "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),
+        "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "") in ("1", "true", "yes"),
+        "SMTP_SSL": os.environ.get("SMTP_SSL", "") in ("1", "true", "yes"),
+        "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Coordination <coordination@localhost>"),
+        "DIGEST_HOUR": int(os.environ.get("COORDINATION_DIGEST_HOUR", "7")),
         "NEED_TO_KNOW_RESTRICTED_ORIGINS": _codes("COORDINATION_RESTRICTED_ORIGINS", "DEF"),
         "NEED_TO_KNOW_SHARING_GROUP": _codes("COORDINATION_SHARING_GROUP", "FA,DEF"),
     }

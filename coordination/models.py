@@ -2,6 +2,9 @@
 
 from coordination.audit import AuditEvent
 from coordination.auth.models import ApiToken
+from coordination.decisions.models import Action, ActionUpdate, Addressee, Decision, DecisionReport
+from coordination.jobs.models import JobLock
+from coordination.notifications.models import Notification, NotificationSettings
 from coordination.reports.models import Delivery, FieldReport, ReportComment, ReportRead
 from coordination.structure.models import (
     Body,
@@ -18,6 +21,14 @@ from coordination.structure.models import (
 )
 
 __all__ = [
+    "Action",
+    "ActionUpdate",
+    "Addressee",
+    "Decision",
+    "DecisionReport",
+    "JobLock",
+    "Notification",
+    "NotificationSettings",
     "ApiToken",
     "AuditEvent",
     "Body",

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from coordination import create_app, db
 from coordination.seed import load_seed
 from tests.demo import DEMO_PASSWORD
+from tests.smtp import smtp_server  # noqa: F401  (fixture)
 
 POSTGRES_URL = os.environ.get("COORDINATION_TEST_POSTGRES_URL", "")
 STRICT = os.environ.get("COORDINATION_TEST_STRICT") == "1"

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from coordination.structure.models import Clearance
+
 HIGH_SEVERITIES = frozenset({"high", "critical"})
 
 
@@ -136,3 +138,48 @@ def route_report(facts: ReportFacts, graph: nx.MultiDiGraph) -> list[Recipient]:
         if facts.severity in HIGH_SEVERITIES:
             recipients.add(sg, "high_severity", f"{facts.severity} severity")
     return recipients.result()
+
+
+# --- downstream ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Unit:
+    """An addressee of a decision: a body (slug), a department (code) or a mission (code)."""
+
+    kind: str
+    key: str
+
+
+def unit_members(graph: nx.MultiDiGraph, unit: Unit) -> set[str]:
+    """Person nodes reached through a unit: body members, a mission platform, a department staff."""
+    if unit.kind == "body":
+        target, relation = f"body:{unit.key}", "member_of"
+    elif unit.kind == "department":
+        target, relation = f"department:{unit.key}", "works_in"
+    elif unit.kind == "mission":
+        platform = routing_index(graph).platforms.get(unit.key)
+        if platform is None:
+            return set()
+        target, relation = f"body:{platform}", "member_of"
+    else:
+        raise ValueError(f"unknown unit kind {unit.kind!r}")
+    if target not in graph:
+        return set()
+    return {
+        source for source, _t, data in graph.in_edges(target, data=True) if data.get("relation") == relation
+    }
+
+
+def decision_audience(
+    graph: nx.MultiDiGraph, units: list[Unit], classification: str
+) -> dict[int, list[Unit]]:
+    """Everyone a decision reaches through its addressee units, with the units they are reached through,
+    limited to people whose clearance covers its classification."""
+    level = Clearance(classification)
+    audience: dict[int, list[Unit]] = {}
+    for unit in units:
+        for node in unit_members(graph, unit):
+            if Clearance(graph.nodes[node]["clearance"]).covers(level):
+                audience.setdefault(int(node.removeprefix("person:")), []).append(unit)
+    return audience

@@ -1,0 +1,1 @@
+"""Downstream: decisions, acknowledgements per addressee unit, actions and their progress."""

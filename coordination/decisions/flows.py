@@ -1,0 +1,107 @@
+"""Side effects after a decision changes: fan-out over the organisation graph and notifications.
+
+Services commit first; these flows then notify. E-mail for people who want it at once is attempted
+right away and otherwise left pending for the scheduler's e-mail job.
+"""
+
+from datetime import datetime
+
+from flask import current_app
+from sqlmodel import Session
+
+from coordination.decisions import service
+from coordination.decisions.models import Addressee, Decision
+from coordination.notifications import service as notifications
+from coordination.notifications.mail import Mailer
+from coordination.routing.graph import organisation_graph
+from coordination.routing.rules import decision_audience
+from coordination.structure.models import Body, Membership
+
+
+def decision_link(decision: Decision) -> str:
+    return f"/decisions/{decision.id}"
+
+
+def _send_now(session: Session, created, now: datetime, config=None) -> None:
+    config = config if config is not None else current_app.config
+    notifications.send_pending(
+        session=session,
+        mailer=Mailer.from_config(config),
+        base_url=config["BASE_URL"],
+        now=now,
+        ids=[n.id for n in created],
+    )
+
+
+def audience(*, session: Session, decision: Decision) -> dict[int, list]:
+    """Everyone the decision reaches through its addressees, within clearance (see routing.rules)."""
+    addressees = service.addressees_of(session=session, decision=decision)
+    units = service.units_of(session=session, addressees=addressees)
+    graph = organisation_graph(session=session)
+    return decision_audience(graph, [u.unit for u in units.values()], decision.classification)
+
+
+def adopt_and_notify(*, session: Session, person, decision: Decision, now: datetime, config=None) -> Decision:
+    service.adopt(session=session, person=person, decision=decision, now=now)
+    reached = audience(session=session, decision=decision)
+    body = session.get(Body, decision.issuing_body_id)
+    created = notifications.notify(
+        session=session,
+        person_ids=set(reached) - {person.id},
+        kind="decision.adopted",
+        title=f"Decision of {body.name}: {decision.title}",
+        body=f"Please acknowledge by {decision.acknowledgement_due_at:%Y-%m-%d %H:%M} UTC.",
+        link=decision_link(decision),
+        now=now,
+    )
+    _send_now(session, created, now, config)
+    return decision
+
+
+def issuing_managers(*, session: Session, decision: Decision, roles=None) -> set[int]:
+    """Chair, co-chairs and secretary of the issuing body (or only the given roles)."""
+    roles = roles or service.MANAGING_ROLES
+    rows = session.exec(
+        Membership.__table__.select().where(
+            Membership.body_id == decision.issuing_body_id, Membership.role.in_([r.value for r in roles])
+        )
+    )
+    return {row.person_id for row in rows}
+
+
+def answer_and_notify(
+    *,
+    session: Session,
+    person,
+    decision: Decision,
+    unit_kind: str,
+    unit_key: str,
+    comply: bool,
+    comment: str,
+    now: datetime,
+    config=None,
+) -> Addressee:
+    """Record an acknowledgement; a unit that cannot comply is notified to the issuing body at once."""
+    addressee = service.acknowledge(
+        session=session,
+        person=person,
+        decision=decision,
+        unit_kind=unit_kind,
+        unit_key=unit_key,
+        comply=comply,
+        comment=comment,
+        now=now,
+    )
+    if not comply:
+        unit = service.resolve_unit(session=session, kind=unit_kind, key=unit_key)
+        created = notifications.notify(
+            session=session,
+            person_ids=issuing_managers(session=session, decision=decision),
+            kind="decision.cannot_comply",
+            title=f"{unit.label} cannot comply with: {decision.title}",
+            body=f"Reason given by {person.name}: {comment}",
+            link=decision_link(decision),
+            now=now,
+        )
+        _send_now(session, created, now, config)
+    return addressee

@@ -1,0 +1,118 @@
+"""Decisions of the steering group or a task force, their addressees, acknowledgements and actions."""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from coordination.structure.models import Clearance, utcnow
+from coordination.types import UTCDateTime
+
+
+class DecisionStatus(StrEnum):
+    draft = "draft"
+    adopted = "adopted"
+    superseded = "superseded"
+    withdrawn = "withdrawn"
+
+
+class Procedure(StrEnum):
+    meeting = "meeting"
+    written = "written"
+
+
+class UnitKind(StrEnum):
+    """What an addressee is: a body (task force, platform), a department, or a mission."""
+
+    body = "body"
+    department = "department"
+    mission = "mission"
+
+
+class AcknowledgementStatus(StrEnum):
+    pending = "pending"
+    acknowledged = "acknowledged"
+    cannot_comply = "cannot_comply"
+
+
+class ActionStatus(StrEnum):
+    open = "open"
+    in_progress = "in_progress"
+    done = "done"
+    blocked = "blocked"
+
+
+class Decision(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    issuing_body_id: int = Field(foreign_key="body.id", index=True)
+    title: str = Field(max_length=200)
+    text: str = Field(default="", sa_type=Text)
+    text_html: str = Field(default="", sa_type=Text)
+    rationale: str = Field(default="", sa_type=Text)
+    procedure: Procedure = Field(default=Procedure.meeting, sa_type=String(10))
+    classification: Clearance = Field(default=Clearance.unclassified, sa_type=String(20))
+    status: DecisionStatus = Field(default=DecisionStatus.draft, sa_type=String(20), index=True)
+    acknowledgement_hours: int = Field(default=48, ge=1, le=24 * 60)
+    acknowledgement_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    created_by_id: int = Field(foreign_key="person.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    adopted_by_id: int | None = Field(default=None, foreign_key="person.id")
+    adopted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    superseded_by_id: int | None = Field(default=None, foreign_key="decision.id")
+
+
+class DecisionReport(SQLModel, table=True):
+    """A field report that motivated a decision."""
+
+    decision_id: int = Field(foreign_key="decision.id", primary_key=True)
+    report_id: int = Field(foreign_key="fieldreport.id", primary_key=True)
+
+
+class Addressee(SQLModel, table=True):
+    """One addressee unit of a decision and its single acknowledgement."""
+
+    __table_args__ = (
+        UniqueConstraint("decision_id", "unit_kind", "unit_id"),
+        CheckConstraint("unit_kind IN ('body', 'department', 'mission')", name="addressee_unit_kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    decision_id: int = Field(foreign_key="decision.id", index=True)
+    unit_kind: UnitKind = Field(sa_type=String(12))
+    unit_id: int = Field(index=True)
+    status: AcknowledgementStatus = Field(
+        default=AcknowledgementStatus.pending, sa_type=String(20), index=True
+    )
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    answered_by_id: int | None = Field(default=None, foreign_key="person.id")
+    comment: str = Field(default="", max_length=5000)
+    reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    escalated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Action(SQLModel, table=True):
+    """Work a decision gives to a unit (and optionally a person), followed until done."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    decision_id: int = Field(foreign_key="decision.id", index=True)
+    title: str = Field(max_length=200)
+    owner_kind: UnitKind = Field(sa_type=String(12))
+    owner_id: int
+    owner_person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    due_on: date = Field(index=True)
+    status: ActionStatus = Field(default=ActionStatus.open, sa_type=String(20), index=True)
+    created_by_id: int = Field(foreign_key="person.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    reminded_due_soon_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reminded_overdue_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ActionUpdate(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", index=True)
+    author_id: int = Field(foreign_key="person.id")
+    body: str = Field(default="", sa_type=Text)
+    body_html: str = Field(default="", sa_type=Text)
+    status: ActionStatus = Field(sa_type=String(20))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,178 @@
+"""The scheduler's jobs. Each takes an injected clock (`now`), is idempotent (it marks what it has done),
+and runs under a database lease (see lock.py) so that two schedulers never do the same work."""
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from coordination.decisions import service as decisions
+from coordination.decisions.flows import decision_link, issuing_managers
+from coordination.decisions.models import (
+    AcknowledgementStatus,
+    Action,
+    ActionStatus,
+    Addressee,
+    Decision,
+    DecisionStatus,
+)
+from coordination.notifications import service as notifications
+from coordination.notifications.mail import Mailer
+from coordination.notifications.models import EmailPreference
+from coordination.structure.models import MembershipRole, Person
+
+DUE_SOON = timedelta(days=2)
+
+
+def _pending_addressees(session: Session):
+    return session.exec(
+        select(Addressee, Decision)
+        .join(Decision, Decision.id == Addressee.decision_id)
+        .where(Decision.status == DecisionStatus.adopted, Addressee.status == AcknowledgementStatus.pending)
+    ).all()
+
+
+def _mail_unit(session: Session, mailer: Mailer, people: list[Person], subject: str, body: str) -> None:
+    """One e-mail for a unit, to those of its people who have not turned e-mail off."""
+    prefs = notifications.preferences(session=session, person_ids={p.id for p in people})
+    to = [p.email for p in people if prefs[p.id] != EmailPreference.off]
+    mailer.send(to=to, subject=subject, body=body)
+
+
+def remind_acknowledgements(*, session: Session, now: datetime, mailer: Mailer, base_url: str) -> int:
+    """At half the acknowledgement deadline, one reminder per unacknowledged unit (never twice)."""
+    reminded = 0
+    for addressee, decision in _pending_addressees(session):
+        if addressee.reminded_at is not None or decision.acknowledgement_due_at is None:
+            continue
+        halfway = decision.adopted_at + (decision.acknowledgement_due_at - decision.adopted_at) / 2
+        if not halfway <= now < decision.acknowledgement_due_at:
+            continue
+        unit = decisions.units_of(session=session, addressees=[addressee])[addressee.id]
+        people = decisions.answering_people(session=session, unit=unit)
+        title = f"Reminder: {unit.label} has not yet acknowledged: {decision.title}"
+        due = f"{decision.acknowledgement_due_at:%Y-%m-%d %H:%M} UTC"
+        body = f"Due {due}.\n{base_url.rstrip('/')}{decision_link(decision)}"
+        # Mark first: a crash after sending must not send a second reminder.
+        addressee.reminded_at = now
+        session.add(addressee)
+        session.commit()
+        # In-app for each person; the e-mail goes once for the whole unit, just below.
+        notifications.notify(
+            session=session,
+            person_ids={p.id for p in people},
+            kind="decision.reminder",
+            title=title,
+            link=decision_link(decision),
+            now=now,
+            mail=False,
+        )
+        _mail_unit(session, mailer, people, f"[Coordination] {title}", body)
+        reminded += 1
+    return reminded
+
+
+def escalate_overdue_acknowledgements(
+    *, session: Session, now: datetime, mailer: Mailer, base_url: str
+) -> int:
+    """Past the deadline, alert the issuing body's chair once per decision with the units still missing."""
+    missing: dict[int, list[Addressee]] = defaultdict(list)
+    decisions_by_id: dict[int, Decision] = {}
+    for addressee, decision in _pending_addressees(session):
+        if (
+            addressee.escalated_at is None
+            and decision.acknowledgement_due_at
+            and now >= decision.acknowledgement_due_at
+        ):
+            missing[decision.id].append(addressee)
+            decisions_by_id[decision.id] = decision
+    for decision_id, addressees in missing.items():
+        decision = decisions_by_id[decision_id]
+        units = decisions.units_of(session=session, addressees=addressees)
+        for addressee in addressees:
+            addressee.escalated_at = now
+            session.add(addressee)
+        session.commit()
+        chairs = issuing_managers(session=session, decision=decision, roles={MembershipRole.chair})
+        labels = ", ".join(sorted(u.label for u in units.values()))
+        created = notifications.notify(
+            session=session,
+            person_ids=chairs,
+            kind="decision.escalation",
+            title=f"Acknowledgement overdue for: {decision.title}",
+            body=f"Still missing: {labels}.",
+            link=decision_link(decision),
+            now=now,
+        )
+        notifications.send_pending(
+            session=session, mailer=mailer, base_url=base_url, now=now, ids=[n.id for n in created]
+        )
+    return len(missing)
+
+
+def remind_actions(*, session: Session, now: datetime, mailer: Mailer, base_url: str) -> int:
+    """Remind owners of actions due within two days, and once more when they are overdue."""
+    today = now.date()
+    sent = 0
+    open_actions = session.exec(
+        select(Action).where(
+            Action.status.in_([ActionStatus.open, ActionStatus.in_progress, ActionStatus.blocked])
+        )
+    ).all()
+    for action in open_actions:
+        if action.due_on < today and action.reminded_overdue_at is None:
+            action.reminded_overdue_at = now
+            kind, title = "action.overdue", f"Action overdue since {action.due_on}: {action.title}"
+        elif today <= action.due_on <= today + DUE_SOON and action.reminded_due_soon_at is None:
+            action.reminded_due_soon_at = now
+            kind, title = "action.due_soon", f"Action due on {action.due_on}: {action.title}"
+        else:
+            continue
+        session.add(action)
+        session.commit()
+        owners = (
+            {action.owner_person_id}
+            if action.owner_person_id
+            else {
+                p.id
+                for p in decisions.answering_people(
+                    session=session,
+                    unit=decisions.units_of(
+                        session=session,
+                        addressees=[
+                            Addressee(
+                                id=0,
+                                decision_id=action.decision_id,
+                                unit_kind=action.owner_kind,
+                                unit_id=action.owner_id,
+                            )
+                        ],
+                    )[0],
+                )
+            }
+        )
+        created = notifications.notify(
+            session=session, person_ids=owners, kind=kind, title=title, link=f"/actions/{action.id}", now=now
+        )
+        notifications.send_pending(
+            session=session, mailer=mailer, base_url=base_url, now=now, ids=[n.id for n in created]
+        )
+        sent += 1
+    return sent
+
+
+def send_pending_email(*, session: Session, now: datetime, mailer: Mailer, base_url: str) -> int:
+    return notifications.send_pending(session=session, mailer=mailer, base_url=base_url, now=now)
+
+
+def send_daily_digests(*, session: Session, now: datetime, mailer: Mailer, base_url: str) -> int:
+    return notifications.send_digests(session=session, mailer=mailer, base_url=base_url, now=now)
+
+
+FREQUENT_JOBS = {
+    "remind_acknowledgements": remind_acknowledgements,
+    "escalate_overdue_acknowledgements": escalate_overdue_acknowledgements,
+    "remind_actions": remind_actions,
+    "send_pending_email": send_pending_email,
+}
+DAILY_JOBS = {"send_daily_digests": send_daily_digests}

@@ -1,0 +1,205 @@
+"""In-app notifications and their e-mail, by each person's preference (immediately, daily digest, off)."""
+
+import hashlib
+import logging
+import secrets
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from coordination.notifications.mail import Mailer
+from coordination.notifications.models import EmailPreference, EmailState, Notification, NotificationSettings
+from coordination.structure.models import Person
+
+log = logging.getLogger(__name__)
+
+EMAIL_STATE_FOR = {
+    EmailPreference.immediately: EmailState.pending,
+    EmailPreference.daily_digest: EmailState.digest,
+    EmailPreference.off: EmailState.none,
+}
+
+
+def settings_of(*, session: Session, person_id: int) -> NotificationSettings:
+    settings = session.get(NotificationSettings, person_id)
+    return settings or NotificationSettings(person_id=person_id)
+
+
+def preferences(*, session: Session, person_ids: set[int]) -> dict[int, EmailPreference]:
+    rows = session.exec(select(NotificationSettings).where(NotificationSettings.person_id.in_(person_ids)))
+    found = {row.person_id: EmailPreference(row.email) for row in rows}
+    return {pid: found.get(pid, EmailPreference.immediately) for pid in person_ids}
+
+
+def set_email_preference(*, session: Session, person: Person, preference: str) -> NotificationSettings:
+    settings = settings_of(session=session, person_id=person.id)
+    settings.email = EmailPreference(preference)
+    session.add(settings)
+    session.commit()
+    return settings
+
+
+def notify(
+    *,
+    session: Session,
+    person_ids: set[int] | list[int],
+    kind: str,
+    title: str,
+    body: str = "",
+    link: str = "",
+    now: datetime,
+    mail: bool = True,
+) -> list[Notification]:
+    """One in-app notification per person; its e-mail state follows the person's preference
+    (mail=False when the caller sends the e-mail itself, e.g. one reminder per unit)."""
+    person_ids = set(person_ids)
+    if not person_ids:
+        return []
+    prefs = preferences(session=session, person_ids=person_ids)
+    created = [
+        Notification(
+            person_id=pid,
+            kind=kind,
+            title=title,
+            body=body,
+            link=link,
+            created_at=now,
+            email_state=EMAIL_STATE_FOR[prefs[pid]],
+        )
+        for pid in sorted(person_ids)
+    ]
+    session.add_all(created)
+    session.commit()
+    return created
+
+
+def send_pending(
+    *, session: Session, mailer: Mailer, base_url: str, now: datetime, ids: list[int] | None = None
+) -> int:
+    """E-mail notifications waiting to go out at once; failures stay pending for the next run."""
+    if not mailer.enabled:
+        return 0
+    query = (
+        select(Notification, Person)
+        .join(Person, Person.id == Notification.person_id)
+        .where(Notification.email_state == EmailState.pending)
+    )
+    if ids is not None:
+        query = query.where(Notification.id.in_(ids))
+    sent = 0
+    for notification, person in session.exec(query).all():
+        try:
+            mailer.send(
+                to=[person.email],
+                subject=f"[Coordination] {notification.title}",
+                body=_text(notification, base_url),
+            )
+        except Exception as error:  # noqa: BLE001  an SMTP outage must not lose the notification
+            log.warning("e-mail to %s failed, will retry: %s", person.email, error)
+            continue
+        notification.email_state = EmailState.sent
+        notification.emailed_at = now
+        session.add(notification)
+        session.commit()
+        sent += 1
+    return sent
+
+
+def send_digests(*, session: Session, mailer: Mailer, base_url: str, now: datetime) -> int:
+    """One e-mail per person with everything collected for their daily digest."""
+    if not mailer.enabled:
+        return 0
+    query = (
+        select(Notification, Person)
+        .join(Person, Person.id == Notification.person_id)
+        .where(Notification.email_state == EmailState.digest)
+        .order_by(Notification.created_at)
+    )
+    by_person: dict[int, list[Notification]] = defaultdict(list)
+    people: dict[int, Person] = {}
+    for notification, person in session.exec(query).all():
+        by_person[person.id].append(notification)
+        people[person.id] = person
+    sent = 0
+    for person_id, notifications in by_person.items():
+        person = people[person_id]
+        body = "\n\n".join(_text(n, base_url) for n in notifications)
+        try:
+            mailer.send(
+                to=[person.email],
+                subject=f"[Coordination] Daily digest: {len(notifications)} items",
+                body=body,
+            )
+        except Exception as error:  # noqa: BLE001
+            log.warning("digest to %s failed, will retry: %s", person.email, error)
+            continue
+        for notification in notifications:
+            notification.email_state = EmailState.sent
+            notification.emailed_at = now
+        settings = settings_of(session=session, person_id=person_id)
+        settings.last_digest_at = now
+        session.add_all([*notifications, settings])
+        session.commit()
+        sent += 1
+    return sent
+
+
+def _text(notification: Notification, base_url: str) -> str:
+    link = f"\n{base_url.rstrip('/')}{notification.link}" if notification.link else ""
+    return f"{notification.title}\n{notification.body}{link}".strip()
+
+
+def unread(*, session: Session, person: Person, limit: int = 100) -> list[Notification]:
+    query = (
+        select(Notification)
+        .where(Notification.person_id == person.id)
+        .order_by(Notification.read_at.is_not(None), Notification.created_at.desc())
+        .limit(limit)
+    )
+    return list(session.exec(query))
+
+
+def unread_count(*, session: Session, person: Person) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.person_id == person.id, Notification.read_at.is_(None))
+    ).one()
+
+
+def mark_all_read(*, session: Session, person: Person, now: datetime) -> None:
+    for notification in session.exec(
+        select(Notification).where(Notification.person_id == person.id, Notification.read_at.is_(None))
+    ):
+        notification.read_at = now
+        session.add(notification)
+    session.commit()
+
+
+# --- personal feed token ----------------------------------------------------------------------------
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_feed_token(*, session: Session, person: Person) -> str:
+    """A new personal token for the Atom and iCalendar feeds; the old one stops working."""
+    token = secrets.token_urlsafe(24)
+    settings = settings_of(session=session, person_id=person.id)
+    settings.feed_token_hash = _digest(token)
+    session.add(settings)
+    session.commit()
+    return token
+
+
+def person_for_feed_token(*, session: Session, token: str) -> Person | None:
+    settings = session.exec(
+        select(NotificationSettings).where(NotificationSettings.feed_token_hash == _digest(token))
+    ).first()
+    if settings is None:
+        return None
+    person = session.get(Person, settings.person_id)
+    return person if person and person.active else None

@@ -1,0 +1,369 @@
+"""Downstream through the services and the scheduler's jobs, with an injected clock and a real SMTP server."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from coordination.decisions import flows, service
+from coordination.decisions.models import AcknowledgementStatus
+from coordination.jobs import tasks
+from coordination.jobs.lock import acquire, job_lock
+from coordination.notifications import service as notifications
+from coordination.notifications.mail import Mailer
+from coordination.notifications.models import Notification
+from coordination.structure import service as structure
+from tests.demo import (
+    AMBASSADOR_KINSHASA,
+    AMBASSADOR_NIAMEY,
+    DGB_DIRECTOR,
+    DGD_DIRECTOR,
+    JUSTICE_MEMBER,
+    SG_CHAIR,
+    SG_SECRETARY,
+)
+from tests.factories import make_person
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+KINSHASA_DEFENCE_ATTACHE = "michiel.willems@mil.example"
+CONFIG = {"BASE_URL": "http://coordination.test"}
+
+
+def who(session, email):
+    return structure.get_person_by_email(session=session, email=email)
+
+
+def draft(
+    session,
+    *,
+    classification="unclassified",
+    addressees=(("body", "task-force-great-lakes"), ("mission", "KINSHASA")),
+):
+    return service.draft_decision(
+        session=session,
+        author=who(session, SG_SECRETARY),
+        issuing_body="steering-group",
+        title="Reinforce humanitarian access in North Kivu",
+        text="The task force and the embassy **coordinate** an EU démarche.",
+        rationale="Field reports show access is cut.",
+        classification=classification,
+        addressees=list(addressees),
+        now=T0,
+    )
+
+
+@pytest.fixture
+def adopted(session):
+    decision = draft(session)
+    flows.adopt_and_notify(
+        session=session, person=who(session, SG_CHAIR), decision=decision, now=T0, config=CONFIG
+    )
+    return decision
+
+
+def test_only_the_chair_or_co_chair_adopts(session):
+    decision = draft(session)
+    with pytest.raises(service.NotAllowed):
+        service.adopt(session=session, person=who(session, SG_SECRETARY), decision=decision, now=T0)
+    service.adopt(session=session, person=who(session, SG_CHAIR), decision=decision, now=T0)
+    assert decision.status == "adopted" and decision.acknowledgement_due_at == T0 + timedelta(hours=48)
+    with pytest.raises(service.DecisionError):
+        service.adopt(session=session, person=who(session, SG_CHAIR), decision=decision, now=T0)
+
+
+def test_adopted_decision_reaches_the_task_force_and_embassy_members_and_nobody_else(session, adopted):
+    for email in (JUSTICE_MEMBER, DGD_DIRECTOR, KINSHASA_DEFENCE_ATTACHE, AMBASSADOR_KINSHASA):
+        person = who(session, email)
+        assert service.get_visible_decision(session=session, person=person, decision_id=adopted.id), email
+        assert adopted.id in {d.id for d in service.list_decisions(session=session, person=person)}
+    assert (
+        service.get_visible_decision(
+            session=session, person=who(session, AMBASSADOR_NIAMEY), decision_id=adopted.id
+        )
+        is None
+    )
+    reached = {
+        n.person_id for n in session.exec(select(Notification).where(Notification.kind == "decision.adopted"))
+    }
+    assert who(session, KINSHASA_DEFENCE_ATTACHE).id in reached and who(session, JUSTICE_MEMBER).id in reached
+    assert who(session, AMBASSADOR_NIAMEY).id not in reached
+
+
+def test_drafts_are_seen_only_in_the_issuing_body(session):
+    decision = draft(session)
+    assert (
+        service.get_visible_decision(
+            session=session, person=who(session, JUSTICE_MEMBER), decision_id=decision.id
+        )
+        is None
+    )
+    assert service.get_visible_decision(
+        session=session, person=who(session, SG_CHAIR), decision_id=decision.id
+    )
+
+
+def test_a_confidential_decision_skips_members_without_clearance(session):
+    uncleared = make_person(
+        session, department="FA", clearance="unclassified", bodies=(("task-force-great-lakes", "member"),)
+    )
+    decision = draft(session, classification="confidential")
+    flows.adopt_and_notify(
+        session=session, person=who(session, SG_CHAIR), decision=decision, now=T0, config=CONFIG
+    )
+    assert service.get_visible_decision(session=session, person=uncleared, decision_id=decision.id) is None
+    notified = {
+        n.person_id for n in session.exec(select(Notification).where(Notification.kind == "decision.adopted"))
+    }
+    assert uncleared.id not in notified and who(session, JUSTICE_MEMBER).id in notified
+
+
+def test_acknowledgements_are_counted_once_per_unit(session, adopted):
+    service.acknowledge(
+        session=session,
+        person=who(session, DGB_DIRECTOR),
+        decision=adopted,
+        unit_kind="body",
+        unit_key="task-force-great-lakes",
+        now=T0 + timedelta(hours=1),
+    )
+    with pytest.raises(service.DecisionError, match="already answered"):
+        service.acknowledge(
+            session=session,
+            person=who(session, DGD_DIRECTOR),
+            decision=adopted,
+            unit_kind="body",
+            unit_key="task-force-great-lakes",
+            now=T0 + timedelta(hours=2),
+        )
+    with pytest.raises(service.NotAllowed):
+        service.acknowledge(
+            session=session,
+            person=who(session, KINSHASA_DEFENCE_ATTACHE),
+            decision=adopted,
+            unit_kind="mission",
+            unit_key="KINSHASA",
+            now=T0,
+        )
+    table = service.acknowledgement_table(session=session, decision=adopted, now=T0 + timedelta(hours=3))
+    assert [(row.unit.key, row.addressee.status) for row in table] == [
+        ("task-force-great-lakes", "acknowledged"),
+        ("KINSHASA", "pending"),
+    ]
+    assert table[0].answered_by.email == DGB_DIRECTOR
+
+
+def test_half_the_deadline_sends_exactly_one_reminder_per_unacknowledged_unit(session, adopted, smtp_server):
+    mailer = Mailer(host=smtp_server.host, port=smtp_server.port)
+    service.acknowledge(
+        session=session,
+        person=who(session, DGB_DIRECTOR),
+        decision=adopted,
+        unit_kind="body",
+        unit_key="task-force-great-lakes",
+        now=T0 + timedelta(hours=1),
+    )
+    assert (
+        tasks.remind_acknowledgements(
+            session=session, now=T0 + timedelta(hours=23), mailer=mailer, base_url="x"
+        )
+        == 0
+    )
+    assert smtp_server.messages == []
+    for _ in range(2):  # the job runs twice: still one reminder
+        tasks.remind_acknowledgements(
+            session=session, now=T0 + timedelta(hours=25), mailer=mailer, base_url="x"
+        )
+    assert len(smtp_server.messages) == 1
+    message = smtp_server.messages[0]
+    assert "Embassy of Belgium in Kinshasa has not yet acknowledged" in message["Subject"]
+    assert AMBASSADOR_KINSHASA in message["X-Envelope-To"]
+
+
+def test_past_the_deadline_the_chair_is_alerted_once(session, adopted, smtp_server):
+    mailer = Mailer(host=smtp_server.host, port=smtp_server.port)
+    assert (
+        tasks.escalate_overdue_acknowledgements(
+            session=session, now=T0 + timedelta(hours=47), mailer=mailer, base_url="x"
+        )
+        == 0
+    )
+    assert (
+        tasks.escalate_overdue_acknowledgements(
+            session=session, now=T0 + timedelta(hours=49), mailer=mailer, base_url="x"
+        )
+        == 1
+    )
+    assert (
+        tasks.escalate_overdue_acknowledgements(
+            session=session, now=T0 + timedelta(hours=50), mailer=mailer, base_url="x"
+        )
+        == 0
+    )
+    assert [m["X-Envelope-To"] for m in smtp_server.messages] == [SG_CHAIR]
+    assert "Acknowledgement overdue" in smtp_server.messages[0]["Subject"]
+    alert = session.exec(select(Notification).where(Notification.kind == "decision.escalation")).one()
+    assert "Embassy of Belgium in Kinshasa" in alert.body and "Task Force Great Lakes" in alert.body
+
+
+def test_cannot_comply_notifies_the_issuing_body_at_once(session, adopted, smtp_server):
+    config = {**CONFIG, "SMTP_HOST": smtp_server.host, "SMTP_PORT": smtp_server.port}
+    flows.answer_and_notify(
+        session=session,
+        person=who(session, AMBASSADOR_KINSHASA),
+        decision=adopted,
+        unit_kind="mission",
+        unit_key="KINSHASA",
+        comply=False,
+        comment="No access to Goma airport this week.",
+        now=T0 + timedelta(hours=2),
+        config=config,
+    )
+    alerts = session.exec(select(Notification).where(Notification.kind == "decision.cannot_comply")).all()
+    assert {a.person_id for a in alerts} == {who(session, SG_CHAIR).id, who(session, SG_SECRETARY).id}
+    assert sorted(m["X-Envelope-To"] for m in smtp_server.messages) == sorted([SG_CHAIR, SG_SECRETARY])
+    assert "cannot comply" in smtp_server.messages[0]["Subject"]
+    with pytest.raises(service.DecisionError, match="why"):
+        service.acknowledge(
+            session=session,
+            person=who(session, DGB_DIRECTOR),
+            decision=adopted,
+            unit_kind="body",
+            unit_key="task-force-great-lakes",
+            comply=False,
+            comment=" ",
+            now=T0,
+        )
+
+
+def test_e_mail_follows_each_persons_preference(session, adopted, smtp_server):
+    chair, secretary = who(session, SG_CHAIR), who(session, SG_SECRETARY)
+    notifications.set_email_preference(session=session, person=chair, preference="daily_digest")
+    notifications.set_email_preference(session=session, person=secretary, preference="off")
+    config = {**CONFIG, "SMTP_HOST": smtp_server.host, "SMTP_PORT": smtp_server.port}
+    flows.answer_and_notify(
+        session=session,
+        person=who(session, AMBASSADOR_KINSHASA),
+        decision=adopted,
+        unit_kind="mission",
+        unit_key="KINSHASA",
+        comply=False,
+        comment="No staff.",
+        now=T0,
+        config=config,
+    )
+    assert smtp_server.messages == []
+    mailer = Mailer(host=smtp_server.host, port=smtp_server.port)
+    assert (
+        tasks.send_daily_digests(session=session, now=T0 + timedelta(days=1), mailer=mailer, base_url="x")
+        == 1
+    )
+    assert (
+        tasks.send_daily_digests(session=session, now=T0 + timedelta(days=1), mailer=mailer, base_url="x")
+        == 0
+    )
+    assert [m["X-Envelope-To"] for m in smtp_server.messages] == [SG_CHAIR]
+    assert "Daily digest" in smtp_server.messages[0]["Subject"]
+
+
+def test_actions_flow_back_up_and_owners_are_reminded(session, adopted, smtp_server):
+    mailer = Mailer(host=smtp_server.host, port=smtp_server.port)
+    secretary = who(session, SG_SECRETARY)
+    action = service.create_action(
+        session=session,
+        person=secretary,
+        decision=adopted,
+        title="Démarche with the EU",
+        owner_kind="mission",
+        owner_key="KINSHASA",
+        due_on=date(2026, 11, 6),
+        now=T0,
+    )
+    with pytest.raises(service.NotAllowed):
+        service.create_action(
+            session=session,
+            person=who(session, JUSTICE_MEMBER),
+            decision=adopted,
+            title="x y z",
+            owner_kind="mission",
+            owner_key="KINSHASA",
+            due_on=date(2026, 11, 6),
+            now=T0,
+        )
+    assert (
+        tasks.remind_actions(
+            session=session, now=datetime(2026, 11, 3, 9, tzinfo=UTC), mailer=mailer, base_url="x"
+        )
+        == 0
+    )
+    assert (
+        tasks.remind_actions(
+            session=session, now=datetime(2026, 11, 4, 9, tzinfo=UTC), mailer=mailer, base_url="x"
+        )
+        == 1
+    )
+    assert (
+        tasks.remind_actions(
+            session=session, now=datetime(2026, 11, 5, 9, tzinfo=UTC), mailer=mailer, base_url="x"
+        )
+        == 0
+    )
+    ambassador = who(session, AMBASSADOR_KINSHASA)
+    service.update_action(
+        session=session,
+        person=ambassador,
+        action=action,
+        status="in_progress",
+        body="Meeting with the EU delegation on **Thursday**.",
+        now=T0 + timedelta(days=1),
+    )
+    with pytest.raises(service.NotAllowed):
+        service.update_action(
+            session=session, person=who(session, AMBASSADOR_NIAMEY), action=action, status="done", now=T0
+        )
+    late = datetime(2026, 11, 8, 9, tzinfo=UTC)
+    assert tasks.remind_actions(session=session, now=late, mailer=mailer, base_url="x") == 1
+    rows = service.monitored_actions(session=session, person=who(session, SG_CHAIR), today=late.date())
+    assert len(rows) == 1 and rows[0].late and rows[0].latest.status == "in_progress"
+    assert "<strong>Thursday</strong>" in rows[0].latest.body_html
+    subjects = smtp_server.subjects()
+    assert any("Action due on 2026-11-06" in s for s in subjects) and any("overdue" in s for s in subjects)
+
+
+def test_a_second_scheduler_cannot_take_a_held_lease(session):
+    with job_lock(session=session, name="remind_acknowledgements", holder="first:1", now=T0) as got:
+        assert got
+        assert acquire(session=session, name="remind_acknowledgements", holder="second:2", now=T0) is False
+    assert acquire(
+        session=session, name="remind_acknowledgements", holder="second:2", now=T0 + timedelta(seconds=1)
+    )
+
+
+def test_an_expired_lease_can_be_taken_over(session):
+    assert acquire(session=session, name="send_pending_email", holder="crashed:1", now=T0)
+    assert (
+        acquire(session=session, name="send_pending_email", holder="second:2", now=T0 + timedelta(minutes=5))
+        is False
+    )
+    assert acquire(
+        session=session, name="send_pending_email", holder="second:2", now=T0 + timedelta(minutes=11)
+    )
+
+
+def test_status_counts_for_the_acknowledgement_table(session, adopted):
+    flows.answer_and_notify(
+        session=session,
+        person=who(session, AMBASSADOR_KINSHASA),
+        decision=adopted,
+        unit_kind="mission",
+        unit_key="KINSHASA",
+        comply=False,
+        comment="No.",
+        now=T0,
+        config=CONFIG,
+    )
+    table = service.acknowledgement_table(session=session, decision=adopted, now=T0 + timedelta(hours=60))
+    statuses = {row.unit.key: (row.addressee.status, row.late) for row in table}
+    assert statuses == {
+        "task-force-great-lakes": (AcknowledgementStatus.pending, True),
+        "KINSHASA": (AcknowledgementStatus.cannot_comply, False),
+    }
