@@ -23,6 +23,8 @@ def create_app(test_config: dict | None = None) -> OpenAPI:
     from coordination.api import problems
     from coordination.audit import views as audit_views
     from coordination.auth import views as auth_views
+    from coordination.decisions import feeds as decision_feeds
+    from coordination.decisions import views as decision_views
     from coordination.reports import views as report_views
     from coordination.structure import views as structure_views
 
@@ -53,6 +55,8 @@ def create_app(test_config: dict | None = None) -> OpenAPI:
     app.register_blueprint(structure_views.bp)
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(report_views.bp)
+    app.register_blueprint(decision_views.bp)
+    app.register_blueprint(decision_feeds.bp)
     api.init_app(app)
     errors.init_app(app)
     return app

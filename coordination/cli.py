@@ -74,6 +74,46 @@ def serve(host: str, port: int, seed: bool) -> None:
     run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
 
 
+@main.command("scheduler")
+@with_appcontext
+def scheduler() -> None:
+    """Run the scheduler process (reminders, escalations, action follow-up, e-mail, daily digests).
+
+    Run exactly one beside the web workers; a second one started by mistake finds every job's lease
+    taken and does nothing.
+    """
+    from coordination.jobs.scheduler import build_scheduler
+
+    db.upgrade(db.engine_of(current_app))
+    click.echo("scheduler started; Ctrl-C stops it")
+    try:
+        build_scheduler(current_app._get_current_object()).start()
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("scheduler stopped")
+
+
+@main.group("jobs")
+def jobs_group() -> None:
+    """Run the scheduler's jobs by hand (for cron, or to catch up)."""
+
+
+@jobs_group.command("run")
+@click.option("--now", "now_text", default=None, help="ISO time to run as (default: the current time).")
+@click.option("--daily/--no-daily", default=False, help="Also send the daily digests.")
+@with_appcontext
+def jobs_run(now_text: str | None, daily: bool) -> None:
+    """Run every job once, under the same leases as the scheduler."""
+    from datetime import UTC, datetime
+
+    from coordination.jobs.scheduler import run_all
+
+    now = datetime.fromisoformat(now_text) if now_text else datetime.now(UTC)
+    if now.tzinfo is None:
+        raise click.BadParameter("give a time zone, e.g. 2026-11-23T09:00+01:00", param_hint="--now")
+    for name, done in run_all(current_app._get_current_object(), now=now, daily=daily).items():
+        click.echo(f"{name}: {'held by another scheduler' if done is None else done}")
+
+
 @main.command("create-user")
 @click.option("--email", required=True)
 @click.option("--name", required=True)

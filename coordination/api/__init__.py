@@ -43,7 +43,7 @@ def _authenticate():
 
 
 def init_app(app: Flask) -> None:
-    from coordination.api import reports, views  # noqa: F401  (registers the endpoints)
+    from coordination.api import decisions, reports, views  # noqa: F401  (registers the endpoints)
 
     app.register_api(api)
     app.extensions["csrf"].exempt(api)

@@ -633,3 +633,40 @@ def updates_of(*, session: Session, action: Action) -> list[tuple[ActionUpdate, 
         .order_by(ActionUpdate.created_at, ActionUpdate.id)
     )
     return list(session.exec(query))
+
+
+def awaiting_my_answer(*, session: Session, person: Person) -> list[tuple[Decision, Addressee]]:
+    """Adopted decisions with a pending addressee unit this person may answer for, soonest due first."""
+    managed = session.exec(
+        select(Body.id, Body.mission_id)
+        .join(Membership, Membership.body_id == Body.id)
+        .where(Membership.person_id == person.id, Membership.role.in_([r.value for r in ANSWERING_ROLES]))
+    ).all()
+    body_ids = [body_id for body_id, _mission in managed]
+    mission_ids = [mission_id for _body, mission_id in managed if mission_id]
+    in_steering_group = session.exec(
+        select(Membership.id)
+        .join(Body, Body.id == Membership.body_id)
+        .where(Membership.person_id == person.id, Body.kind == BodyKind.steering_group)
+    ).first()
+    units = [
+        and_(Addressee.unit_kind == UnitKind.body, Addressee.unit_id.in_(body_ids)),
+        and_(Addressee.unit_kind == UnitKind.mission, Addressee.unit_id.in_(mission_ids)),
+    ]
+    if in_steering_group:
+        units.append(
+            and_(Addressee.unit_kind == UnitKind.department, Addressee.unit_id == person.department_id)
+        )
+    visible = visible_decisions(person=person).subquery()
+    query = (
+        select(Decision, Addressee)
+        .join(visible, visible.c.id == Decision.id)
+        .join(Addressee, Addressee.decision_id == Decision.id)
+        .where(
+            Decision.status == DecisionStatus.adopted,
+            Addressee.status == AcknowledgementStatus.pending,
+            or_(*units),
+        )
+        .order_by(Decision.acknowledgement_due_at)
+    )
+    return list(session.exec(query))

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from sqlmodel import select
 
 from coordination.db import get_session
+from coordination.decisions import service as decisions
 from coordination.reports import service
 from coordination.reports.forms import STATUS_LABELS, CommentForm, ForwardForm, ReportForm, TriageForm
 from coordination.reports.models import Delivery, FieldReport, ReportCreate, TriageStatus
@@ -134,8 +135,16 @@ def inbox():
     items = service.inbox(session=session, person=current_user, policy=policy(), **filters)
     counts = service.unread_counts(session=session, person=current_user, policy=policy())
     my_bodies = sorted((m.body for m in current_user.memberships), key=lambda b: b.name)
+    awaiting = decisions.awaiting_my_answer(session=session, person=current_user)
+    recent = decisions.list_decisions(session=session, person=current_user, status="adopted", limit=10)
     return render_template(
-        "reports/inbox.html", items=items, counts=counts, bodies=my_bodies, filters=filters
+        "reports/inbox.html",
+        items=items,
+        counts=counts,
+        bodies=my_bodies,
+        filters=filters,
+        awaiting=awaiting,
+        decisions=recent,
     )
 
 

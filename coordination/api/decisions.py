@@ -1,0 +1,280 @@
+"""API endpoints for decisions, acknowledgements and actions."""
+
+from datetime import UTC, datetime
+
+from flask import g
+from flask_openapi3 import Tag
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from coordination.api import BEARER, api
+from coordination.api.problems import Problem, problem
+from coordination.api.views import json_response
+from coordination.db import get_session
+from coordination.decisions import flows, service
+from coordination.decisions.models import Action, Decision
+from coordination.decisions.public import (
+    AcknowledgementCreate,
+    AcknowledgementPublic,
+    ActionCreate,
+    ActionList,
+    ActionPublic,
+    ActionUpdateCreate,
+    DecisionCreate,
+    DecisionPublic,
+    UnitRef,
+)
+from coordination.structure.models import Body
+
+DECISIONS_TAG = Tag(name="decisions", description="Downstream: decisions, acknowledgements, actions")
+ERRORS = {403: Problem, 404: Problem, 422: Problem}
+
+
+class DecisionPath(BaseModel):
+    decision_id: int = Field(ge=1)
+
+
+class ActionPath(BaseModel):
+    action_id: int = Field(ge=1)
+
+
+class ActionQuery(BaseModel):
+    body: str | None = Field(default=None, max_length=80, description="Only decisions issued by this body")
+    include_done: bool = False
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _refused(error: service.DecisionError):
+    field = error.field or "body"
+    return problem(422, str(error), errors=[{"field": field, "message": str(error), "type": "rule"}])
+
+
+def decision_public(session: Session, decision: Decision) -> DecisionPublic:
+    table = service.acknowledgement_table(session=session, decision=decision, now=_now())
+    counts = {status: 0 for status in ("pending", "acknowledged", "cannot_comply")}
+    for row in table:
+        counts[row.addressee.status] += 1
+    return DecisionPublic(
+        id=decision.id,
+        issuing_body=session.get(Body, decision.issuing_body_id).slug,
+        title=decision.title,
+        text=decision.text,
+        text_html=decision.text_html,
+        rationale=decision.rationale,
+        procedure=decision.procedure,
+        classification=decision.classification,
+        status=decision.status,
+        acknowledgement_due_at=decision.acknowledgement_due_at,
+        adopted_at=decision.adopted_at,
+        acknowledgements=[
+            AcknowledgementPublic(
+                unit=UnitRef(kind=row.unit.kind, key=row.unit.key),
+                label=row.unit.label,
+                status=row.addressee.status,
+                answered_by=row.answered_by.name if row.answered_by else None,
+                answered_at=row.addressee.answered_at,
+                comment=row.addressee.comment,
+                late=row.late,
+            )
+            for row in table
+        ],
+        counts=counts,
+    )
+
+
+def _visible(decision_id: int):
+    return service.get_visible_decision(session=get_session(), person=g.api_person, decision_id=decision_id)
+
+
+@api.post(
+    "/decisions",
+    tags=[DECISIONS_TAG],
+    security=BEARER,
+    responses={201: DecisionPublic, **ERRORS},
+    summary="Draft a decision of the steering group or a task force",
+)
+def create_decision(body: DecisionCreate):
+    session = get_session()
+    try:
+        decision = service.draft_decision(
+            session=session,
+            author=g.api_person,
+            issuing_body=body.issuing_body,
+            title=body.title,
+            text=body.text,
+            rationale=body.rationale,
+            procedure=body.procedure,
+            classification=body.classification,
+            acknowledgement_hours=body.acknowledgement_hours,
+            addressees=[(a.kind.value, a.key) for a in body.addressees],
+            report_ids=body.report_ids,
+            now=_now(),
+        )
+    except service.NotAllowed as refused:
+        return problem(403, str(refused))
+    except service.DecisionError as error:
+        return _refused(error)
+    return json_response(decision_public(session, decision), 201)
+
+
+@api.get(
+    "/decisions/<int:decision_id>",
+    tags=[DECISIONS_TAG],
+    security=BEARER,
+    responses={200: DecisionPublic, 404: Problem},
+    summary="A decision with its acknowledgement table",
+)
+def get_decision(path: DecisionPath):
+    decision = _visible(path.decision_id)
+    if decision is None:
+        return problem(404, f"No decision {path.decision_id}.")
+    return json_response(decision_public(get_session(), decision))
+
+
+@api.post(
+    "/decisions/<int:decision_id>/adopt",
+    tags=[DECISIONS_TAG],
+    security=BEARER,
+    responses={200: DecisionPublic, **ERRORS},
+    summary="Adopt (chair or co-chair of the issuing body)",
+)
+def adopt_decision(path: DecisionPath):
+    session = get_session()
+    decision = _visible(path.decision_id)
+    if decision is None:
+        return problem(404, f"No decision {path.decision_id}.")
+    try:
+        flows.adopt_and_notify(session=session, person=g.api_person, decision=decision, now=_now())
+    except service.NotAllowed as refused:
+        return problem(403, str(refused))
+    except service.DecisionError as error:
+        return _refused(error)
+    return json_response(decision_public(session, decision))
+
+
+@api.post(
+    "/decisions/<int:decision_id>/acknowledgements",
+    tags=[DECISIONS_TAG],
+    security=BEARER,
+    responses={201: DecisionPublic, **ERRORS},
+    summary="Acknowledge for a unit, or say it cannot comply",
+)
+def acknowledge_decision(path: DecisionPath, body: AcknowledgementCreate):
+    session = get_session()
+    decision = _visible(path.decision_id)
+    if decision is None:
+        return problem(404, f"No decision {path.decision_id}.")
+    try:
+        flows.answer_and_notify(
+            session=session,
+            person=g.api_person,
+            decision=decision,
+            unit_kind=body.unit.kind.value,
+            unit_key=body.unit.key,
+            comply=body.comply,
+            comment=body.comment,
+            now=_now(),
+        )
+    except service.NotAllowed as refused:
+        return problem(403, str(refused))
+    except service.DecisionError as error:
+        return _refused(error)
+    return json_response(decision_public(session, decision), 201)
+
+
+def action_public(row: service.ActionRow) -> ActionPublic:
+    return ActionPublic(
+        id=row.action.id,
+        decision_id=row.decision.id,
+        title=row.action.title,
+        owner=UnitRef(kind=row.owner.kind, key=row.owner.key),
+        owner_label=row.owner.label,
+        owner_person_id=row.action.owner_person_id,
+        due_on=row.action.due_on,
+        status=row.action.status,
+        late=row.late,
+        latest_update=row.latest.body if row.latest else None,
+    )
+
+
+@api.post(
+    "/decisions/<int:decision_id>/actions",
+    tags=[DECISIONS_TAG],
+    security=BEARER,
+    responses={201: ActionPublic, **ERRORS},
+)
+def create_action(path: DecisionPath, body: ActionCreate):
+    session = get_session()
+    decision = _visible(path.decision_id)
+    if decision is None:
+        return problem(404, f"No decision {path.decision_id}.")
+    try:
+        action = service.create_action(
+            session=session,
+            person=g.api_person,
+            decision=decision,
+            title=body.title,
+            owner_kind=body.owner.kind.value,
+            owner_key=body.owner.key,
+            owner_person_id=body.owner_person_id,
+            due_on=body.due_on,
+            now=_now(),
+        )
+    except service.NotAllowed as refused:
+        return problem(403, str(refused))
+    except service.DecisionError as error:
+        return _refused(error)
+    return json_response(
+        action_public(service.action_rows(session=session, actions=[action], today=_now().date())[0]), 201
+    )
+
+
+@api.get(
+    "/actions",
+    tags=[DECISIONS_TAG],
+    security=BEARER,
+    responses={200: ActionList},
+    summary="Actions of the decisions you may see: open ones, with lateness and the latest update",
+)
+def list_actions(query: ActionQuery):
+    rows = service.monitored_actions(
+        session=get_session(),
+        person=g.api_person,
+        today=_now().date(),
+        body_slug=query.body,
+        include_done=query.include_done,
+    )
+    return json_response(ActionList(items=[action_public(row) for row in rows]))
+
+
+@api.post(
+    "/actions/<int:action_id>/updates",
+    tags=[DECISIONS_TAG],
+    security=BEARER,
+    responses={201: ActionPublic, **ERRORS},
+    summary="Report progress on an action",
+)
+def update_action(path: ActionPath, body: ActionUpdateCreate):
+    session = get_session()
+    action = session.get(Action, path.action_id)
+    if action is None or _visible(action.decision_id) is None:
+        return problem(404, f"No action {path.action_id}.")
+    try:
+        service.update_action(
+            session=session,
+            person=g.api_person,
+            action=action,
+            status=body.status,
+            body=body.body,
+            now=_now(),
+        )
+    except service.NotAllowed as refused:
+        return problem(403, str(refused))
+    except service.DecisionError as error:
+        return _refused(error)
+    return json_response(
+        action_public(service.action_rows(session=session, actions=[action], today=_now().date())[0]), 201
+    )

@@ -1,0 +1,78 @@
+"""Personal feeds behind a token: Atom of decisions addressed to the person, iCalendar of deadlines."""
+
+from datetime import UTC, datetime, timedelta
+
+from flask import Blueprint, Response, abort, current_app, render_template
+from icalendar import Calendar, Event
+from sqlmodel import select
+
+from coordination.db import get_session
+from coordination.decisions import service
+from coordination.decisions.models import Action, ActionStatus, DecisionStatus
+from coordination.notifications import service as notifications
+from coordination.structure import service as structure
+
+bp = Blueprint("feeds", __name__)
+
+
+def _person(token: str):
+    person = notifications.person_for_feed_token(session=get_session(), token=token)
+    if person is None:
+        abort(404)
+    return structure.get_person(session=get_session(), person_id=person.id)
+
+
+@bp.get("/feeds/<token>/decisions.atom")
+def decisions_atom(token: str):
+    session = get_session()
+    person = _person(token)
+    decisions = [
+        d
+        for d in service.list_decisions(session=session, person=person, limit=50)
+        if d.status != DecisionStatus.draft
+    ]
+    updated = max((d.adopted_at or d.created_at for d in decisions), default=datetime.now(UTC))
+    xml = render_template(
+        "feeds/decisions.atom.xml",
+        decisions=decisions,
+        person=person,
+        updated=updated,
+        base=current_app.config["BASE_URL"].rstrip("/"),
+    )
+    return Response(xml, mimetype="application/atom+xml")
+
+
+@bp.get("/feeds/<token>/deadlines.ics")
+def deadlines_ics(token: str):
+    session = get_session()
+    person = _person(token)
+    base = current_app.config["BASE_URL"].rstrip("/")
+    calendar = Calendar()
+    calendar.add("prodid", "-//Coordination//deadlines//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"Coordination deadlines: {person.name}")
+    for decision, addressee in service.awaiting_my_answer(session=session, person=person):
+        event = Event()
+        event.add("uid", f"ack-{decision.id}-{addressee.id}@coordination")
+        event.add("summary", f"Acknowledge: {decision.title}")
+        event.add("dtstart", decision.acknowledgement_due_at)
+        event.add("dtend", decision.acknowledgement_due_at + timedelta(minutes=30))
+        event.add("dtstamp", decision.adopted_at)
+        event.add("url", f"{base}/decisions/{decision.id}")
+        calendar.add_component(event)
+    visible = service.visible_decisions(person=person).subquery()
+    actions = session.exec(
+        select(Action)
+        .join(visible, visible.c.id == Action.decision_id)
+        .where(Action.status != ActionStatus.done)
+    ).all()
+    mine = [a for a in actions if service.may_update_action(session=session, person=person, action=a)]
+    for action in mine:
+        event = Event()
+        event.add("uid", f"action-{action.id}@coordination")
+        event.add("summary", f"Action due: {action.title}")
+        event.add("dtstart", action.due_on)
+        event.add("dtstamp", action.created_at)
+        event.add("url", f"{base}/actions/{action.id}")
+        calendar.add_component(event)
+    return Response(calendar.to_ical(), mimetype="text/calendar")
