@@ -7,7 +7,9 @@ reason, unless COORDINATION_TEST_STRICT=1 (set by .ci/run), which turns every su
 
 import os
 import shutil
+import time
 import uuid
+import warnings
 
 import psycopg
 import pytest
@@ -42,6 +44,18 @@ def _postgres_url(database: str) -> str:
     return make_url(POSTGRES_URL).set(database=database).render_as_string(hide_password=False)
 
 
+def _drop_database(name: str) -> None:
+    """Drop a test database; autovacuum may hold it for a moment, so try again before giving up."""
+    for attempt in range(20):
+        try:
+            with _admin_connection() as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse):
+            time.sleep(0.1 * (attempt + 1))
+    warnings.warn(f"test database {name} left behind", stacklevel=1)
+
+
 def _migrate_and_seed(url: str) -> None:
     engine = db.make_engine(url)
     try:
@@ -72,8 +86,7 @@ def seeded_template(backend, tmp_path_factory):
         conn.execute(f'CREATE DATABASE "{name}"')
     _migrate_and_seed(_postgres_url(name))
     yield name
-    with _admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _drop_database(name)
 
 
 @pytest.fixture
@@ -87,8 +100,7 @@ def database_url(backend, seeded_template, tmp_path) -> str:
     with _admin_connection() as conn:
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{seeded_template}"')
     yield _postgres_url(name)
-    with _admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _drop_database(name)
 
 
 # --- application ------------------------------------------------------------------------------------
