@@ -367,3 +367,28 @@ def test_status_counts_for_the_acknowledgement_table(session, adopted):
         "task-force-great-lakes": (AcknowledgementStatus.pending, True),
         "KINSHASA": (AcknowledgementStatus.cannot_comply, False),
     }
+
+
+def test_run_job_does_nothing_while_another_scheduler_holds_the_lease(app, session, adopted, smtp_server):
+    from coordination.jobs.scheduler import build_scheduler, run_job
+
+    app.config.update(SMTP_HOST=smtp_server.host, SMTP_PORT=smtp_server.port)
+    late = T0 + timedelta(hours=49)
+    assert acquire(
+        session=session, name="escalate_overdue_acknowledgements", holder="other-host:99", now=late
+    )
+    assert (
+        run_job(app, "escalate_overdue_acknowledgements", tasks.escalate_overdue_acknowledgements, now=late)
+        is None
+    )
+    assert smtp_server.messages == []
+    after_lease = late + timedelta(minutes=11)
+    assert (
+        run_job(
+            app, "escalate_overdue_acknowledgements", tasks.escalate_overdue_acknowledgements, now=after_lease
+        )
+        == 1
+    )
+    assert len(smtp_server.messages) == 1
+    scheduler = build_scheduler(app)
+    assert {job.id for job in scheduler.get_jobs()} == {*tasks.FREQUENT_JOBS, *tasks.DAILY_JOBS}

@@ -6,6 +6,7 @@ from flask_openapi3 import APIBlueprint, Tag
 from coordination.api.problems import Problem, problem
 from coordination.auth import service as auth
 from coordination.db import get_session
+from coordination.rules import Forbidden, RuleViolation
 
 BEARER = [{"bearerAuth": []}]
 PUBLIC_ENDPOINTS = {"api.issue_token"}
@@ -40,6 +41,17 @@ def _authenticate():
         return response
     g.api_person = person
     return None
+
+
+@api.errorhandler(Forbidden)
+def _forbidden(error: Forbidden):
+    return problem(403, str(error))
+
+
+@api.errorhandler(RuleViolation)
+def _rule_violation(error: RuleViolation):
+    field = error.field or "body"
+    return problem(error.status, str(error), errors=[{"field": field, "message": str(error), "type": "rule"}])
 
 
 def init_app(app: Flask) -> None:

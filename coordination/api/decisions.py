@@ -47,11 +47,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _refused(error: service.DecisionError):
-    field = error.field or "body"
-    return problem(422, str(error), errors=[{"field": field, "message": str(error), "type": "rule"}])
-
-
 def decision_public(session: Session, decision: Decision) -> DecisionPublic:
     table = service.acknowledgement_table(session=session, decision=decision, now=_now())
     counts = {status: 0 for status in ("pending", "acknowledged", "cannot_comply")}
@@ -98,25 +93,20 @@ def _visible(decision_id: int):
 )
 def create_decision(body: DecisionCreate):
     session = get_session()
-    try:
-        decision = service.draft_decision(
-            session=session,
-            author=g.api_person,
-            issuing_body=body.issuing_body,
-            title=body.title,
-            text=body.text,
-            rationale=body.rationale,
-            procedure=body.procedure,
-            classification=body.classification,
-            acknowledgement_hours=body.acknowledgement_hours,
-            addressees=[(a.kind.value, a.key) for a in body.addressees],
-            report_ids=body.report_ids,
-            now=_now(),
-        )
-    except service.NotAllowed as refused:
-        return problem(403, str(refused))
-    except service.DecisionError as error:
-        return _refused(error)
+    decision = service.draft_decision(
+        session=session,
+        author=g.api_person,
+        issuing_body=body.issuing_body,
+        title=body.title,
+        text=body.text,
+        rationale=body.rationale,
+        procedure=body.procedure,
+        classification=body.classification,
+        acknowledgement_hours=body.acknowledgement_hours,
+        addressees=[(a.kind.value, a.key) for a in body.addressees],
+        report_ids=body.report_ids,
+        now=_now(),
+    )
     return json_response(decision_public(session, decision), 201)
 
 
@@ -146,12 +136,7 @@ def adopt_decision(path: DecisionPath):
     decision = _visible(path.decision_id)
     if decision is None:
         return problem(404, f"No decision {path.decision_id}.")
-    try:
-        flows.adopt_and_notify(session=session, person=g.api_person, decision=decision, now=_now())
-    except service.NotAllowed as refused:
-        return problem(403, str(refused))
-    except service.DecisionError as error:
-        return _refused(error)
+    flows.adopt_and_notify(session=session, person=g.api_person, decision=decision, now=_now())
     return json_response(decision_public(session, decision))
 
 
@@ -167,21 +152,16 @@ def acknowledge_decision(path: DecisionPath, body: AcknowledgementCreate):
     decision = _visible(path.decision_id)
     if decision is None:
         return problem(404, f"No decision {path.decision_id}.")
-    try:
-        flows.answer_and_notify(
-            session=session,
-            person=g.api_person,
-            decision=decision,
-            unit_kind=body.unit.kind.value,
-            unit_key=body.unit.key,
-            comply=body.comply,
-            comment=body.comment,
-            now=_now(),
-        )
-    except service.NotAllowed as refused:
-        return problem(403, str(refused))
-    except service.DecisionError as error:
-        return _refused(error)
+    flows.answer_and_notify(
+        session=session,
+        person=g.api_person,
+        decision=decision,
+        unit_kind=body.unit.kind.value,
+        unit_key=body.unit.key,
+        comply=body.comply,
+        comment=body.comment,
+        now=_now(),
+    )
     return json_response(decision_public(session, decision), 201)
 
 
@@ -211,22 +191,17 @@ def create_action(path: DecisionPath, body: ActionCreate):
     decision = _visible(path.decision_id)
     if decision is None:
         return problem(404, f"No decision {path.decision_id}.")
-    try:
-        action = service.create_action(
-            session=session,
-            person=g.api_person,
-            decision=decision,
-            title=body.title,
-            owner_kind=body.owner.kind.value,
-            owner_key=body.owner.key,
-            owner_person_id=body.owner_person_id,
-            due_on=body.due_on,
-            now=_now(),
-        )
-    except service.NotAllowed as refused:
-        return problem(403, str(refused))
-    except service.DecisionError as error:
-        return _refused(error)
+    action = service.create_action(
+        session=session,
+        person=g.api_person,
+        decision=decision,
+        title=body.title,
+        owner_kind=body.owner.kind.value,
+        owner_key=body.owner.key,
+        owner_person_id=body.owner_person_id,
+        due_on=body.due_on,
+        now=_now(),
+    )
     return json_response(
         action_public(service.action_rows(session=session, actions=[action], today=_now().date())[0]), 201
     )
@@ -262,19 +237,14 @@ def update_action(path: ActionPath, body: ActionUpdateCreate):
     action = session.get(Action, path.action_id)
     if action is None or _visible(action.decision_id) is None:
         return problem(404, f"No action {path.action_id}.")
-    try:
-        service.update_action(
-            session=session,
-            person=g.api_person,
-            action=action,
-            status=body.status,
-            body=body.body,
-            now=_now(),
-        )
-    except service.NotAllowed as refused:
-        return problem(403, str(refused))
-    except service.DecisionError as error:
-        return _refused(error)
+    service.update_action(
+        session=session,
+        person=g.api_person,
+        action=action,
+        status=body.status,
+        body=body.body,
+        now=_now(),
+    )
     return json_response(
         action_public(service.action_rows(session=session, actions=[action], today=_now().date())[0]), 201
     )

@@ -53,12 +53,6 @@ def _not_found(report_id: int):
     return problem(404, f"No field report {report_id}.")
 
 
-def _refused(error: service.ReportError):
-    status = 409 if isinstance(error, service.IdempotencyConflict) else 422
-    field = error.field or "body"
-    return problem(status, str(error), errors=[{"field": field, "message": str(error), "type": "rule"}])
-
-
 @api.post(
     "/field-reports",
     tags=[REPORTS_TAG],
@@ -77,19 +71,14 @@ def post_field_report(body: ReportCreate):
             "Idempotency-Key is longer than 200 characters",
             errors=[{"field": "Idempotency-Key", "message": "too long", "type": "string_too_long"}],
         )
-    try:
-        posted = service.post_report(
-            session=session,
-            author=g.api_person,
-            data=body,
-            graph=organisation_graph(session=session),
-            policy=_policy(),
-            idempotency_key=key,
-        )
-    except service.NotAllowed as refused:
-        return problem(403, str(refused))
-    except service.ReportError as error:
-        return _refused(error)
+    posted = service.post_report(
+        session=session,
+        author=g.api_person,
+        data=body,
+        graph=organisation_graph(session=session),
+        policy=_policy(),
+        idempotency_key=key,
+    )
     response = json_response(report_public(session, posted.report), 201 if posted.created else 200)
     response.headers["Location"] = f"/api/v1/field-reports/{posted.report.id}"
     if key and not posted.created:
@@ -128,14 +117,9 @@ def triage_field_report(path: ReportPath, body: TriageRequest):
     report = _visible(path.report_id)
     if report is None:
         return _not_found(path.report_id)
-    try:
-        service.triage(
-            session=session, person=g.api_person, report=report, to_status=body.status, comment=body.comment
-        )
-    except service.NotAllowed as refused:
-        return problem(403, str(refused))
-    except service.ReportError as error:
-        return _refused(error)
+    service.triage(
+        session=session, person=g.api_person, report=report, to_status=body.status, comment=body.comment
+    )
     return json_response(report_public(session, report))
 
 
@@ -149,10 +133,7 @@ def comment_field_report(path: ReportPath, body: CommentRequest):
     report = _visible(path.report_id)
     if report is None:
         return _not_found(path.report_id)
-    try:
-        service.add_comment(session=get_session(), person=g.api_person, report=report, body=body.body)
-    except service.ReportError as error:
-        return _refused(error)
+    service.add_comment(session=get_session(), person=g.api_person, report=report, body=body.body)
     return "", 201
 
 

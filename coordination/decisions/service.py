@@ -24,6 +24,7 @@ from coordination.decisions.models import (
 from coordination.markup import render_markdown
 from coordination.reports import service as reports
 from coordination.routing.rules import Unit
+from coordination.rules import Forbidden, RuleViolation
 from coordination.structure import service as structure
 from coordination.structure.models import (
     Body,
@@ -48,14 +49,12 @@ MANAGING_ROLES = {MembershipRole.chair, MembershipRole.co_chair, MembershipRole.
 ANSWERING_ROLES = {MembershipRole.chair, MembershipRole.co_chair, MembershipRole.secretary}
 
 
-class DecisionError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class DecisionError(RuleViolation):
+    """Input the decision rules refuse."""
 
 
-class NotAllowed(PermissionError):
-    pass
+class NotAllowed(Forbidden):
+    """The person may not do this to the decision."""
 
 
 def _roles_in(session: Session, person: Person, body_id: int) -> set[str]:

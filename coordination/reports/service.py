@@ -29,6 +29,7 @@ from coordination.reports.models import (
     TriageStatus,
 )
 from coordination.routing.rules import ReportFacts, route_report
+from coordination.rules import Conflict, Forbidden, RuleViolation
 from coordination.structure import service as structure
 from coordination.structure.models import (
     Body,
@@ -53,19 +54,15 @@ EARLY_WARNING_RULES = ("uncovered", "early_warning", "high_severity")
 INTELLIGENCE_DIRECTORATE = "ADIV"
 
 
-class ReportError(ValueError):
-    """Input the rules refuse; `field` names the offending field for forms and problem details."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class ReportError(RuleViolation):
+    """Input the report rules refuse."""
 
 
-class NotAllowed(PermissionError):
+class NotAllowed(Forbidden):
     """The person may not do this to the report."""
 
 
-class IdempotencyConflict(ReportError):
+class IdempotencyConflict(Conflict, ReportError):
     """The Idempotency-Key was used before for a different request."""
 
 
