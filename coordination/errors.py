@@ -4,6 +4,7 @@ from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from coordination.api.problems import problem
+from coordination.rules import Forbidden
 
 
 def _wants_problem() -> bool:
@@ -22,6 +23,13 @@ def init_app(app: Flask) -> None:
             return problem(error.code or 500, error.description)
         template = f"errors/{error.code}.html" if error.code in (400, 403, 404) else "errors/generic.html"
         return render_template(template, error=error), error.code
+
+    @app.errorhandler(Forbidden)
+    def _forbidden(error: Forbidden):
+        """A rule refused the person: the 403 page (the API blueprint answers with a problem itself)."""
+        if _wants_problem():
+            return problem(403, str(error))
+        return render_template("errors/403.html", error=error), 403
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -134,8 +134,6 @@ def new_decision():
                     report_ids=report_ids,
                     now=now(),
                 )
-            except service.NotAllowed:
-                abort(403)
             except service.DecisionError as error:
                 field = {"addressees": "task_forces"}.get(error.field, error.field)
                 getattr(form, field or "title", form.title).errors.append(str(error))
@@ -205,8 +203,6 @@ def adopt(decision_id: int):
     found = _visible_or_404(decision_id)
     try:
         flows.adopt_and_notify(session=session, person=current_user, decision=found, now=now())
-    except service.NotAllowed:
-        abort(403)
     except service.DecisionError as error:
         flash(str(error), "error")
     else:
@@ -220,8 +216,6 @@ def withdraw(decision_id: int):
     found = _visible_or_404(decision_id)
     try:
         service.withdraw(session=session, person=current_user, decision=found)
-    except service.NotAllowed:
-        abort(403)
     except service.DecisionError as error:
         flash(str(error), "error")
     return redirect(url_for("decisions.decision", decision_id=found.id))
@@ -244,8 +238,6 @@ def acknowledge(decision_id: int):
             comment=form.comment.data or "",
             now=now(),
         )
-    except service.NotAllowed:
-        abort(403)
     except service.DecisionError as error:
         flash(str(error), "error")
     else:
@@ -274,8 +266,6 @@ def create_action(decision_id: int):
             due_on=form.due_on.data,
             now=now(),
         )
-    except service.NotAllowed:
-        abort(403)
     except service.DecisionError as error:
         flash(str(error), "error")
     return redirect(url_for("decisions.decision", decision_id=found.id))

@@ -205,8 +205,6 @@ def triage(report_id: int):
             to_status=form.status.data,
             comment=form.comment.data or "",
         )
-    except service.NotAllowed:
-        abort(403)
     except service.ReportError as error:
         flash(str(error), "error")
     else:
@@ -235,10 +233,7 @@ def forward(report_id: int):
     body = structure.get_body(session=session, slug=form.body.data or "")
     if body is None:
         abort(400)
-    try:
-        service.forward(session=session, person=current_user, report=found, body=body)
-    except service.NotAllowed:
-        abort(403)
+    service.forward(session=session, person=current_user, report=found, body=body)
     flash(_("Forwarded to %(body)s.", body=body.name), "info")
     return redirect(url_for("reports.report", report_id=found.id))
 
