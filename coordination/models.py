@@ -4,8 +4,11 @@ from coordination.audit import AuditEvent
 from coordination.auth.models import ApiToken
 from coordination.decisions.models import Action, ActionUpdate, Addressee, Decision, DecisionReport
 from coordination.jobs.models import JobLock
+from coordination.meetings.models import AgendaItem, Attendance, Meeting
 from coordination.notifications.models import Notification, NotificationSettings
 from coordination.reports.models import Delivery, FieldReport, ReportComment, ReportRead
+from coordination.sitreps.models import SituationReport
+from coordination.steering.models import Priority, PriorityChange
 from coordination.structure.models import (
     Body,
     BodyCountry,
@@ -21,6 +24,12 @@ from coordination.structure.models import (
 )
 
 __all__ = [
+    "AgendaItem",
+    "Attendance",
+    "Meeting",
+    "Priority",
+    "PriorityChange",
+    "SituationReport",
     "Action",
     "ActionUpdate",
     "Addressee",

@@ -59,8 +59,13 @@ def load_seed(*, session: Session, demo_password: str, directory: Path = SEED) -
             is_partner=bool(note.get("partner", False)),
         )
         report.count("countries", changed)
+    heads: dict[tuple[str, str], str] = {}
     for row in _read(directory, "departments.yaml"):
         row = dict(row)
+        row["directorates"] = [dict(item) for item in row.get("directorates", [])]
+        for item in row["directorates"]:
+            if head := item.pop("head", None):
+                heads[row["code"], item["code"]] = head
         changed = structure.upsert_department(
             session=session, directorates=row.pop("directorates", []), **row
         )
@@ -87,6 +92,18 @@ def load_seed(*, session: Session, demo_password: str, directory: Path = SEED) -
         )
         people[person.email] = person
         report.count("people", changed)
+
+    for (department_code, directorate_code), email in heads.items():
+        directorate = structure.get_directorate(
+            session=session, department_code=department_code, code=directorate_code
+        )
+        head = people.get(email)
+        if head is None:
+            raise structure.StructureError(f"seed names unknown head {email!r} of {directorate_code}")
+        if directorate.head_id != head.id:
+            directorate.head_id = head.id
+            session.add(directorate)
+            report.count("directorates", True)
 
     def member(email: str):
         person = people.get(email.lower())

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from coordination.structure.models import Clearance, utcnow
@@ -60,6 +60,12 @@ class Decision(SQLModel, table=True):
     adopted_by_id: int | None = Field(default=None, foreign_key="person.id")
     adopted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     superseded_by_id: int | None = Field(default=None, foreign_key="decision.id")
+    meeting_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("meeting.id", use_alter=True, name="fk_decision_meeting_id"), index=True
+        ),
+    )
 
 
 class DecisionReport(SQLModel, table=True):

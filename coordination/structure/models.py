@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from pydantic import EmailStr
-from sqlalchemy import JSON, String, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Integer, String, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
 from coordination.types import UTCDateTime
@@ -117,6 +117,10 @@ class Directorate(SQLModel, table=True):
     name: str = Field(max_length=200)
     name_nl: str | None = Field(default=None, max_length=200)
     name_fr: str | None = Field(default=None, max_length=200)
+    head_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("person.id", use_alter=True, name="fk_directorate_head_id")),
+    )
 
     department: Department = Relationship(back_populates="directorates")
 
@@ -177,6 +181,20 @@ class Body(SQLModel, table=True):
     themes: list[str] = Field(default_factory=list, sa_type=JSON)
     mission_id: int | None = Field(default=None, foreign_key="mission.id", unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # task forces: the adopted steering-group decision that set their goals, who decided on the chairs,
+    # departments for which the issue is major, the situation-report cadence, and the closing report
+    goals_decision_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("decision.id", use_alter=True, name="fk_body_goals_decision_id")
+        ),
+    )
+    major_departments: list[str] = Field(default_factory=list, sa_type=JSON)
+    chairs_decided_by_id: int | None = Field(default=None, foreign_key="person.id")
+    chairs_decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sitrep_every_days: int = Field(default=14, ge=1, le=365)
+    closing_report: str = Field(default="")
+    stood_down_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     mission: Mission | None = Relationship()
     memberships: list["Membership"] = Relationship(back_populates="body")
@@ -202,7 +220,9 @@ class Person(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     department: Department = Relationship()
-    directorate: Directorate | None = Relationship()
+    directorate: Directorate | None = Relationship(
+        sa_relationship_kwargs={"foreign_keys": "[Person.directorate_id]"}
+    )
     memberships: list["Membership"] = Relationship(back_populates="person")
 
     # Flask-Login's user interface

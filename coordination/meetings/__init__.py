@@ -1,0 +1,1 @@
+"""Meetings of any body: scheduling and recurrence, drafted agendas, minutes, attendance, invitations."""

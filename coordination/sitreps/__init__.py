@@ -1,0 +1,1 @@
+"""Situation reports: what a task force tells the steering group on its cadence."""

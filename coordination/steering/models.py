@@ -1,0 +1,46 @@
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from coordination.structure.models import utcnow
+from coordination.types import UTCDateTime
+
+
+class SubjectKind(StrEnum):
+    country = "country"
+    theme = "theme"
+
+
+class Priority(SQLModel, table=True):
+    """A priority country or theme of the steering group, with its tier and review cycle."""
+
+    __table_args__ = (
+        UniqueConstraint("subject_kind", "subject"),
+        CheckConstraint("tier BETWEEN 1 AND 3", name="priority_tier"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject_kind: SubjectKind = Field(sa_type=String(10))
+    subject: str = Field(max_length=20, description="ISO alpha-3 country code or theme")
+    tier: int = Field(ge=1, le=3)
+    rationale: str = Field(default="", sa_type=Text)
+    owner_id: int = Field(foreign_key="person.id")
+    review_every_months: int = Field(default=6, ge=1, le=36)
+    next_review_on: date = Field(index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class PriorityChange(SQLModel, table=True):
+    """History of a priority: who changed what, when, from which tier to which, and why."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    priority_id: int = Field(foreign_key="priority.id", index=True)
+    changed_by_id: int = Field(foreign_key="person.id")
+    changed_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    kind: str = Field(max_length=20)  # created, tier, reviewed, rationale
+    old_tier: int | None = None
+    new_tier: int | None = None
+    reason: str = Field(default="", sa_type=Text)

@@ -1,0 +1,1 @@
+"""Task force lifecycle: set up from an adopted steering-group decision, chairs proposed by rule."""

@@ -1,0 +1,321 @@
+"""Task force lifecycle: proposed from an adopted steering-group decision with chairs proposed by rule,
+confirmed or overridden by the steering group (the record says who decided), stood down with a report."""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, or_
+from sqlmodel import Session, select
+
+from coordination import audit
+from coordination.decisions.models import Decision, DecisionStatus
+from coordination.rules import Forbidden, RuleViolation
+from coordination.structure import service as structure
+from coordination.structure.models import (
+    Body,
+    BodyCountry,
+    BodyKind,
+    BodyMission,
+    BodyStatus,
+    Country,
+    Department,
+    Membership,
+    MembershipRole,
+    Mission,
+    MissionAccreditation,
+    Person,
+    Theme,
+)
+
+STEERING_ROLES = {MembershipRole.chair, MembershipRole.co_chair, MembershipRole.secretary}
+
+
+class TaskForceError(RuleViolation):
+    """A task force the rules refuse."""
+
+
+@dataclass(frozen=True)
+class ChairProposal:
+    role: MembershipRole
+    person: Person
+    reason: str
+
+
+def _steering_group(session: Session) -> Body:
+    steering_group = structure.get_steering_group(session=session)
+    if steering_group is None:
+        raise TaskForceError("there is no steering group yet")
+    return steering_group
+
+
+def _require_steering_role(session: Session, person: Person, roles=STEERING_ROLES) -> Body:
+    steering_group = _steering_group(session)
+    role = session.exec(
+        select(Membership.role).where(
+            Membership.body_id == steering_group.id, Membership.person_id == person.id
+        )
+    ).first()
+    if role not in {r.value for r in roles}:
+        raise Forbidden("only the chair, a co-chair or the secretary of the steering group does this")
+    return steering_group
+
+
+def directorate_head(session: Session, department: str, directorate: str) -> Person | None:
+    found = structure.get_directorate(session=session, department_code=department, code=directorate)
+    return session.get(Person, found.head_id) if found and found.head_id else None
+
+
+def department_representative(session: Session, department_code: str) -> Person | None:
+    """The department's representative in the steering group (its chair, co-chair or first member)."""
+    steering_group = _steering_group(session)
+    rows = session.exec(
+        select(Person, Membership.role)
+        .join(Membership, Membership.person_id == Person.id)
+        .join(Body, Body.id == Membership.body_id)
+        .where(Body.id == steering_group.id, Membership.role != MembershipRole.observer)
+        .where(
+            Person.department_id
+            == select(Department.id).where(Department.code == department_code).scalar_subquery()
+        )
+    ).all()
+    order = {role: index for index, role in enumerate(MembershipRole)}
+    rows = sorted(rows, key=lambda row: (order[MembershipRole(row[1])], row[0].name))
+    return rows[0][0] if rows else None
+
+
+def propose_chairs(
+    *,
+    session: Session,
+    countries: list[str],
+    major_departments: list[str] = (),
+    expert_director: Person | None = None,
+) -> list[ChairProposal]:
+    """The chairs the rules propose, each with its reason: the DGB director chairs (or a director with
+    expertise chosen by the steering group); the DGD director co-chairs when a country in scope is a
+    partner country of development cooperation; a department for which the issue is major may co-chair."""
+    proposals: list[ChairProposal] = []
+    if expert_director is not None:
+        proposals.append(
+            ChairProposal(
+                MembershipRole.chair,
+                expert_director,
+                "director with expertise in the issue, chosen by the steering group",
+            )
+        )
+    else:
+        dgb = directorate_head(session, "FA", "DGB")
+        if dgb is None:
+            raise TaskForceError("no DGB director is recorded: name one in the departments data", "chair")
+        proposals.append(ChairProposal(MembershipRole.chair, dgb, "the director of DGB chairs task forces"))
+    partners = sorted(
+        c.code for c in session.exec(select(Country).where(Country.code.in_(countries), Country.is_partner))
+    )
+    if partners:
+        dgd = directorate_head(session, "FA", "DGD")
+        if dgd is not None:
+            verb = "is a partner country" if len(partners) == 1 else "are partner countries"
+            proposals.append(
+                ChairProposal(
+                    MembershipRole.co_chair,
+                    dgd,
+                    f"{', '.join(partners)} {verb} of development cooperation: DGD co-chairs",
+                )
+            )
+    for code in major_departments:
+        department = structure.get_department(session=session, code=code)
+        if department is None:
+            raise TaskForceError(f"no department {code!r}", "major_departments")
+        representative = department_representative(session, department.code)
+        if representative is None:
+            raise TaskForceError(
+                f"{department.name} has no representative in the steering group", "major_departments"
+            )
+        proposals.append(
+            ChairProposal(
+                MembershipRole.co_chair,
+                representative,
+                f"the issue is major for {department.name} (flagged by the steering group)",
+            )
+        )
+    seen: set[int] = set()
+    unique = []
+    for proposal in proposals:
+        if proposal.person.id not in seen:
+            seen.add(proposal.person.id)
+            unique.append(proposal)
+    return unique
+
+
+def _slug(session: Session, name: str) -> str:
+    base = "task-force-" + (
+        re.sub(r"[^a-z0-9]+", "-", name.lower().removeprefix("task force")).strip("-") or "new"
+    )
+    slug, n = base, 2
+    while structure.get_body(session=session, slug=slug) is not None:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def missions_covering(session: Session, countries: list[str]) -> list[Mission]:
+    """Missions hosted in or accredited to a country in scope: their platforms cover the task force."""
+    accredited = select(MissionAccreditation.mission_id).where(
+        MissionAccreditation.country_code.in_(countries)
+    )
+    query = select(Mission).where(or_(Mission.host_country_code.in_(countries), Mission.id.in_(accredited)))
+    return list(session.exec(query.order_by(Mission.city)))
+
+
+def create_task_force(
+    *,
+    session: Session,
+    person: Person,
+    goals_decision_id: int | None,
+    name: str,
+    countries: list[str] = (),
+    themes: list[str] = (),
+    major_departments: list[str] = (),
+    expert_director_id: int | None = None,
+    now: datetime,
+) -> tuple[Body, list[ChairProposal]]:
+    """A proposed task force set up from an adopted steering-group decision, with chairs proposed by rule."""
+    steering_group = _require_steering_role(session, person)
+    decision = session.get(Decision, goals_decision_id) if goals_decision_id else None
+    if (
+        decision is None
+        or decision.issuing_body_id != steering_group.id
+        or decision.status != DecisionStatus.adopted
+    ):
+        raise TaskForceError(
+            "a task force is set up only from an adopted steering-group decision that defines its goals",
+            "goals_decision_id",
+        )
+    name = (name or "").strip()
+    if len(name) < 3:
+        raise TaskForceError("give the task force a name", "name")
+    countries = sorted({c.strip().upper() for c in countries if c.strip()})
+    for code in countries:
+        if session.get(Country, code) is None:
+            raise TaskForceError(f"unknown country code {code}", "countries")
+    try:
+        themes = [Theme(t).value for t in dict.fromkeys(themes)]
+    except ValueError as exc:
+        raise TaskForceError(str(exc), "themes") from exc
+    if not countries and not themes:
+        raise TaskForceError("a task force covers at least one country or theme", "countries")
+    expert = session.get(Person, expert_director_id) if expert_director_id else None
+    if expert_director_id and expert is None:
+        raise TaskForceError(f"no person {expert_director_id}", "expert_director_id")
+    major = [code.upper() for code in dict.fromkeys(major_departments)]
+    proposals = propose_chairs(
+        session=session, countries=countries, major_departments=major, expert_director=expert
+    )
+    body = Body(
+        slug=_slug(session, name),
+        kind=BodyKind.task_force,
+        name=name,
+        status=BodyStatus.proposed,
+        goals=decision.text,
+        description=decision.title,
+        themes=themes,
+        goals_decision_id=decision.id,
+        major_departments=major,
+        created_at=now,
+    )
+    session.add(body)
+    session.flush()
+    session.add_all(BodyCountry(body_id=body.id, country_code=code) for code in countries)
+    session.add_all(
+        BodyMission(body_id=body.id, mission_id=m.id) for m in missions_covering(session, countries)
+    )
+    session.add_all(
+        Membership(body_id=body.id, person_id=p.person.id, role=p.role, reason=p.reason) for p in proposals
+    )
+    structure.bump_revision(session=session)
+    audit.record(
+        session,
+        actor_id=person.id,
+        action="task_force.propose",
+        object_type="body",
+        object_id=body.slug,
+        decision=decision.id,
+        proposals={p.person.email: f"{p.role}: {p.reason}" for p in proposals},
+    )
+    session.commit()
+    return body, proposals
+
+
+def confirm_chairs(
+    *,
+    session: Session,
+    person: Person,
+    task_force: Body,
+    chair_id: int | None = None,
+    co_chair_ids: list[int] | None = None,
+    now: datetime,
+) -> Body:
+    """The steering group confirms the proposed chairs or overrides them; the task force becomes active."""
+    _require_steering_role(session, person, {MembershipRole.chair, MembershipRole.co_chair})
+    if task_force.kind != BodyKind.task_force or task_force.status != BodyStatus.proposed:
+        raise TaskForceError("only a proposed task force has its chairs confirmed", "status")
+    overrides = {}
+    if chair_id is not None:
+        overrides[MembershipRole.chair] = [chair_id]
+    if co_chair_ids is not None:
+        overrides[MembershipRole.co_chair] = co_chair_ids
+    for role, ids in overrides.items():
+        if any(session.get(Person, pid) is None for pid in ids):
+            raise TaskForceError("unknown person among the chairs", role.value)
+        session.exec(delete(Membership).where(Membership.body_id == task_force.id, Membership.role == role))
+        for pid in ids:
+            session.exec(
+                delete(Membership).where(Membership.body_id == task_force.id, Membership.person_id == pid)
+            )
+            session.add(
+                Membership(
+                    body_id=task_force.id,
+                    person_id=pid,
+                    role=role,
+                    reason=f"chosen by the steering group ({person.name})",
+                )
+            )
+    task_force.status = BodyStatus.active
+    task_force.chairs_decided_by_id = person.id
+    task_force.chairs_decided_at = now
+    session.add(task_force)
+    structure.bump_revision(session=session)
+    audit.record(
+        session,
+        actor_id=person.id,
+        action="task_force.confirm",
+        object_type="body",
+        object_id=task_force.slug,
+        overridden=[r.value for r in overrides],
+    )
+    session.commit()
+    return task_force
+
+
+def stand_down(
+    *, session: Session, person: Person, task_force: Body, closing_report: str, now: datetime
+) -> Body:
+    """An active task force is stood down with a closing report; it no longer receives field reports."""
+    _require_steering_role(session, person, {MembershipRole.chair, MembershipRole.co_chair})
+    if task_force.kind != BodyKind.task_force or task_force.status != BodyStatus.active:
+        raise TaskForceError("only an active task force is stood down", "status")
+    if not (closing_report or "").strip():
+        raise TaskForceError("write the closing report", "closing_report")
+    task_force.status = BodyStatus.stood_down
+    task_force.closing_report = closing_report.strip()
+    task_force.stood_down_at = now
+    session.add(task_force)
+    structure.bump_revision(session=session)
+    audit.record(
+        session,
+        actor_id=person.id,
+        action="task_force.stand_down",
+        object_type="body",
+        object_id=task_force.slug,
+    )
+    session.commit()
+    return task_force
