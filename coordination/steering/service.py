@@ -1,0 +1,196 @@
+"""Priorities of the steering group: tiers, owners, review cycle, and a history of every change."""
+
+import calendar
+from datetime import date, datetime
+
+from sqlmodel import Session, select
+
+from coordination import audit
+from coordination.rules import Forbidden, RuleViolation
+from coordination.steering.models import Priority, PriorityChange, SubjectKind
+from coordination.structure import service as structure
+from coordination.structure.models import Country, Membership, MembershipRole, Person, Theme
+
+MANAGING_ROLES = {MembershipRole.chair, MembershipRole.co_chair, MembershipRole.secretary}
+
+
+class PriorityError(RuleViolation):
+    """A priority the rules refuse."""
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _require_steering_group(session: Session, person: Person) -> None:
+    steering_group = structure.get_steering_group(session=session)
+    role = session.exec(
+        select(Membership.role).where(
+            Membership.body_id == steering_group.id, Membership.person_id == person.id
+        )
+    ).first()
+    if role not in {r.value for r in MANAGING_ROLES}:
+        raise Forbidden(
+            "only the chair, a co-chair or the secretary of the steering group changes priorities"
+        )
+
+
+def list_priorities(*, session: Session) -> list[Priority]:
+    return list(
+        session.exec(select(Priority).order_by(Priority.tier, Priority.subject_kind, Priority.subject))
+    )
+
+
+def subject_label(session: Session, priority: Priority) -> str:
+    if priority.subject_kind == SubjectKind.country:
+        country = session.get(Country, priority.subject)
+        return f"{country.name} ({country.code})" if country else priority.subject
+    return priority.subject.capitalize()
+
+
+def set_priority(
+    *,
+    session: Session,
+    person: Person,
+    subject_kind: str,
+    subject: str,
+    tier: int,
+    rationale: str = "",
+    reason: str = "",
+    owner_id: int | None = None,
+    review_every_months: int | None = None,
+    now: datetime,
+) -> Priority:
+    """Create a priority or change its tier, rationale, owner or review interval; every change is history."""
+    _require_steering_group(session, person)
+    try:
+        subject_kind = SubjectKind(subject_kind)
+    except ValueError as exc:
+        raise PriorityError("a priority is a country or a theme", "subject_kind") from exc
+    subject = subject.strip().upper() if subject_kind is SubjectKind.country else subject.strip().lower()
+    if subject_kind is SubjectKind.country and session.get(Country, subject) is None:
+        raise PriorityError(f"unknown country code {subject}", "subject")
+    if subject_kind is SubjectKind.theme and subject not in {t.value for t in Theme}:
+        raise PriorityError(f"unknown theme {subject}", "subject")
+    if tier not in (1, 2, 3):
+        raise PriorityError("the tier is 1, 2 or 3", "tier")
+    if owner_id is not None and session.get(Person, owner_id) is None:
+        raise PriorityError(f"no person {owner_id}", "owner_id")
+    if review_every_months is not None and not 1 <= review_every_months <= 36:
+        raise PriorityError("review every 1 to 36 months", "review_every_months")
+    priority = session.exec(
+        select(Priority).where(Priority.subject_kind == subject_kind, Priority.subject == subject)
+    ).first()
+    if priority is None:
+        months = review_every_months or 6
+        priority = Priority(
+            subject_kind=subject_kind,
+            subject=subject,
+            tier=tier,
+            rationale=rationale.strip(),
+            owner_id=owner_id or person.id,
+            review_every_months=months,
+            next_review_on=add_months(now.date(), months),
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(priority)
+        session.flush()
+        change = PriorityChange(
+            priority_id=priority.id,
+            changed_by_id=person.id,
+            changed_at=now,
+            kind="created",
+            new_tier=tier,
+            reason=reason.strip() or rationale.strip(),
+        )
+    else:
+        if not reason.strip():
+            raise PriorityError("say why the priority changes", "reason")
+        change = PriorityChange(
+            priority_id=priority.id,
+            changed_by_id=person.id,
+            changed_at=now,
+            kind="tier" if tier != priority.tier else "details",
+            old_tier=priority.tier,
+            new_tier=tier,
+            reason=reason.strip(),
+        )
+        priority.tier = tier
+        if rationale.strip():
+            priority.rationale = rationale.strip()
+        if owner_id is not None:
+            priority.owner_id = owner_id
+        if review_every_months is not None:
+            priority.review_every_months = review_every_months
+        priority.updated_at = now
+    session.add_all([priority, change])
+    audit.record(
+        session,
+        actor_id=person.id,
+        action=f"priority.{change.kind}",
+        object_type="priority",
+        object_id=priority.id,
+        old_tier=change.old_tier,
+        new_tier=change.new_tier,
+    )
+    session.commit()
+    return priority
+
+
+def review_priority(
+    *, session: Session, person: Person, priority: Priority, reason: str, now: datetime
+) -> Priority:
+    """Record that the steering group reviewed a priority (tier kept); the next review moves on."""
+    _require_steering_group(session, person)
+    priority.next_review_on = add_months(now.date(), priority.review_every_months)
+    priority.updated_at = now
+    session.add(priority)
+    session.add(
+        PriorityChange(
+            priority_id=priority.id,
+            changed_by_id=person.id,
+            changed_at=now,
+            kind="reviewed",
+            old_tier=priority.tier,
+            new_tier=priority.tier,
+            reason=reason.strip(),
+        )
+    )
+    audit.record(
+        session, actor_id=person.id, action="priority.reviewed", object_type="priority", object_id=priority.id
+    )
+    session.commit()
+    return priority
+
+
+def history(*, session: Session, priority: Priority) -> list[tuple[PriorityChange, Person]]:
+    query = (
+        select(PriorityChange, Person)
+        .join(Person, Person.id == PriorityChange.changed_by_id)
+        .where(PriorityChange.priority_id == priority.id)
+        .order_by(PriorityChange.changed_at, PriorityChange.id)
+    )
+    return list(session.exec(query))
+
+
+def changes_since(*, session: Session, since: datetime) -> list[tuple[PriorityChange, Priority, Person]]:
+    query = (
+        select(PriorityChange, Priority, Person)
+        .join(Priority, Priority.id == PriorityChange.priority_id)
+        .join(Person, Person.id == PriorityChange.changed_by_id)
+        .where(PriorityChange.changed_at >= since)
+        .order_by(PriorityChange.changed_at.desc(), PriorityChange.id.desc())
+    )
+    return list(session.exec(query))
+
+
+def due_for_review(*, session: Session, until: date) -> list[Priority]:
+    query = (
+        select(Priority)
+        .where(Priority.next_review_on <= until)
+        .order_by(Priority.next_review_on, Priority.id)
+    )
+    return list(session.exec(query))
