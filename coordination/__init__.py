@@ -25,8 +25,11 @@ def create_app(test_config: dict | None = None) -> OpenAPI:
     from coordination.auth import views as auth_views
     from coordination.decisions import feeds as decision_feeds
     from coordination.decisions import views as decision_views
+    from coordination.meetings import views as meeting_views
     from coordination.reports import views as report_views
+    from coordination.steering import views as steering_views
     from coordination.structure import views as structure_views
+    from coordination.taskforces import views as task_force_views
 
     app = OpenAPI(
         __name__,
@@ -57,6 +60,9 @@ def create_app(test_config: dict | None = None) -> OpenAPI:
     app.register_blueprint(report_views.bp)
     app.register_blueprint(decision_views.bp)
     app.register_blueprint(decision_feeds.bp)
+    app.register_blueprint(steering_views.bp)
+    app.register_blueprint(task_force_views.bp)
+    app.register_blueprint(meeting_views.bp)
     api.init_app(app)
     errors.init_app(app)
     return app

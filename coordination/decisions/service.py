@@ -240,9 +240,11 @@ def draft_decision(
     acknowledgement_hours: int = 48,
     addressees: list[tuple[str, str]],
     report_ids: list[int] = (),
+    meeting_id: int | None = None,
     now: datetime,
 ) -> Decision:
-    """A draft decision of the steering group or a task force, with its addressees and motivating reports."""
+    """A draft decision of the steering group or a task force, with its addressees and motivating reports
+    (and the meeting it was taken in, if any)."""
     body = structure.get_body(session=session, slug=issuing_body)
     if body is None or body.kind not in ISSUING_KINDS:
         raise DecisionError("decisions are issued by the steering group or a task force", "issuing_body")
@@ -274,7 +276,15 @@ def draft_decision(
             is None
         ):
             raise DecisionError(f"no field report {report_id}", "report_ids")
+    if meeting_id is not None:
+        from coordination.meetings.models import Meeting
+
+        meeting = session.get(Meeting, meeting_id)
+        if meeting is None or meeting.body_id != body.id:
+            raise DecisionError("the meeting is not one of the issuing body's", "meeting_id")
+        procedure = Procedure.meeting
     decision = Decision(
+        meeting_id=meeting_id,
         issuing_body_id=body.id,
         title=title,
         text=text,

@@ -108,6 +108,10 @@ def new_decision():
     form.classification.choices = [c for c in form.classification.choices if clearance.covers(c[0])]
     if request.method == "GET" and request.args.get("report", "").isdigit():
         form.report_ids.data = request.args["report"]
+    meeting = _meeting_from(request.values.get("meeting", ""), session)
+    if meeting is not None and request.method == "GET":
+        form.issuing_body.data = session.get(Body, meeting.body_id).slug
+        form.procedure.data = "meeting"
     if form.validate_on_submit():
         addressees = [
             tuple(value.split(":", 1))
@@ -132,6 +136,7 @@ def new_decision():
                     acknowledgement_hours=form.acknowledgement_hours.data,
                     addressees=addressees,
                     report_ids=report_ids,
+                    meeting_id=meeting.id if meeting else None,
                     now=now(),
                 )
             except service.DecisionError as error:
@@ -141,7 +146,14 @@ def new_decision():
                 flash(_("Draft saved. The chair or a co-chair adopts it."), "info")
                 return redirect(url_for("decisions.decision", decision_id=decision.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("decisions/new.html", form=form), status
+    return render_template("decisions/new.html", form=form, meeting=meeting), status
+
+
+def _meeting_from(value: str, session):
+    """The meeting a decision is taken in, when the form came from a meeting page."""
+    from coordination.meetings.models import Meeting
+
+    return session.get(Meeting, int(value)) if value.isdigit() else None
 
 
 @bp.get("/decisions/<int:decision_id>")

@@ -1,0 +1,169 @@
+"""Meeting pages: schedule, drafted agenda the secretary edits, minutes and attendance, invitation."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange
+
+from coordination.db import get_session
+from coordination.meetings import service
+from coordination.meetings.models import Meeting
+from coordination.rules import RuleViolation
+from coordination.structure import service as structure
+from coordination.structure.models import Body
+
+bp = Blueprint("meetings", __name__)
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    """Every page here needs a signed-in person."""
+
+
+class MeetingForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(min=3, max=200)])
+    starts_at = DateTimeLocalField(
+        _l("Starts (Brussels time)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+    )
+    duration_minutes = IntegerField(_l("Duration (minutes)"), default=90, validators=[NumberRange(15, 720)])
+    location = StringField(_l("Location"), validators=[Length(max=200)])
+    weekly_occurrences = IntegerField(_l("Weekly occurrences"), default=1, validators=[NumberRange(1, 52)])
+
+
+class AgendaItemForm(FlaskForm):
+    title = StringField(_l("Add an agenda item"), validators=[DataRequired(), Length(min=3, max=300)])
+
+
+class MinutesForm(FlaskForm):
+    minutes = TextAreaField(_l("Minutes (Markdown)"), validators=[Length(max=100_000)])
+
+
+def _member(session, body: Body) -> bool:
+    return any(m.person_id == current_user.id for m in body.memberships)
+
+
+def _meeting_or_404(meeting_id: int) -> tuple[Meeting, Body]:
+    session = get_session()
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    body = structure.get_body(session=session, slug=session.get(Body, meeting.body_id).slug)
+    if not (_member(session, body) or current_user.is_admin):
+        abort(403)
+    return meeting, body
+
+
+@bp.route("/bodies/<slug>/meetings", methods=["GET", "POST"])
+def body_meetings(slug: str):
+    session = get_session()
+    body = structure.get_body(session=session, slug=slug)
+    if body is None:
+        abort(404)
+    if not (_member(session, body) or current_user.is_admin):
+        abort(403)
+    form = MeetingForm()
+    if form.validate_on_submit():
+        try:
+            created = service.schedule(
+                session=session,
+                person=current_user,
+                body=body,
+                title=form.title.data,
+                starts_at=form.starts_at.data.replace(tzinfo=BRUSSELS).astimezone(UTC),
+                duration_minutes=form.duration_minutes.data,
+                location=form.location.data or "",
+                weekly_occurrences=form.weekly_occurrences.data,
+            )
+        except RuleViolation as error:
+            flash(str(error), "error")
+        else:
+            flash(_("%(count)s meeting(s) scheduled.", count=len(created)), "info")
+            return redirect(url_for("meetings.body_meetings", slug=slug))
+    return render_template(
+        "meetings/list.html",
+        body=body,
+        meetings=service.meetings_of(session=session, body=body),
+        form=form,
+        now=datetime.now(UTC),
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>")
+def meeting(meeting_id: int):
+    session = get_session()
+    found, body = _meeting_or_404(meeting_id)
+    if found.agenda_drafted_at is None:
+        service.draft_agenda(session=session, person=None, meeting=found, now=datetime.now(UTC))
+    present = service.attendance(session=session, meeting=found)
+    return render_template(
+        "meetings/meeting.html",
+        meeting=found,
+        body=body,
+        agenda=service.agenda(session=session, meeting=found),
+        item_form=AgendaItemForm(),
+        minutes_form=MinutesForm(minutes=found.minutes),
+        present=present,
+        memberships=structure.ordered_memberships(body),
+        decisions=service.decisions_of(session=session, meeting=found),
+        previous_next=service.neighbours(session=session, meeting=found),
+    )
+
+
+@bp.post("/meetings/<int:meeting_id>/agenda")
+def edit_agenda(meeting_id: int):
+    session = get_session()
+    found, _body = _meeting_or_404(meeting_id)
+    try:
+        if request.form.get("redraft"):
+            service.draft_agenda(session=session, person=current_user, meeting=found, now=datetime.now(UTC))
+        elif request.form.get("remove", "").isdigit():
+            service.remove_item(
+                session=session, person=current_user, meeting=found, item_id=int(request.form["remove"])
+            )
+        else:
+            form = AgendaItemForm()
+            if form.validate_on_submit():
+                service.add_item(session=session, person=current_user, meeting=found, title=form.title.data)
+    except RuleViolation as error:
+        flash(str(error), "error")
+    return redirect(url_for("meetings.meeting", meeting_id=found.id) + "#agenda")
+
+
+@bp.post("/meetings/<int:meeting_id>/minutes")
+def minutes(meeting_id: int):
+    session = get_session()
+    found, _body = _meeting_or_404(meeting_id)
+    form = MinutesForm()
+    present = [int(v) for v in request.form.getlist("present") if v.isdigit()]
+    try:
+        service.record_minutes(
+            session=session,
+            person=current_user,
+            meeting=found,
+            minutes=form.minutes.data or "",
+            present_ids=present,
+        )
+    except RuleViolation as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Minutes and attendance saved."), "info")
+    return redirect(url_for("meetings.meeting", meeting_id=found.id) + "#minutes")
+
+
+@bp.get("/meetings/<int:meeting_id>/invitation.ics")
+def invitation(meeting_id: int):
+    found, _body = _meeting_or_404(meeting_id)
+    ics = service.invitation(session=get_session(), meeting=found, base_url=current_app.config["BASE_URL"])
+    return Response(
+        ics,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="meeting-{found.id}.ics"'},
+    )

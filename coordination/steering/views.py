@@ -1,0 +1,188 @@
+"""The steering group's pages: priorities (with what changed since a date) and the dashboard."""
+
+from datetime import UTC, date, datetime, timedelta
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import and_, func
+from sqlmodel import select
+
+from coordination.db import get_session
+from coordination.decisions.models import (
+    AcknowledgementStatus,
+    Action,
+    ActionStatus,
+    Addressee,
+    Decision,
+    DecisionStatus,
+    UnitKind,
+)
+from coordination.reports import service as reports
+from coordination.reports.models import Delivery, FieldReport
+from coordination.rules import RuleViolation
+from coordination.sitreps import service as sitreps
+from coordination.steering import service
+from coordination.steering.forms import PriorityForm
+from coordination.steering.models import Priority
+from coordination.structure import service as structure
+from coordination.structure.models import Body, BodyKind, BodyStatus, Person
+
+bp = Blueprint("steering", __name__)
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    """Every page here needs a signed-in person."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@bp.route("/priorities", methods=["GET", "POST"])
+def priorities():
+    session = get_session()
+    form = PriorityForm()
+    if form.validate_on_submit():
+        try:
+            service.set_priority(
+                session=session,
+                person=current_user,
+                subject_kind=form.subject_kind.data,
+                subject=form.subject.data,
+                tier=int(form.tier.data),
+                rationale=form.rationale.data or "",
+                reason=form.reason.data or "",
+                review_every_months=form.review_every_months.data,
+                now=_now(),
+            )
+        except RuleViolation as error:
+            getattr(form, error.field or "subject", form.subject).errors.append(str(error))
+        else:
+            flash(_("Priority saved."), "info")
+            return redirect(url_for("steering.priorities"))
+    since_text = request.args.get("since") or (_now().date() - timedelta(days=30)).isoformat()
+    try:
+        since = datetime.combine(date.fromisoformat(since_text), datetime.min.time(), UTC)
+    except ValueError:
+        since = _now() - timedelta(days=30)
+    rows = service.list_priorities(session=session)
+    owners = {p.id: p for p in session.exec(select(Person).where(Person.id.in_({r.owner_id for r in rows})))}
+    labels = {p.id: service.subject_label(session, p) for p in rows}
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "steering/priorities.html",
+        form=form,
+        priorities=rows,
+        owners=owners,
+        labels=labels,
+        changes=service.changes_since(session=session, since=since),
+        since=since.date(),
+        today=_now().date(),
+    ), status
+
+
+@bp.get("/priorities/<int:priority_id>")
+def priority(priority_id: int):
+    session = get_session()
+    found = session.get(Priority, priority_id)
+    if found is None:
+        abort(404)
+    return render_template(
+        "steering/priority.html",
+        priority=found,
+        label=service.subject_label(session, found),
+        history=service.history(session=session, priority=found),
+    )
+
+
+def task_force_status(session, task_force: Body, now: datetime) -> tuple[str, list[str]]:
+    """Red, amber or green with the reasons: overdue actions, pending acknowledgements, early warnings."""
+    addressed = select(Addressee.decision_id).where(
+        Addressee.unit_kind == UnitKind.body, Addressee.unit_id == task_force.id
+    )
+    mine = (Decision.issuing_body_id == task_force.id) | Decision.id.in_(addressed)
+    overdue = session.exec(
+        select(func.count(Action.id))
+        .join(Decision, Decision.id == Action.decision_id)
+        .where(mine, Action.status != ActionStatus.done, Action.due_on < now.date())
+    ).one()
+    late_acks = session.exec(
+        select(func.count(Addressee.id))
+        .join(Decision, Decision.id == Addressee.decision_id)
+        .where(
+            Decision.issuing_body_id == task_force.id,
+            Decision.status == DecisionStatus.adopted,
+            Addressee.status == AcknowledgementStatus.pending,
+            Decision.acknowledgement_due_at < now,
+        )
+    ).one()
+    pending_acks = session.exec(
+        select(func.count(Addressee.id))
+        .join(Decision, Decision.id == Addressee.decision_id)
+        .where(
+            Decision.issuing_body_id == task_force.id,
+            Decision.status == DecisionStatus.adopted,
+            Addressee.status == AcknowledgementStatus.pending,
+        )
+    ).one()
+    warnings = session.exec(
+        select(FieldReport.severity, func.count(FieldReport.id))
+        .join(Delivery, and_(Delivery.report_id == FieldReport.id, Delivery.body_id == task_force.id))
+        .where(FieldReport.early_warning, FieldReport.created_at >= now - timedelta(days=14))
+        .group_by(FieldReport.severity)
+    ).all()
+    warnings = dict(warnings)
+    reasons = []
+    if overdue:
+        reasons.append(_("%(n)s overdue action(s)", n=overdue))
+    if late_acks:
+        reasons.append(_("%(n)s acknowledgement(s) past the deadline", n=late_acks))
+    if warnings.get("critical"):
+        reasons.append(_("%(n)s critical early warning(s) in 14 days", n=warnings["critical"]))
+    if reasons:
+        return "red", reasons
+    if pending_acks:
+        reasons.append(_("%(n)s acknowledgement(s) pending", n=pending_acks))
+    if sum(warnings.values()):
+        reasons.append(_("%(n)s early warning(s) in 14 days", n=sum(warnings.values())))
+    return ("amber", reasons) if reasons else ("green", [_("nothing overdue, no early warning")])
+
+
+@bp.get("/dashboard")
+def dashboard():
+    session = get_session()
+    now = _now()
+    steering_group = structure.get_steering_group(session=session)
+    rows = service.list_priorities(session=session)
+    task_forces = [
+        b
+        for b in structure.list_bodies(session=session, kind=BodyKind.task_force)
+        if b.status == BodyStatus.active
+    ]
+    statuses = {tf.id: task_force_status(session, tf, now) for tf in task_forces}
+    policy = reports.NeedToKnow.from_config(current_app.config)
+    recent_decisions = session.exec(
+        select(Decision)
+        .where(Decision.issuing_body_id == steering_group.id)
+        .order_by(Decision.created_at.desc())
+        .limit(8)
+    ).all()
+    return render_template(
+        "steering/dashboard.html",
+        priorities=rows,
+        labels={p.id: service.subject_label(session, p) for p in rows},
+        today=now.date(),
+        task_forces=task_forces,
+        statuses=statuses,
+        sitreps=sitreps.latest(session=session),
+        due_sitreps=sitreps.due_by(session=session, until=now.date() + timedelta(days=7)),
+        by_country=reports.early_warnings_by_country(
+            session=session, person=current_user, policy=policy, now=now
+        ),
+        weeks=8,
+        decisions=recent_decisions,
+        steering_group=steering_group,
+    )
