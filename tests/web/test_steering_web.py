@@ -1,4 +1,4 @@
-"""The steering group's pages at work: priorities, task force lifecycle, meetings, situation reports, dashboard."""
+"""The steering group pages: priorities, task force lifecycle, meetings, situation reports, dashboard."""
 
 from datetime import UTC, datetime, timedelta
 
