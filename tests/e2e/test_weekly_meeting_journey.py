@@ -1,0 +1,68 @@
+"""Browser journey: the steering group secretary opens the weekly meeting, sees the drafted agenda,
+records a priority change and a decision; the dashboard reflects both."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from coordination.meetings import service as meetings
+from coordination.steering import service as priorities
+from coordination.structure import service as structure
+from tests.demo import SG_SECRETARY
+from tests.e2e.test_browse import sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def test_secretary_runs_the_weekly_meeting_and_the_dashboard_follows(page, live_server, session):
+    secretary = structure.get_person_by_email(session=session, email=SG_SECRETARY)
+    now = datetime.now(UTC)
+    niger = priorities.set_priority(
+        session=session,
+        person=secretary,
+        subject_kind="country",
+        subject="NER",
+        tier=2,
+        rationale="Post-coup transition",
+        now=now - timedelta(days=180),
+    )
+    assert niger.next_review_on <= (now + timedelta(days=7)).date()
+    meetings.schedule(
+        session=session,
+        person=secretary,
+        body=structure.get_steering_group(session=session),
+        title="Weekly coordination meeting",
+        starts_at=now + timedelta(hours=2),
+        weekly_occurrences=2,
+        location="Egmont Palace",
+    )
+
+    sign_in(page, live_server, SG_SECRETARY)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Steering group").click()
+    page.get_by_role("link", name="Meetings").first.click()
+    page.get_by_role("link", name="Weekly coordination meeting").first.click()
+    agenda = page.locator("ol.agenda")
+    expect(agenda).to_contain_text("Review priority: Niger (NER) (tier 2")
+
+    page.get_by_role("link", name="Change a priority").click()
+    page.get_by_label("Country code (e.g. BDI) or theme (e.g. humanitarian)").fill("NER")
+    page.get_by_label("Tier").select_option("1")
+    page.get_by_label("Why this change").fill("Deterioration after the coup; reviewed in the weekly meeting")
+    page.get_by_role("button", name="Save priority").click()
+    expect(page.locator('tr[data-subject="NER"] .tier')).to_have_text("1")
+
+    page.go_back()
+    page.go_back()
+    page.get_by_role("link", name="Record a decision").click()
+    page.get_by_label("Title").fill("Raise Niger to tier 1 and prepare a task force")
+    page.get_by_label("Missions").select_option("mission:NIAMEY")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Raise Niger to tier 1 and prepare a task force"
+    )
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
+    expect(page.locator('table.priorities tr[data-subject="NER"] .tier')).to_have_text("1")
+    expect(page.locator("ul.decisions")).to_contain_text("Raise Niger to tier 1 and prepare a task force")
+    expect(page.locator('[data-task-force="task-force-great-lakes"]')).to_be_visible()
