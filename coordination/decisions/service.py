@@ -58,10 +58,8 @@ class NotAllowed(Forbidden):
 
 
 def _roles_in(session: Session, person: Person, body_id: int) -> set[str]:
-    rows = session.exec(
-        select(Membership.role).where(Membership.body_id == body_id, Membership.person_id == person.id)
-    )
-    return set(rows)
+    role = structure.role_in(session=session, person_id=person.id, body_id=body_id)
+    return {role.value} if role else set()
 
 
 # --- units ------------------------------------------------------------------------------------------

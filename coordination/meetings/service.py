@@ -20,9 +20,10 @@ from coordination.decisions.models import (
 from coordination.markup import render_markdown
 from coordination.meetings.models import AgendaItem, AgendaKind, Attendance, Meeting
 from coordination.reports.models import Delivery, FieldReport, TriageStatus
-from coordination.rules import Forbidden, RuleViolation
+from coordination.rules import RuleViolation
 from coordination.sitreps import service as sitreps
 from coordination.steering import service as priorities
+from coordination.structure import service as structure
 from coordination.structure.models import Body, BodyKind, Membership, MembershipRole, Person
 
 ORGANISING_ROLES = {MembershipRole.chair, MembershipRole.co_chair, MembershipRole.secretary}
@@ -34,11 +35,13 @@ class MeetingError(RuleViolation):
 
 
 def _require_organiser(session: Session, person: Person, body_id: int) -> None:
-    role = session.exec(
-        select(Membership.role).where(Membership.body_id == body_id, Membership.person_id == person.id)
-    ).first()
-    if role not in {r.value for r in ORGANISING_ROLES}:
-        raise Forbidden("only the chair, a co-chair or the secretary organises the body's meetings")
+    structure.require_role(
+        session=session,
+        person_id=person.id,
+        body_id=body_id,
+        roles=ORGANISING_ROLES,
+        refusal="only the chair, a co-chair or the secretary organises the body's meetings",
+    )
 
 
 def schedule(

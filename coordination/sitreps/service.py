@@ -9,9 +9,10 @@ from coordination import audit
 from coordination.decisions.models import Action, Addressee, Decision, DecisionStatus, UnitKind
 from coordination.markup import render_markdown
 from coordination.reports.models import Delivery, FieldReport, TriageStatus
-from coordination.rules import Forbidden, RuleViolation
+from coordination.rules import RuleViolation
 from coordination.sitreps.models import SitrepStatus, SituationReport
-from coordination.structure.models import Body, BodyKind, BodyStatus, Membership, MembershipRole, Person
+from coordination.structure import service as structure
+from coordination.structure.models import Body, BodyKind, BodyStatus, MembershipRole, Person
 
 DRAFTING_ROLES = {MembershipRole.chair, MembershipRole.co_chair, MembershipRole.secretary}
 SUBMITTING_ROLES = {MembershipRole.chair, MembershipRole.co_chair}
@@ -22,11 +23,13 @@ class SitrepError(RuleViolation):
 
 
 def _require_role(session: Session, person: Person, task_force: Body, roles) -> None:
-    role = session.exec(
-        select(Membership.role).where(Membership.body_id == task_force.id, Membership.person_id == person.id)
-    ).first()
-    if role not in {r.value for r in roles}:
-        raise Forbidden("only the task force's chair, co-chairs (and secretary for drafts) do this")
+    structure.require_role(
+        session=session,
+        person_id=person.id,
+        body_id=task_force.id,
+        roles=roles,
+        refusal="only the task force's chair, co-chairs (and secretary for drafts) do this",
+    )
 
 
 def last_submitted(*, session: Session, task_force: Body) -> SituationReport | None:

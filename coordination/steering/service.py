@@ -6,10 +6,10 @@ from datetime import date, datetime
 from sqlmodel import Session, select
 
 from coordination import audit
-from coordination.rules import Forbidden, RuleViolation
+from coordination.rules import RuleViolation
 from coordination.steering.models import Priority, PriorityChange, SubjectKind
 from coordination.structure import service as structure
-from coordination.structure.models import Country, Membership, MembershipRole, Person, Theme
+from coordination.structure.models import Country, MembershipRole, Person, Theme
 
 MANAGING_ROLES = {MembershipRole.chair, MembershipRole.co_chair, MembershipRole.secretary}
 
@@ -25,16 +25,13 @@ def add_months(day: date, months: int) -> date:
 
 
 def _require_steering_group(session: Session, person: Person) -> None:
-    steering_group = structure.get_steering_group(session=session)
-    role = session.exec(
-        select(Membership.role).where(
-            Membership.body_id == steering_group.id, Membership.person_id == person.id
-        )
-    ).first()
-    if role not in {r.value for r in MANAGING_ROLES}:
-        raise Forbidden(
-            "only the chair, a co-chair or the secretary of the steering group changes priorities"
-        )
+    structure.require_role(
+        session=session,
+        person_id=person.id,
+        body_id=structure.get_steering_group(session=session).id,
+        roles=MANAGING_ROLES,
+        refusal="only the chair, a co-chair or the secretary of the steering group changes priorities",
+    )
 
 
 def list_priorities(*, session: Session) -> list[Priority]:

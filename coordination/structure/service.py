@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
+from coordination.rules import Forbidden
 from coordination.structure.models import (
     Body,
     BodyCountry,
@@ -362,3 +363,21 @@ def get_body(*, session: Session, slug: str) -> Body | None:
 def get_steering_group(*, session: Session) -> Body | None:
     query = select(Body).where(Body.kind == BodyKind.steering_group).options(*_body_options())
     return session.exec(query).first()
+
+
+def role_in(*, session: Session, person_id: int, body_id: int) -> MembershipRole | None:
+    """The role a person holds in a body (a person sits once per body), or None."""
+    role = session.exec(
+        select(Membership.role).where(Membership.body_id == body_id, Membership.person_id == person_id)
+    ).first()
+    return MembershipRole(role) if role else None
+
+
+def require_role(
+    *, session: Session, person_id: int, body_id: int, roles: set, refusal: str
+) -> MembershipRole:
+    """The person's role in the body if it is one of `roles`; otherwise the rule refuses with `refusal`."""
+    role = role_in(session=session, person_id=person_id, body_id=body_id)
+    if role not in roles:
+        raise Forbidden(refusal)
+    return role

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from coordination import audit
 from coordination.decisions.models import Decision, DecisionStatus
-from coordination.rules import Forbidden, RuleViolation
+from coordination.rules import RuleViolation
 from coordination.structure import service as structure
 from coordination.structure.models import (
     Body,
@@ -51,13 +51,13 @@ def _steering_group(session: Session) -> Body:
 
 def _require_steering_role(session: Session, person: Person, roles=STEERING_ROLES) -> Body:
     steering_group = _steering_group(session)
-    role = session.exec(
-        select(Membership.role).where(
-            Membership.body_id == steering_group.id, Membership.person_id == person.id
-        )
-    ).first()
-    if role not in {r.value for r in roles}:
-        raise Forbidden("only the chair, a co-chair or the secretary of the steering group does this")
+    structure.require_role(
+        session=session,
+        person_id=person.id,
+        body_id=steering_group.id,
+        roles=roles,
+        refusal="only the chair, a co-chair or the secretary of the steering group does this",
+    )
     return steering_group
 
 
