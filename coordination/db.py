@@ -22,12 +22,19 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
+            # Let SQLAlchemy, not the driver, decide where transactions begin, so that DDL (migrations)
+            # is transactional too; see the "begin" listener below.
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=15000")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection):
+            connection.exec_driver_sql("BEGIN")
 
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True)
@@ -47,9 +54,22 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        if sqlite:
+            # SQLite alters a table by copying it; with foreign keys enforced, dropping the old copy of a
+            # referenced table fails. Switch them off for the migration (only possible outside a
+            # transaction, hence on the driver's connection) and check the data afterwards.
+            raw.execute("PRAGMA foreign_keys=OFF")
+        with connection.begin():
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+        if sqlite:
+            violations = raw.execute("PRAGMA foreign_key_check").fetchall()
+            raw.execute("PRAGMA foreign_keys=ON")
+            if violations:
+                raise RuntimeError(f"migration left rows that break foreign keys: {violations[:5]}")
 
 
 def get_session() -> Session:
