@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pycountry
 import yaml
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from coordination import SEED, audit
 from coordination.auth.service import hash_password
@@ -183,11 +183,14 @@ def load_scenario(*, session: Session, directory: Path = SEED, now: datetime | N
     if not path.exists():
         return 0
     now = now or datetime.now(UTC)
+    scenario = _read(directory, path.name)
+    _load_priorities(session, scenario, now)
+    _load_weekly_meeting(session, scenario, now)
     policy = reports.NeedToKnow()
     graph = organisation_graph(session=session)
     posted_by_key: dict[str, int] = {}
     posted = 0
-    for row in _read(directory, path.name)["reports"]:
+    for row in scenario["reports"]:
         author = structure.get_person_by_email(session=session, email=row["author"])
         if author is None:
             raise structure.StructureError(f"scenario refers to unknown person {row['author']!r}")
@@ -235,6 +238,44 @@ def load_scenario(*, session: Session, directory: Path = SEED, now: datetime | N
             session.add_all([comment, result.report])
             session.commit()
     return posted
+
+
+def _load_priorities(session: Session, scenario: dict, now: datetime) -> None:
+    from coordination.steering import service as priorities
+    from coordination.steering.models import Priority
+
+    if not scenario.get("priorities") or session.exec(select(Priority)).first() is not None:
+        return
+    secretary = structure.get_person_by_email(session=session, email=scenario["priorities_set_by"])
+    for row in scenario["priorities"]:
+        priorities.set_priority(session=session, person=secretary, now=now, **row)
+
+
+def _load_weekly_meeting(session: Session, scenario: dict, now: datetime) -> None:
+    """The steering group's weekly meeting from the next Monday, unless it already has meetings."""
+    from zoneinfo import ZoneInfo
+
+    from coordination.meetings import service as meetings
+    from coordination.meetings.models import Meeting
+
+    weekly = scenario.get("weekly_meeting")
+    steering_group = structure.get_steering_group(session=session)
+    if not weekly or session.exec(select(Meeting).where(Meeting.body_id == steering_group.id)).first():
+        return
+    brussels = now.astimezone(ZoneInfo("Europe/Brussels"))
+    monday = (brussels + timedelta(days=7 - brussels.weekday())).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
+    secretary = structure.get_person_by_email(session=session, email=scenario["priorities_set_by"])
+    meetings.schedule(
+        session=session,
+        person=secretary,
+        body=steering_group,
+        title=weekly["title"],
+        starts_at=monday.astimezone(UTC),
+        location=weekly.get("location", ""),
+        weekly_occurrences=weekly.get("weeks", 4),
+    )
 
 
 def _backdate(session: Session, posted, when: datetime) -> None:

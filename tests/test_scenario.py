@@ -1,6 +1,7 @@
 """The demo scenario loads through the report services, backdated, and loading it twice posts nothing."""
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from coordination.reports import service
 from coordination.seed import load_scenario
@@ -24,3 +25,17 @@ def test_scenario_posts_routes_and_triages_once(session):
     mine = service.my_reports(session=session, person=ambassador)
     assert mine and all(r.created_at < now for r in mine)
     assert {r.status for r in service.my_reports(session=session, person=ambassador)} - {"new"}
+
+
+def test_scenario_sets_priorities_and_the_weekly_meeting_once(session):
+    from coordination.meetings import service as meetings
+    from coordination.steering import service as priorities
+
+    load_scenario(session=session)
+    load_scenario(session=session)
+    tiers = {p.subject: p.tier for p in priorities.list_priorities(session=session)}
+    assert tiers["COD"] == 1 and tiers["humanitarian"] == 2
+    weekly = meetings.meetings_of(session=session, body=structure.get_steering_group(session=session))
+    assert len(weekly) == 8 and weekly[0].starts_at > datetime.now(UTC)
+    brussels = weekly[0].starts_at.astimezone(ZoneInfo("Europe/Brussels"))
+    assert brussels.strftime("%a %H:%M") == "Mon 10:00"
