@@ -6,6 +6,7 @@ from coordination.decisions.models import Action, ActionUpdate, Addressee, Decis
 from coordination.jobs.models import JobLock
 from coordination.meetings.models import AgendaItem, Attendance, Meeting
 from coordination.notifications.models import Notification, NotificationSettings
+from coordination.planning.models import Assignment, BudgetLine, Designation, StaffingNeed
 from coordination.reports.models import Delivery, FieldReport, ReportComment, ReportRead
 from coordination.sitreps.models import SituationReport
 from coordination.steering.models import Priority, PriorityChange
@@ -24,6 +25,10 @@ from coordination.structure.models import (
 )
 
 __all__ = [
+    "Assignment",
+    "BudgetLine",
+    "Designation",
+    "StaffingNeed",
     "AgendaItem",
     "Attendance",
     "Meeting",

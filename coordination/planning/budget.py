@@ -1,0 +1,161 @@
+"""Departmental budget lines and the virtual joint budget of an effort (the sum, per year, per department)."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlmodel import Session, select
+
+from coordination import audit
+from coordination.planning.models import BudgetLine
+from coordination.rules import Forbidden, RuleViolation
+from coordination.structure import service as structure
+from coordination.structure.models import Body, BodyKind, Department, Membership, Person
+
+AMOUNTS = ("pledged", "committed", "spent")
+
+
+class BudgetError(RuleViolation):
+    """A budget line the rules refuse."""
+
+
+def _amount(value, name: str) -> Decimal:
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError) as exc:
+        raise BudgetError(f"{name} is not an amount", name) from exc
+    if amount < 0:
+        raise BudgetError(f"{name} cannot be negative", name)
+    return amount
+
+
+def set_line(
+    *,
+    session: Session,
+    person: Person,
+    effort: Body,
+    department_code: str,
+    year: int,
+    pledged,
+    committed,
+    spent,
+    note: str = "",
+    now: datetime,
+) -> BudgetLine:
+    """A department records (or corrects) its own line; only its own people, or an administrator, may."""
+    if effort.kind != BodyKind.task_force:
+        raise BudgetError("budget lines belong to an effort (a task force)", "effort")
+    department = structure.get_department(session=session, code=department_code)
+    if department is None:
+        raise BudgetError(f"no department {department_code!r}", "department")
+    if person.department_id != department.id and not person.is_admin:
+        raise Forbidden("each department records its own budget line")
+    if not 2000 <= int(year) <= 2100:
+        raise BudgetError("give the calendar year", "year")
+    amounts = {
+        name: _amount(value, name) for name, value in zip(AMOUNTS, (pledged, committed, spent), strict=True)
+    }
+    line = session.exec(
+        select(BudgetLine).where(
+            BudgetLine.effort_id == effort.id,
+            BudgetLine.department_id == department.id,
+            BudgetLine.year == int(year),
+        )
+    ).first()
+    if line is None:
+        line = BudgetLine(
+            effort_id=effort.id, department_id=department.id, year=int(year), updated_by_id=person.id
+        )
+    before = {name: str(getattr(line, name)) for name in AMOUNTS}
+    for name, amount in amounts.items():
+        setattr(line, name, amount)
+    line.note = note.strip()
+    line.updated_by_id = person.id
+    line.updated_at = now
+    session.add(line)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=person.id,
+        action="budget.set",
+        object_type="budget_line",
+        object_id=line.id,
+        effort=effort.slug,
+        department=department.code,
+        year=int(year),
+        before=before,
+        after={name: str(a) for name, a in amounts.items()},
+    )
+    session.commit()
+    return line
+
+
+@dataclass
+class JointBudget:
+    """The virtual joint budget: cells[year][department code] = line; totals per year; who has no line."""
+
+    years: list[int]
+    departments: list[Department]
+    cells: dict[int, dict[str, BudgetLine]] = field(default_factory=dict)
+    totals: dict[int, dict[str, Decimal]] = field(default_factory=dict)
+    missing: dict[int, list[Department]] = field(default_factory=dict)
+
+    @property
+    def grand_total(self) -> dict[str, Decimal]:
+        return {name: sum((t[name] for t in self.totals.values()), Decimal(0)) for name in AMOUNTS}
+
+
+def participating_departments(session: Session, effort: Body) -> list[Department]:
+    """Departments with people in the effort: each is expected to put aside its own budget line."""
+    query = (
+        select(Department)
+        .join(Person, Person.department_id == Department.id)
+        .join(Membership, Membership.person_id == Person.id)
+        .where(Membership.body_id == effort.id)
+        .distinct()
+    )
+    return sorted(session.exec(query), key=lambda d: d.code)
+
+
+def joint_budget(*, session: Session, effort: Body, years: list[int] | None = None) -> JointBudget:
+    lines = session.exec(select(BudgetLine).where(BudgetLine.effort_id == effort.id)).all()
+    departments = {d.id: d for d in participating_departments(session, effort)}
+    extra_ids = {line.department_id for line in lines} - set(departments)
+    if extra_ids:
+        departments.update(
+            {d.id: d for d in session.exec(select(Department).where(Department.id.in_(extra_ids)))}
+        )
+    years = sorted(set(years or []) | {line.year for line in lines})
+    budget = JointBudget(years=years, departments=sorted(departments.values(), key=lambda d: d.code))
+    for year in years:
+        budget.cells[year] = {}
+        budget.totals[year] = {name: Decimal(0) for name in AMOUNTS}
+    for line in lines:
+        code = departments[line.department_id].code
+        budget.cells[line.year][code] = line
+        for name in AMOUNTS:
+            budget.totals[line.year][name] += getattr(line, name)
+    participating = participating_departments(session, effort)
+    for year in years:
+        budget.missing[year] = [d for d in participating if d.code not in budget.cells[year]]
+    return budget
+
+
+def lines_csv(*, session: Session, effort: Body) -> str:
+    """Budget lines of an effort as CSV (thousands of euros)."""
+    rows = session.exec(
+        select(BudgetLine, Department)
+        .join(Department, Department.id == BudgetLine.department_id)
+        .where(BudgetLine.effort_id == effort.id)
+        .order_by(BudgetLine.year, Department.code)
+    ).all()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["effort", "year", "department", "pledged_keur", "committed_keur", "spent_keur", "note"])
+    for line, department in rows:
+        writer.writerow(
+            [effort.slug, line.year, department.code, line.pledged, line.committed, line.spent, line.note]
+        )
+    return out.getvalue()

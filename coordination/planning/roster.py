@@ -1,0 +1,190 @@
+"""The standby roster: people designated in advance, their assignments to task forces, and the warnings
+the Comprehensive Approach needs: over-commitment, missing skills or languages, departments that
+designated nobody."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from coordination import audit
+from coordination.planning.models import Assignment, Designation, StaffingNeed
+from coordination.rules import Forbidden, RuleViolation
+from coordination.structure import service as structure
+from coordination.structure.models import Body, BodyKind, BodyStatus, Department, MembershipRole, Person
+
+MANAGING_ROLES = {MembershipRole.chair, MembershipRole.co_chair, MembershipRole.secretary}
+
+
+class RosterError(RuleViolation):
+    """A roster change the rules refuse."""
+
+
+def designate(
+    *,
+    session: Session,
+    person: Person,
+    designee: Person,
+    skills: list[str],
+    available_from: date,
+    available_until: date | None = None,
+    note: str = "",
+    now: datetime,
+) -> Designation:
+    """A department designates one of its people in advance (or updates the designation)."""
+    if person.department_id != designee.department_id and not person.is_admin:
+        raise Forbidden("a department designates its own people")
+    if available_until is not None and available_until < available_from:
+        raise RosterError("availability ends before it starts", "available_until")
+    skills = sorted({s.strip().lower() for s in skills if s.strip()})
+    designation = session.exec(select(Designation).where(Designation.person_id == designee.id)).first()
+    if designation is None:
+        designation = Designation(
+            person_id=designee.id, designated_by_id=person.id, available_from=available_from
+        )
+    designation.skills = skills
+    designation.available_from = available_from
+    designation.available_until = available_until
+    designation.note = note.strip()
+    designation.designated_by_id = person.id
+    session.add(designation)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=person.id,
+        action="roster.designate",
+        object_type="person",
+        object_id=designee.id,
+        skills=skills,
+    )
+    session.commit()
+    return designation
+
+
+def assign(
+    *,
+    session: Session,
+    person: Person,
+    assignee: Person,
+    task_force: Body,
+    share: int,
+    start_on: date,
+    end_on: date | None = None,
+    now: datetime,
+) -> Assignment:
+    """Give a share of someone's time to a task force (its, or the steering group's, chairs and secretary)."""
+    if task_force.kind != BodyKind.task_force:
+        raise RosterError("people are assigned to task forces", "task_force")
+    steering_group = structure.get_steering_group(session=session)
+    allowed = {
+        structure.role_in(session=session, person_id=person.id, body_id=b.id)
+        for b in (task_force, steering_group)
+    }
+    if not allowed & MANAGING_ROLES:
+        raise Forbidden("only the task force's or the steering group's chairs and secretary assign people")
+    if not 1 <= int(share) <= 100:
+        raise RosterError("the share is 1 to 100 percent of the person's time", "share")
+    if end_on is not None and end_on < start_on:
+        raise RosterError("the assignment ends before it starts", "end_on")
+    assignment = Assignment(
+        person_id=assignee.id,
+        task_force_id=task_force.id,
+        share=int(share),
+        start_on=start_on,
+        end_on=end_on,
+        assigned_by_id=person.id,
+        created_at=now,
+    )
+    session.add(assignment)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=person.id,
+        action="roster.assign",
+        object_type="person",
+        object_id=assignee.id,
+        task_force=task_force.slug,
+        share=int(share),
+    )
+    session.commit()
+    return assignment
+
+
+def _current(on: date):
+    return (Assignment.start_on <= on) & or_(Assignment.end_on.is_(None), Assignment.end_on >= on)
+
+
+@dataclass
+class OverCommitment:
+    person: Person
+    total: int
+    assignments: list[tuple[Assignment, Body]]
+
+
+def overcommitted(*, session: Session, on: date) -> list[OverCommitment]:
+    """People whose shares across concurrent, active task forces exceed 100% on a date."""
+    rows = session.exec(
+        select(Assignment, Body, Person)
+        .join(Body, Body.id == Assignment.task_force_id)
+        .join(Person, Person.id == Assignment.person_id)
+        .where(_current(on), Body.status != BodyStatus.stood_down)
+    ).all()
+    by_person: dict[int, list] = defaultdict(list)
+    people: dict[int, Person] = {}
+    for assignment, body, person in rows:
+        by_person[person.id].append((assignment, body))
+        people[person.id] = person
+    result = [
+        OverCommitment(people[pid], sum(a.share for a, _b in items), items)
+        for pid, items in by_person.items()
+        if sum(a.share for a, _b in items) > 100
+    ]
+    return sorted(result, key=lambda o: (-o.total, o.person.name))
+
+
+def set_needs(
+    *, session: Session, person: Person, task_force: Body, skills: list[str], languages: list[str]
+) -> None:
+    structure.require_role(
+        session=session,
+        person_id=person.id,
+        body_id=task_force.id,
+        roles=MANAGING_ROLES,
+        refusal="only the task force's chairs and secretary set what it needs",
+    )
+    session.exec(StaffingNeed.__table__.delete().where(StaffingNeed.task_force_id == task_force.id))
+    for kind, values in (("skill", skills), ("language", languages)):
+        for value in sorted({v.strip().lower() for v in values if v.strip()}):
+            session.add(StaffingNeed(task_force_id=task_force.id, kind=kind, value=value))
+    session.commit()
+
+
+def missing_needs(*, session: Session, task_force: Body, on: date) -> dict[str, list[str]]:
+    """Skills and languages the task force needs that nobody currently assigned to it has."""
+    needs = session.exec(select(StaffingNeed).where(StaffingNeed.task_force_id == task_force.id)).all()
+    assigned = session.exec(
+        select(Person, Designation)
+        .join(Assignment, Assignment.person_id == Person.id)
+        .outerjoin(Designation, Designation.person_id == Person.id)
+        .where(Assignment.task_force_id == task_force.id, _current(on))
+    ).all()
+    skills = {s for _p, d in assigned if d for s in d.skills}
+    languages = {lang for p, _d in assigned for lang in p.languages}
+    return {
+        "skill": sorted(n.value for n in needs if n.kind == "skill" and n.value not in skills),
+        "language": sorted(n.value for n in needs if n.kind == "language" and n.value not in languages),
+    }
+
+
+def departments_without_designations(*, session: Session) -> list[Department]:
+    """Federal departments (not the opt-in governments) that have designated nobody."""
+    designated = select(Person.department_id).join(Designation, Designation.person_id == Person.id)
+    query = select(Department).where(Department.opt_in.is_(False), Department.id.not_in(designated))
+    return sorted(session.exec(query), key=lambda d: d.code)
+
+
+def roster(*, session: Session) -> list[tuple[Designation, Person]]:
+    query = select(Designation, Person).join(Person, Person.id == Designation.person_id).order_by(Person.name)
+    return list(session.exec(query))
