@@ -6,7 +6,19 @@ from coordination.decisions.models import Action, ActionUpdate, Addressee, Decis
 from coordination.jobs.models import JobLock
 from coordination.meetings.models import AgendaItem, Attendance, Meeting
 from coordination.notifications.models import Notification, NotificationSettings
-from coordination.planning.models import Assignment, BudgetLine, Designation, StaffingNeed
+from coordination.planning.models import (
+    Assignment,
+    BudgetLine,
+    Designation,
+    Measurement,
+    Objective,
+    Partnership,
+    PressItem,
+    PressStep,
+    ReviewPosition,
+    Risk,
+    StaffingNeed,
+)
 from coordination.reports.models import Delivery, FieldReport, ReportComment, ReportRead
 from coordination.sitreps.models import SituationReport
 from coordination.steering.models import Priority, PriorityChange
@@ -25,6 +37,13 @@ from coordination.structure.models import (
 )
 
 __all__ = [
+    "Measurement",
+    "Objective",
+    "Partnership",
+    "PressItem",
+    "PressStep",
+    "ReviewPosition",
+    "Risk",
     "Assignment",
     "BudgetLine",
     "Designation",

@@ -238,3 +238,215 @@ def test_missing_skills_languages_and_departments_without_designations(session):
             available_from=date(2026, 1, 1),
             now=NOW,
         )
+
+
+# --- operational plans, annual review, press clearing, registers -------------------------------------
+
+from coordination.planning import plans, press, registers  # noqa: E402
+
+
+def test_indicator_chart_has_target_line_measurements_and_trend(session):
+    chair, effort = who(session, DGB_DIRECTOR), great_lakes(session)
+    objective = plans.add_objective(
+        session=session,
+        person=chair,
+        effort=effort,
+        year=2026,
+        statement="Train police officers in eastern DR Congo in human rights",
+        indicator="Officers trained",
+        baseline=0,
+        target=600,
+        deadline=date(2026, 12, 31),
+        department_code="POL",
+        unit="officers",
+    )
+    with pytest.raises(Forbidden):  # measurements come from the responsible service (Federal Police)
+        plans.record_measurement(
+            session=session, person=chair, objective=objective, measured_on=date(2026, 3, 31), value=100
+        )
+    police = make_person(session, department="POL", clearance="confidential")
+    for day, value in ((date(2026, 3, 31), 120), (date(2026, 6, 30), 260), (date(2026, 9, 30), 410)):
+        plans.record_measurement(
+            session=session, person=police, objective=objective, measured_on=day, value=value
+        )
+    series = plans.measurements(session=session, objective_ids=[objective.id])[objective.id]
+    chart = plans.indicator_chart(objective, series)
+    assert [m.value for _x, _y, m in chart.points] == [120, 260, 410]
+    assert (
+        chart.target_y < chart.points[-1][1] < chart.baseline_y
+    )  # target above the last point, baseline below
+    assert chart.trend is not None and chart.trend[3] < chart.trend[1]  # rising
+    assert plans.achievement(objective, series) == pytest.approx(410 / 600)
+    with pytest.raises(plans.PlanError):
+        plans.add_objective(
+            session=session,
+            person=chair,
+            effort=effort,
+            year=2026,
+            statement="A vague objective here",
+            indicator="x y",
+            baseline=0,
+            target=1,
+            deadline=date(2027, 3, 1),
+            department_code="FA",
+        )
+
+
+def test_annual_review_keeps_each_partys_position(session):
+    chair, effort = who(session, DGB_DIRECTOR), great_lakes(session)
+    plans.add_objective(
+        session=session,
+        person=chair,
+        effort=effort,
+        year=2026,
+        statement="Support the electoral commission in Burundi",
+        indicator="Polling stations equipped",
+        baseline=0,
+        target=100,
+        deadline=date(2026, 10, 31),
+        department_code="FA",
+        directorate_code="DGD",
+    )
+    budget.set_line(
+        session=session,
+        person=chair,
+        effort=effort,
+        department_code="FA",
+        year=2026,
+        pledged=1000,
+        committed=800,
+        spent=400,
+        now=NOW,
+    )
+    plans.add_position(
+        session=session,
+        person=chair,
+        effort=effort,
+        year=2026,
+        point="Pace of security sector reform",
+        position="Diplomatic conditions were not met; slow down.",
+        now=NOW,
+    )
+    plans.add_position(
+        session=session,
+        person=who(session, ADIV_ANALYST),
+        effort=effort,
+        year=2026,
+        point="Pace of security sector reform",
+        position="Operational need is urgent; keep the pace.",
+        now=NOW,
+    )
+    text = plans.annual_review(session=session, effort=effort, year=2026, today=date(2026, 12, 31))
+    assert "Support the electoral commission in Burundi" in text and "not measured" in text
+    assert (
+        "Pledged 1000.0, committed 800.0, spent 400.0" in text and "Spent 50% of what was committed" in text
+    )
+    assert "  - FA: Diplomatic conditions were not met; slow down." in text
+    assert "  - DEF: Operational need is urgent; keep the pace." in text
+    with pytest.raises(Forbidden):
+        plans.add_position(
+            session=session,
+            person=who(session, "olivier.brasseur@diplobel.example"),
+            effort=effort,
+            year=2026,
+            point="x y z",
+            position="a b c",
+            now=NOW,
+        )
+
+
+def test_press_item_cannot_be_released_before_clearance(session):
+    chair, effort = who(session, DGB_DIRECTOR), great_lakes(session)
+    assert press.needs_clearance(session, effort)
+    item = press.draft(
+        session=session,
+        person=chair,
+        effort=effort,
+        title="Belgium supports MONUSCO's mandate",
+        body="Joint statement of FA and Defence.",
+        now=NOW,
+    )
+    with pytest.raises(press.PressError, match="clears it before release"):
+        press.move(session=session, person=chair, item=item, to_status="released", now=NOW)
+    press.move(session=session, person=chair, item=item, to_status="submitted", now=NOW)
+    with pytest.raises(press.PressError):
+        press.move(session=session, person=chair, item=item, to_status="released", now=NOW)
+    with pytest.raises(Forbidden):
+        press.move(session=session, person=chair, item=item, to_status="cleared", now=NOW)
+    reviewer = who(session, "camille.noel@diplobel.example")
+    assert press.is_press_reviewer(structure.get_person(session=session, person_id=reviewer.id))
+    reviewer = structure.get_person(session=session, person_id=reviewer.id)
+    with pytest.raises(press.PressError, match="why"):
+        press.move(session=session, person=reviewer, item=item, to_status="returned", now=NOW)
+    press.move(
+        session=session,
+        person=reviewer,
+        item=item,
+        to_status="returned",
+        comment="Align with NATO line",
+        now=NOW,
+    )
+    press.move(session=session, person=chair, item=item, to_status="submitted", now=NOW)
+    press.move(session=session, person=reviewer, item=item, to_status="cleared", now=NOW)
+    press.move(session=session, person=chair, item=item, to_status="released", now=NOW)
+    assert [s.to_status for s, _who in press.steps(session=session, item=item)] == [
+        "submitted",
+        "returned",
+        "submitted",
+        "cleared",
+        "released",
+    ]
+
+
+def test_partners_and_risks(session):
+    chair, effort = who(session, DGB_DIRECTOR), great_lakes(session)
+    registers.add_partner(
+        session=session,
+        person=chair,
+        effort=effort,
+        actor="MONUSCO",
+        actor_kind="UN",
+        what="Protection of civilians; shared situational awareness",
+        contact="Civil affairs",
+        status="active",
+    )
+    with pytest.raises(registers.RegisterError):
+        registers.add_partner(
+            session=session, person=chair, effort=effort, actor="X", actor_kind="club", what="xyz"
+        )
+    registers.add_risk(
+        session=session,
+        person=chair,
+        effort=effort,
+        risk="Lack of budget for the second year",
+        likelihood=3,
+        impact=4,
+        owner=chair,
+        mitigation="Ask each department early",
+        review_on=date(2027, 3, 1),
+    )
+    registers.add_risk(
+        session=session,
+        person=chair,
+        effort=effort,
+        risk="Late political decisions",
+        likelihood=4,
+        impact=5,
+        owner=chair,
+        mitigation="Written procedure",
+        review_on=date(2027, 1, 1),
+    )
+    assert [r.risk for r in registers.risks(session=session, effort=effort)][0] == "Late political decisions"
+    assert [p.actor for p in registers.partners(session=session, effort=effort)] == ["MONUSCO"]
+    with pytest.raises(registers.RegisterError):
+        registers.add_risk(
+            session=session,
+            person=chair,
+            effort=effort,
+            risk="Something bad",
+            likelihood=6,
+            impact=1,
+            owner=chair,
+            mitigation="",
+            review_on=date(2027, 1, 1),
+        )

@@ -67,3 +67,95 @@ class StaffingNeed(SQLModel, table=True):
     task_force_id: int = Field(foreign_key="body.id", index=True)
     kind: str = Field(max_length=10)  # skill | language
     value: str = Field(max_length=60)
+
+
+class Objective(SQLModel, table=True):
+    """A SMART objective of an effort's operational plan for one calendar year."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    effort_id: int = Field(foreign_key="body.id", index=True)
+    year: int = Field(index=True)
+    statement: str = Field(max_length=500)
+    indicator: str = Field(max_length=200)
+    unit: str = Field(default="", max_length=40)
+    baseline: float
+    target: float
+    deadline: date
+    department_id: int = Field(foreign_key="department.id")
+    directorate_id: int | None = Field(default=None, foreign_key="directorate.id")
+    resources: str = Field(default="", max_length=1000)
+    created_by_id: int = Field(foreign_key="person.id")
+
+
+class Measurement(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("objective_id", "measured_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    objective_id: int = Field(foreign_key="objective.id", index=True)
+    measured_on: date
+    value: float
+    note: str = Field(default="", max_length=500)
+    entered_by_id: int = Field(foreign_key="person.id")
+
+
+class ReviewPosition(SQLModel, table=True):
+    """A party's own position on a point of an effort's annual review, kept beside the others'."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    effort_id: int = Field(foreign_key="body.id", index=True)
+    year: int
+    department_id: int = Field(foreign_key="department.id")
+    author_id: int = Field(foreign_key="person.id")
+    point: str = Field(max_length=300)
+    position: str = Field(max_length=5000)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PressItem(SQLModel, table=True):
+    """Press material of a task force; when several departments are involved the steering group clears it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    effort_id: int = Field(foreign_key="body.id", index=True)
+    title: str = Field(max_length=200)
+    body: str = Field(default="", max_length=20_000)
+    status: str = Field(default="draft", max_length=12, index=True)
+    created_by_id: int = Field(foreign_key="person.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PressStep(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="pressitem.id", index=True)
+    actor_id: int = Field(foreign_key="person.id")
+    from_status: str = Field(max_length=12)
+    to_status: str = Field(max_length=12)
+    comment: str = Field(default="", max_length=2000)
+    at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Partnership(SQLModel, table=True):
+    """Synergy with an external actor (EU, UN, NATO, OSCE, a regional organisation)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    effort_id: int = Field(foreign_key="body.id", index=True)
+    actor: str = Field(max_length=200)
+    actor_kind: str = Field(max_length=20)  # EU, UN, NATO, OSCE, regional, other
+    what: str = Field(max_length=1000)
+    contact: str = Field(default="", max_length=200)
+    status: str = Field(default="exploring", max_length=12)  # exploring, active, ended
+
+
+class Risk(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint("likelihood BETWEEN 1 AND 5 AND impact BETWEEN 1 AND 5", name="risk_scale"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    effort_id: int = Field(foreign_key="body.id", index=True)
+    risk: str = Field(max_length=500)
+    likelihood: int
+    impact: int
+    owner_id: int = Field(foreign_key="person.id")
+    mitigation: str = Field(default="", max_length=2000)
+    review_on: date

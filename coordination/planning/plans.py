@@ -1,0 +1,325 @@
+"""Operational plans: SMART objectives per effort and calendar year, indicator measurements, a chart per
+indicator (target line, measurements, trend) drawn server-side as SVG, and the annual review in which each
+party keeps its own position."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session, select
+
+from coordination import audit
+from coordination.decisions.models import Action, Addressee, Decision, UnitKind
+from coordination.planning import budget
+from coordination.planning.models import Measurement, Objective, ReviewPosition
+from coordination.planning.roster import MANAGING_ROLES
+from coordination.rules import Forbidden, RuleViolation
+from coordination.structure import service as structure
+from coordination.structure.models import Body, Department, Person
+
+
+class PlanError(RuleViolation):
+    """A plan change the rules refuse."""
+
+
+def add_objective(
+    *,
+    session: Session,
+    person: Person,
+    effort: Body,
+    year: int,
+    statement: str,
+    indicator: str,
+    baseline: float,
+    target: float,
+    deadline: date,
+    department_code: str,
+    directorate_code: str | None = None,
+    unit: str = "",
+    resources: str = "",
+) -> Objective:
+    """A SMART objective: specific statement, indicator, baseline, target, deadline, responsible service."""
+    structure.require_role(
+        session=session,
+        person_id=person.id,
+        body_id=effort.id,
+        roles=MANAGING_ROLES,
+        refusal="the task force's chairs and secretary keep its operational plan",
+    )
+    if len((statement or "").strip()) < 10:
+        raise PlanError("state the objective specifically", "statement")
+    if len((indicator or "").strip()) < 3:
+        raise PlanError("name the indicator that measures it", "indicator")
+    if deadline.year != int(year):
+        raise PlanError(
+            "an operational plan covers one calendar year: the deadline falls within it", "deadline"
+        )
+    department = structure.get_department(session=session, code=department_code)
+    if department is None:
+        raise PlanError(f"no department {department_code!r}", "department")
+    directorate_id = None
+    if directorate_code:
+        directorate = structure.get_directorate(
+            session=session, department_code=department.code, code=directorate_code
+        )
+        if directorate is None:
+            raise PlanError(f"no directorate {directorate_code!r} in {department.code}", "directorate")
+        directorate_id = directorate.id
+    objective = Objective(
+        effort_id=effort.id,
+        year=int(year),
+        statement=statement.strip(),
+        indicator=indicator.strip(),
+        unit=unit.strip(),
+        baseline=float(baseline),
+        target=float(target),
+        deadline=deadline,
+        department_id=department.id,
+        directorate_id=directorate_id,
+        resources=resources.strip(),
+        created_by_id=person.id,
+    )
+    session.add(objective)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=person.id,
+        action="objective.create",
+        object_type="objective",
+        object_id=objective.id,
+        effort=effort.slug,
+    )
+    session.commit()
+    return objective
+
+
+def record_measurement(
+    *, session: Session, person: Person, objective: Objective, measured_on: date, value: float, note: str = ""
+) -> Measurement:
+    """Measurements are entered by the responsible service (its department), or an administrator."""
+    if person.department_id != objective.department_id and not person.is_admin:
+        raise Forbidden("the responsible service enters the measurements")
+    existing = session.exec(
+        select(Measurement).where(
+            Measurement.objective_id == objective.id, Measurement.measured_on == measured_on
+        )
+    ).first()
+    measurement = existing or Measurement(
+        objective_id=objective.id, measured_on=measured_on, value=0, entered_by_id=person.id
+    )
+    measurement.value = float(value)
+    measurement.note = note.strip()
+    measurement.entered_by_id = person.id
+    session.add(measurement)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=person.id,
+        action="objective.measure",
+        object_type="objective",
+        object_id=objective.id,
+        on=measured_on.isoformat(),
+        value=float(value),
+    )
+    session.commit()
+    return measurement
+
+
+def objectives(*, session: Session, effort: Body, year: int | None = None) -> list[Objective]:
+    query = select(Objective).where(Objective.effort_id == effort.id).order_by(Objective.year, Objective.id)
+    if year:
+        query = query.where(Objective.year == year)
+    return list(session.exec(query))
+
+
+def measurements(*, session: Session, objective_ids: list[int]) -> dict[int, list[Measurement]]:
+    found: dict[int, list[Measurement]] = {oid: [] for oid in objective_ids}
+    if objective_ids:
+        for m in session.exec(
+            select(Measurement)
+            .where(Measurement.objective_id.in_(objective_ids))
+            .order_by(Measurement.measured_on)
+        ):
+            found[m.objective_id].append(m)
+    return found
+
+
+def achievement(objective: Objective, series: list[Measurement]) -> float | None:
+    """Share of the way from baseline to target reached by the latest measurement (1.0 = target met)."""
+    if not series or objective.target == objective.baseline:
+        return None
+    return (series[-1].value - objective.baseline) / (objective.target - objective.baseline)
+
+
+# --- chart ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Chart:
+    width: int
+    height: int
+    target_y: float
+    baseline_y: float
+    points: list[tuple[float, float, Measurement]]
+    trend: tuple[float, float, float, float] | None
+    y_labels: list[tuple[float, str]]
+    x_labels: list[tuple[float, str]]
+
+
+def indicator_chart(
+    objective: Objective, series: list[Measurement], width: int = 520, height: int = 220
+) -> Chart:
+    """Coordinates for the SVG chart: time on x (1 January to the deadline), value on y; the trend is the
+    least-squares line through the measurements."""
+    left, right, top, bottom = 50, 15, 15, 30
+    start = date(objective.year, 1, 1)
+    span_days = max((objective.deadline - start).days, 1)
+    values = [objective.baseline, objective.target, *(m.value for m in series)]
+    low, high = min(values), max(values)
+    if high == low:
+        high = low + 1
+    pad = (high - low) * 0.1
+    low, high = low - pad, high + pad
+
+    def x(day: date) -> float:
+        return left + (width - left - right) * min(max((day - start).days / span_days, 0), 1.2) / 1.2
+
+    def y(value: float) -> float:
+        return top + (height - top - bottom) * (1 - (value - low) / (high - low))
+
+    points = [(round(x(m.measured_on), 1), round(y(m.value), 1), m) for m in series]
+    trend = None
+    if len(series) >= 2:
+        xs = [(m.measured_on - start).days for m in series]
+        ys = [m.value for m in series]
+        mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+        var = sum((a - mean_x) ** 2 for a in xs)
+        if var:
+            slope = sum((a - mean_x) * (b - mean_y) for a, b in zip(xs, ys, strict=True)) / var
+            first, last = xs[0], span_days
+            trend = (
+                round(x(start.fromordinal(start.toordinal() + first)), 1),
+                round(y(mean_y + slope * (first - mean_x)), 1),
+                round(x(objective.deadline), 1),
+                round(y(mean_y + slope * (last - mean_x)), 1),
+            )
+    ticks = [low + (high - low) * i / 4 for i in range(5)]
+    y_labels = [(round(y(t), 1), f"{t:,.0f}" if abs(high - low) >= 10 else f"{t:,.1f}") for t in ticks]
+    x_labels = [
+        (round(x(date(objective.year, month, 1)), 1), date(objective.year, month, 1).strftime("%b"))
+        for month in (1, 4, 7, 10)
+    ]
+    return Chart(
+        width,
+        height,
+        round(y(objective.target), 1),
+        round(y(objective.baseline), 1),
+        points,
+        trend,
+        y_labels,
+        x_labels,
+    )
+
+
+# --- annual review ----------------------------------------------------------------------------------
+
+
+def add_position(
+    *, session: Session, person: Person, effort: Body, year: int, point: str, position: str, now: datetime
+) -> ReviewPosition:
+    """A party (the person's department) records its position on a point where the parties disagree."""
+    if (
+        structure.role_in(session=session, person_id=person.id, body_id=effort.id) is None
+        and not person.is_admin
+    ):
+        raise Forbidden("parties to the effort record positions in its annual review")
+    if len((point or "").strip()) < 3 or len((position or "").strip()) < 3:
+        raise PlanError("name the point and state the position", "position")
+    entry = ReviewPosition(
+        effort_id=effort.id,
+        year=int(year),
+        department_id=person.department_id,
+        author_id=person.id,
+        point=point.strip(),
+        position=position.strip(),
+        created_at=now,
+    )
+    session.add(entry)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=person.id,
+        action="review.position",
+        object_type="body",
+        object_id=effort.slug,
+        year=int(year),
+    )
+    session.commit()
+    return entry
+
+
+def annual_review(*, session: Session, effort: Body, year: int, today: date) -> str:
+    """The drafted annual review in Markdown: objectives against target, actions, budget use, and every
+    party's position kept side by side."""
+    objs = objectives(session=session, effort=effort, year=year)
+    series = measurements(session=session, objective_ids=[o.id for o in objs])
+    departments = {d.id: d for d in session.exec(select(Department))}
+    lines = [f"## Annual review {year}: {effort.name}", "", "### Objectives", ""]
+    for o in objs:
+        reached = achievement(o, series[o.id])
+        latest = f"{series[o.id][-1].value:g}{o.unit and ' ' + o.unit}" if series[o.id] else "no measurement"
+        verdict = (
+            "not measured"
+            if reached is None
+            else ("target met" if reached >= 1 else f"{reached:.0%} of the way")
+        )
+        lines.append(
+            f"- **{o.statement}** ({departments[o.department_id].code}). {o.indicator}: baseline "
+            f"{o.baseline:g}, target {o.target:g} by {o.deadline:%d %b %Y}, latest {latest}: {verdict}."
+        )
+    if not objs:
+        lines.append("- No objectives were set for this year.")
+    addressed = select(Addressee.decision_id).where(
+        Addressee.unit_kind == UnitKind.body, Addressee.unit_id == effort.id
+    )
+    actions = session.exec(
+        select(Action)
+        .join(Decision, Decision.id == Action.decision_id)
+        .where(
+            (Decision.issuing_body_id == effort.id) | Decision.id.in_(addressed),
+            Action.due_on >= date(year, 1, 1),
+            Action.due_on <= date(year, 12, 31),
+        )
+        .order_by(Action.due_on)
+    ).all()
+    lines += ["", "### Actions", ""]
+    lines += [
+        f"- {a.title}: {a.status}{' (late)' if a.status != 'done' and a.due_on < today else ''}"
+        for a in actions
+    ] or ["- No actions fell due this year."]
+    joint = budget.joint_budget(session=session, effort=effort, years=[year])
+    totals = joint.totals[year]
+    lines += [
+        "",
+        "### Budget (thousands of euros, sum of the departmental lines)",
+        "",
+        f"- Pledged {totals['pledged']}, committed {totals['committed']}, spent {totals['spent']}.",
+    ]
+    if totals["committed"]:
+        lines.append(f"- Spent {totals['spent'] / totals['committed']:.0%} of what was committed.")
+    if joint.missing[year]:
+        lines.append(f"- No budget line from: {', '.join(d.code for d in joint.missing[year])}.")
+    positions = session.exec(
+        select(ReviewPosition)
+        .where(ReviewPosition.effort_id == effort.id, ReviewPosition.year == year)
+        .order_by(ReviewPosition.id)
+    ).all()
+    lines += ["", "### Points of disagreement: each party's position", ""]
+    by_point: dict[str, list[ReviewPosition]] = {}
+    for p in positions:
+        by_point.setdefault(p.point, []).append(p)
+    for point, entries in by_point.items():
+        lines.append(f"- **{point}**")
+        lines += [f"  - {departments[e.department_id].code}: {e.position}" for e in entries]
+    if not positions:
+        lines.append("- No party recorded a disagreement.")
+    return "\n".join(lines)
