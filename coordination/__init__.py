@@ -26,6 +26,7 @@ def create_app(test_config: dict | None = None) -> OpenAPI:
     from coordination.decisions import feeds as decision_feeds
     from coordination.decisions import views as decision_views
     from coordination.meetings import views as meeting_views
+    from coordination.planning import views as planning_views
     from coordination.reports import views as report_views
     from coordination.steering import views as steering_views
     from coordination.structure import views as structure_views
@@ -63,6 +64,7 @@ def create_app(test_config: dict | None = None) -> OpenAPI:
     app.register_blueprint(steering_views.bp)
     app.register_blueprint(task_force_views.bp)
     app.register_blueprint(meeting_views.bp)
+    app.register_blueprint(planning_views.bp)
     api.init_app(app)
     errors.init_app(app)
     return app

@@ -323,3 +323,51 @@ def annual_review(*, session: Session, effort: Body, year: int, today: date) -> 
     if not positions:
         lines.append("- No party recorded a disagreement.")
     return "\n".join(lines)
+
+
+def objectives_csv(*, session: Session, effort: Body) -> str:
+    """Objectives with their measurements, one row per measurement (or one row if none yet)."""
+    import csv
+    import io
+
+    objs = objectives(session=session, effort=effort)
+    series = measurements(session=session, objective_ids=[o.id for o in objs])
+    departments = {d.id: d.code for d in session.exec(select(Department))}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "effort",
+            "year",
+            "objective",
+            "indicator",
+            "unit",
+            "baseline",
+            "target",
+            "deadline",
+            "responsible",
+            "measured_on",
+            "value",
+            "note",
+        ]
+    )
+    for o in objs:
+        rows = series[o.id] or [None]
+        for m in rows:
+            writer.writerow(
+                [
+                    effort.slug,
+                    o.year,
+                    o.statement,
+                    o.indicator,
+                    o.unit,
+                    o.baseline,
+                    o.target,
+                    o.deadline.isoformat(),
+                    departments[o.department_id],
+                    m.measured_on.isoformat() if m else "",
+                    m.value if m else "",
+                    m.note if m else "",
+                ]
+            )
+    return out.getvalue()

@@ -381,3 +381,7 @@ def require_role(
     if role not in roles:
         raise Forbidden(refusal)
     return role
+
+
+def get_department_by_id(*, session: Session, department_id: int) -> Department | None:
+    return session.get(Department, department_id)

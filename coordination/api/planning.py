@@ -1,0 +1,416 @@
+"""API endpoints for plans and resources: objectives and measurements, budget lines and the joint budget,
+roster warnings, press clearing, partners and risks, and CSV exports."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from flask import Response, abort, g
+from flask_openapi3 import Tag
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from coordination.api import BEARER, api
+from coordination.api.problems import Problem, problem
+from coordination.api.views import json_response
+from coordination.db import get_session
+from coordination.planning import budget, plans, press, registers, roster
+from coordination.planning.models import Objective, PressItem
+from coordination.structure import service as structure
+from coordination.structure.models import Body, BodyKind
+
+PLANNING_TAG = Tag(
+    name="planning", description="Operational plans, budget lines, roster, press clearing, registers"
+)
+ERRORS = {403: Problem, 404: Problem, 422: Problem}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SlugPath(BaseModel):
+    slug: str = Field(max_length=80)
+
+
+class IdPath(BaseModel):
+    item_id: int = Field(ge=1)
+
+
+class YearQuery(BaseModel):
+    year: int | None = Field(default=None, ge=2000, le=2100)
+
+
+class ObjectiveIn(BaseModel):
+    year: int = Field(ge=2000, le=2100)
+    statement: str = Field(max_length=500)
+    indicator: str = Field(max_length=200)
+    unit: str = Field(default="", max_length=40)
+    baseline: float
+    target: float
+    deadline: date
+    department_code: str = Field(max_length=20, description="The responsible service")
+    directorate_code: str | None = Field(default=None, max_length=20)
+    resources: str = Field(default="", max_length=1000)
+
+
+class MeasurementIn(BaseModel):
+    measured_on: date
+    value: float
+    note: str = Field(default="", max_length=500)
+
+
+class MeasurementOut(BaseModel):
+    measured_on: date
+    value: float
+    note: str
+
+
+class ObjectiveOut(BaseModel):
+    id: int
+    year: int
+    statement: str
+    indicator: str
+    unit: str
+    baseline: float
+    target: float
+    deadline: date
+    responsible: str
+    achievement: float | None
+    measurements: list[MeasurementOut]
+
+
+class ObjectiveList(BaseModel):
+    items: list[ObjectiveOut]
+
+
+class BudgetLineIn(BaseModel):
+    department_code: str = Field(max_length=20)
+    year: int = Field(ge=2000, le=2100)
+    pledged: Decimal = Field(ge=0)
+    committed: Decimal = Field(ge=0)
+    spent: Decimal = Field(ge=0)
+    note: str = Field(default="", max_length=500)
+
+
+class YearTotals(BaseModel):
+    year: int
+    pledged: Decimal
+    committed: Decimal
+    spent: Decimal
+    by_department: dict[str, dict[str, Decimal]]
+    departments_without_a_line: list[str]
+
+
+class JointBudgetOut(BaseModel):
+    effort: str
+    unit: str = "thousands of euros"
+    years: list[YearTotals]
+
+
+class RosterWarnings(BaseModel):
+    overcommitted: dict[str, int] = Field(description="e-mail -> total share in percent")
+    missing_skills: list[str]
+    missing_languages: list[str]
+    departments_without_designations: list[str]
+
+
+class AssignmentIn(BaseModel):
+    person_id: int
+    share: int = Field(ge=1, le=100)
+    start_on: date
+    end_on: date | None = None
+
+
+class PressIn(BaseModel):
+    title: str = Field(max_length=200)
+    body: str = Field(default="", max_length=20_000)
+
+
+class PressMoveIn(BaseModel):
+    to: str = Field(pattern="^(submitted|cleared|returned|released)$")
+    comment: str = Field(default="", max_length=2000)
+
+
+class PressOut(BaseModel):
+    id: int
+    title: str
+    status: str
+
+
+class PartnerIn(BaseModel):
+    actor: str = Field(max_length=200)
+    actor_kind: str
+    what: str = Field(max_length=1000)
+    contact: str = Field(default="", max_length=200)
+    status: str = "exploring"
+
+
+class RiskIn(BaseModel):
+    risk: str = Field(max_length=500)
+    likelihood: int
+    impact: int
+    mitigation: str = Field(default="", max_length=2000)
+    review_on: date
+
+
+class RegistersOut(BaseModel):
+    partners: list[dict]
+    risks: list[dict]
+
+
+def _effort(session: Session, slug: str) -> Body:
+    body = structure.get_body(session=session, slug=slug)
+    if body is None or body.kind != BodyKind.task_force:
+        abort(problem(404, f"No task force {slug}."))
+    return body
+
+
+def _objective_out(session: Session, o: Objective, series) -> ObjectiveOut:
+    department = structure.get_department_by_id(session=session, department_id=o.department_id)
+    return ObjectiveOut(
+        id=o.id,
+        year=o.year,
+        statement=o.statement,
+        indicator=o.indicator,
+        unit=o.unit,
+        baseline=o.baseline,
+        target=o.target,
+        deadline=o.deadline,
+        responsible=department.code,
+        achievement=plans.achievement(o, series),
+        measurements=[MeasurementOut(measured_on=m.measured_on, value=m.value, note=m.note) for m in series],
+    )
+
+
+@api.get(
+    "/task-forces/<slug>/objectives", tags=[PLANNING_TAG], security=BEARER, responses={200: ObjectiveList}
+)
+def list_objectives(path: SlugPath, query: YearQuery):
+    session = get_session()
+    objs = plans.objectives(session=session, effort=_effort(session, path.slug), year=query.year)
+    series = plans.measurements(session=session, objective_ids=[o.id for o in objs])
+    return json_response(ObjectiveList(items=[_objective_out(session, o, series[o.id]) for o in objs]))
+
+
+@api.post(
+    "/task-forces/<slug>/objectives",
+    tags=[PLANNING_TAG],
+    security=BEARER,
+    responses={201: ObjectiveOut, **ERRORS},
+)
+def create_objective(path: SlugPath, body: ObjectiveIn):
+    session = get_session()
+    objective = plans.add_objective(
+        session=session, person=g.api_person, effort=_effort(session, path.slug), **body.model_dump()
+    )
+    return json_response(_objective_out(session, objective, []), 201)
+
+
+@api.post(
+    "/objectives/<int:item_id>/measurements",
+    tags=[PLANNING_TAG],
+    security=BEARER,
+    responses={201: ObjectiveOut, **ERRORS},
+    summary="Entered by the responsible service",
+)
+def create_measurement(path: IdPath, body: MeasurementIn):
+    session = get_session()
+    objective = session.get(Objective, path.item_id)
+    if objective is None:
+        return problem(404, f"No objective {path.item_id}.")
+    plans.record_measurement(session=session, person=g.api_person, objective=objective, **body.model_dump())
+    series = plans.measurements(session=session, objective_ids=[objective.id])[objective.id]
+    return json_response(_objective_out(session, objective, series), 201)
+
+
+@api.get(
+    "/task-forces/<slug>/budget",
+    tags=[PLANNING_TAG],
+    security=BEARER,
+    responses={200: JointBudgetOut},
+    summary="The virtual joint budget: departmental lines summed per year, departments without a line",
+)
+def get_budget(path: SlugPath):
+    session = get_session()
+    effort = _effort(session, path.slug)
+    joint = budget.joint_budget(session=session, effort=effort)
+    years = [
+        YearTotals(
+            year=y,
+            **joint.totals[y],
+            by_department={
+                code: {n: getattr(line, n) for n in budget.AMOUNTS} for code, line in joint.cells[y].items()
+            },
+            departments_without_a_line=[d.code for d in joint.missing[y]],
+        )
+        for y in joint.years
+    ]
+    return json_response(JointBudgetOut(effort=effort.slug, years=years))
+
+
+@api.post(
+    "/task-forces/<slug>/budget",
+    tags=[PLANNING_TAG],
+    security=BEARER,
+    responses={200: JointBudgetOut, **ERRORS},
+    summary="A department records its own budget line",
+)
+def set_budget_line(path: SlugPath, body: BudgetLineIn):
+    session = get_session()
+    budget.set_line(
+        session=session,
+        person=g.api_person,
+        effort=_effort(session, path.slug),
+        now=_now(),
+        **body.model_dump(),
+    )
+    return get_budget(path=path)
+
+
+@api.get("/task-forces/<slug>/budget.csv", tags=[PLANNING_TAG], security=BEARER, responses={200: None})
+def get_budget_csv(path: SlugPath):
+    session = get_session()
+    return Response(
+        budget.lines_csv(session=session, effort=_effort(session, path.slug)), mimetype="text/csv"
+    )
+
+
+@api.get("/task-forces/<slug>/objectives.csv", tags=[PLANNING_TAG], security=BEARER, responses={200: None})
+def get_objectives_csv(path: SlugPath):
+    session = get_session()
+    return Response(
+        plans.objectives_csv(session=session, effort=_effort(session, path.slug)), mimetype="text/csv"
+    )
+
+
+@api.get(
+    "/task-forces/<slug>/roster-warnings",
+    tags=[PLANNING_TAG],
+    security=BEARER,
+    responses={200: RosterWarnings},
+)
+def get_roster_warnings(path: SlugPath):
+    session = get_session()
+    effort = _effort(session, path.slug)
+    today = _now().date()
+    missing = roster.missing_needs(session=session, task_force=effort, on=today)
+    return json_response(
+        RosterWarnings(
+            overcommitted={o.person.email: o.total for o in roster.overcommitted(session=session, on=today)},
+            missing_skills=missing["skill"],
+            missing_languages=missing["language"],
+            departments_without_designations=[
+                d.code for d in roster.departments_without_designations(session=session)
+            ],
+        )
+    )
+
+
+@api.post(
+    "/task-forces/<slug>/assignments",
+    tags=[PLANNING_TAG],
+    security=BEARER,
+    responses={201: RosterWarnings, **ERRORS},
+)
+def create_assignment(path: SlugPath, body: AssignmentIn):
+    session = get_session()
+    assignee = structure.get_person(session=session, person_id=body.person_id)
+    if assignee is None:
+        return problem(404, f"No person {body.person_id}.")
+    roster.assign(
+        session=session,
+        person=g.api_person,
+        assignee=assignee,
+        task_force=_effort(session, path.slug),
+        share=body.share,
+        start_on=body.start_on,
+        end_on=body.end_on,
+        now=_now(),
+    )
+    response = get_roster_warnings(path=path)
+    response.status_code = 201
+    return response
+
+
+@api.post(
+    "/task-forces/<slug>/press", tags=[PLANNING_TAG], security=BEARER, responses={201: PressOut, **ERRORS}
+)
+def create_press_item(path: SlugPath, body: PressIn):
+    session = get_session()
+    item = press.draft(
+        session=session,
+        person=g.api_person,
+        effort=_effort(session, path.slug),
+        title=body.title,
+        body=body.body,
+        now=_now(),
+    )
+    return json_response(PressOut(id=item.id, title=item.title, status=item.status), 201)
+
+
+@api.post(
+    "/press/<int:item_id>",
+    tags=[PLANNING_TAG],
+    security=BEARER,
+    responses={200: PressOut, **ERRORS},
+    summary="submitted -> cleared | returned (press service) -> released; no release before clearance",
+)
+def move_press_item(path: IdPath, body: PressMoveIn):
+    session = get_session()
+    item = session.get(PressItem, path.item_id)
+    if item is None:
+        return problem(404, f"No press item {path.item_id}.")
+    person = structure.get_person(session=session, person_id=g.api_person.id)
+    press.move(session=session, person=person, item=item, to_status=body.to, comment=body.comment, now=_now())
+    return json_response(PressOut(id=item.id, title=item.title, status=item.status))
+
+
+@api.get("/task-forces/<slug>/registers", tags=[PLANNING_TAG], security=BEARER, responses={200: RegistersOut})
+def get_registers(path: SlugPath):
+    session = get_session()
+    effort = _effort(session, path.slug)
+    return json_response(
+        RegistersOut(
+            partners=[
+                p.model_dump(exclude={"effort_id"})
+                for p in registers.partners(session=session, effort=effort)
+            ],
+            risks=[
+                r.model_dump(mode="json", exclude={"effort_id"})
+                for r in registers.risks(session=session, effort=effort)
+            ],
+        )
+    )
+
+
+@api.post(
+    "/task-forces/<slug>/partners",
+    tags=[PLANNING_TAG],
+    security=BEARER,
+    responses={201: RegistersOut, **ERRORS},
+)
+def create_partner(path: SlugPath, body: PartnerIn):
+    session = get_session()
+    registers.add_partner(
+        session=session, person=g.api_person, effort=_effort(session, path.slug), **body.model_dump()
+    )
+    response = get_registers(path=path)
+    response.status_code = 201
+    return response
+
+
+@api.post(
+    "/task-forces/<slug>/risks", tags=[PLANNING_TAG], security=BEARER, responses={201: RegistersOut, **ERRORS}
+)
+def create_risk(path: SlugPath, body: RiskIn):
+    session = get_session()
+    registers.add_risk(
+        session=session,
+        person=g.api_person,
+        effort=_effort(session, path.slug),
+        owner=g.api_person,
+        **body.model_dump(),
+    )
+    response = get_registers(path=path)
+    response.status_code = 201
+    return response

@@ -1,0 +1,326 @@
+"""The plans-and-resources page of an effort, the press clearing queue, and CSV exports."""
+
+from datetime import UTC, date, datetime
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlmodel import select
+
+from coordination.db import get_session
+from coordination.markup import render_markdown
+from coordination.planning import budget, plans, press, registers, roster
+from coordination.planning.models import Objective, PressItem
+from coordination.rules import RuleViolation
+from coordination.structure import service as structure
+from coordination.structure.models import Body, BodyKind, Department, Person
+
+bp = Blueprint("planning", __name__)
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    """Every page here needs a signed-in person."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _effort(slug: str) -> Body:
+    body = structure.get_body(session=get_session(), slug=slug)
+    if body is None or body.kind != BodyKind.task_force:
+        abort(404)
+    return body
+
+
+def _date(name: str) -> date | None:
+    value = request.form.get(name, "")
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@bp.get("/task-forces/<slug>/plan")
+def plan(slug: str):
+    session = get_session()
+    effort = _effort(slug)
+    year = request.args.get("year", type=int) or _now().year
+    objectives = plans.objectives(session=session, effort=effort, year=year)
+    series = plans.measurements(session=session, objective_ids=[o.id for o in objectives])
+    charts = {o.id: plans.indicator_chart(o, series[o.id]) for o in objectives}
+    departments = {d.id: d for d in session.exec(select(Department))}
+    joint = budget.joint_budget(session=session, effort=effort, years=[year - 1, year, year + 1])
+    today = _now().date()
+    over = [
+        o
+        for o in roster.overcommitted(session=session, on=today)
+        if any(body.id == effort.id for _a, body in o.assignments)
+    ]
+    people = {
+        p.id: p
+        for p in session.exec(
+            select(Person)
+            .join(structure.Membership, structure.Membership.person_id == Person.id)
+            .where(structure.Membership.body_id == effort.id)
+        )
+    }
+    return render_template(
+        "planning/plan.html",
+        effort=effort,
+        year=year,
+        objectives=objectives,
+        series=series,
+        charts=charts,
+        departments=departments,
+        joint=joint,
+        overcommitted=over,
+        missing=roster.missing_needs(session=session, task_force=effort, on=today),
+        without_designations=roster.departments_without_designations(session=session),
+        press_items=press.items(session=session, effort=effort),
+        needs_clearance=press.needs_clearance(session, effort),
+        partners=registers.partners(session=session, effort=effort),
+        risks=registers.risks(session=session, effort=effort),
+        people=people,
+        review_html=render_markdown(
+            plans.annual_review(session=session, effort=effort, year=year, today=today)
+        ),
+        all_departments=structure.list_departments(session=session),
+        actor_kinds=registers.ACTOR_KINDS,
+    )
+
+
+def _back(slug: str, anchor: str):
+    return redirect(url_for("planning.plan", slug=slug, year=request.form.get("year") or None) + f"#{anchor}")
+
+
+def _attempt(action, success: str) -> None:
+    try:
+        action()
+    except RuleViolation as error:
+        flash(str(error), "error")
+    except (TypeError, ValueError):
+        flash(_("Check the values you entered."), "error")
+    else:
+        flash(success, "info")
+
+
+@bp.post("/task-forces/<slug>/objectives")
+def add_objective(slug: str):
+    effort, form = _effort(slug), request.form
+    _attempt(
+        lambda: plans.add_objective(
+            session=get_session(),
+            person=current_user,
+            effort=effort,
+            year=int(form["year"]),
+            statement=form["statement"],
+            indicator=form["indicator"],
+            unit=form.get("unit", ""),
+            baseline=float(form["baseline"]),
+            target=float(form["target"]),
+            deadline=_date("deadline") or date(int(form["year"]), 12, 31),
+            department_code=form["department"],
+            resources=form.get("resources", ""),
+        ),
+        _("Objective added."),
+    )
+    return _back(slug, "plan")
+
+
+@bp.post("/objectives/<int:objective_id>/measurements")
+def add_measurement(objective_id: int):
+    session = get_session()
+    objective = session.get(Objective, objective_id)
+    if objective is None:
+        abort(404)
+    effort = session.get(Body, objective.effort_id)
+    _attempt(
+        lambda: plans.record_measurement(
+            session=session,
+            person=current_user,
+            objective=objective,
+            measured_on=_date("measured_on") or _now().date(),
+            value=float(request.form["value"]),
+            note=request.form.get("note", ""),
+        ),
+        _("Measurement recorded."),
+    )
+    return _back(effort.slug, "plan")
+
+
+@bp.post("/task-forces/<slug>/budget")
+def set_budget(slug: str):
+    effort, form = _effort(slug), request.form
+    _attempt(
+        lambda: budget.set_line(
+            session=get_session(),
+            person=current_user,
+            effort=effort,
+            department_code=form["department"],
+            year=int(form["budget_year"]),
+            pledged=form.get("pledged") or 0,
+            committed=form.get("committed") or 0,
+            spent=form.get("spent") or 0,
+            note=form.get("note", ""),
+            now=_now(),
+        ),
+        _("Budget line saved."),
+    )
+    return _back(slug, "budget")
+
+
+@bp.post("/task-forces/<slug>/assignments")
+def assign(slug: str):
+    session, effort, form = get_session(), _effort(slug), request.form
+    assignee = structure.get_person_by_email(session=session, email=form.get("email", ""))
+    if assignee is None:
+        flash(_("No person with that e-mail address."), "error")
+        return _back(slug, "roster")
+    _attempt(
+        lambda: roster.assign(
+            session=session,
+            person=current_user,
+            assignee=assignee,
+            task_force=effort,
+            share=int(form["share"]),
+            start_on=_date("start_on") or _now().date(),
+            end_on=_date("end_on"),
+            now=_now(),
+        ),
+        _("Assignment recorded."),
+    )
+    return _back(slug, "roster")
+
+
+@bp.post("/task-forces/<slug>/press")
+def draft_press(slug: str):
+    effort = _effort(slug)
+    _attempt(
+        lambda: press.draft(
+            session=get_session(),
+            person=current_user,
+            effort=effort,
+            title=request.form.get("title", ""),
+            body=request.form.get("body", ""),
+            now=_now(),
+        ),
+        _("Press item drafted."),
+    )
+    return _back(slug, "press")
+
+
+@bp.post("/press/<int:item_id>")
+def move_press(item_id: int):
+    session = get_session()
+    item = session.get(PressItem, item_id)
+    if item is None:
+        abort(404)
+    person = structure.get_person(session=session, person_id=current_user.id)
+    _attempt(
+        lambda: press.move(
+            session=session,
+            person=person,
+            item=item,
+            to_status=request.form.get("to", ""),
+            comment=request.form.get("comment", ""),
+            now=_now(),
+        ),
+        _("Press item updated."),
+    )
+    if request.form.get("from_queue"):
+        return redirect(url_for("planning.press_queue"))
+    return _back(session.get(Body, item.effort_id).slug, "press")
+
+
+@bp.get("/press")
+def press_queue():
+    """Press material waiting for clearance by the Foreign Affairs press service."""
+    session = get_session()
+    waiting = session.exec(
+        select(PressItem, Body)
+        .join(Body, Body.id == PressItem.effort_id)
+        .where(PressItem.status == "submitted")
+        .order_by(PressItem.updated_at)
+    ).all()
+    reviewer = press.is_press_reviewer(structure.get_person(session=session, person_id=current_user.id))
+    return render_template("planning/press_queue.html", waiting=waiting, reviewer=reviewer)
+
+
+@bp.post("/task-forces/<slug>/partners")
+def add_partner(slug: str):
+    effort, form = _effort(slug), request.form
+    _attempt(
+        lambda: registers.add_partner(
+            session=get_session(),
+            person=current_user,
+            effort=effort,
+            actor=form.get("actor", ""),
+            actor_kind=form.get("actor_kind", ""),
+            what=form.get("what", ""),
+            contact=form.get("contact", ""),
+            status=form.get("status", "exploring"),
+        ),
+        _("Partner added."),
+    )
+    return _back(slug, "partners")
+
+
+@bp.post("/task-forces/<slug>/risks")
+def add_risk(slug: str):
+    effort, form = _effort(slug), request.form
+    _attempt(
+        lambda: registers.add_risk(
+            session=get_session(),
+            person=current_user,
+            effort=effort,
+            risk=form.get("risk", ""),
+            likelihood=int(form["likelihood"]),
+            impact=int(form["impact"]),
+            owner=current_user,
+            mitigation=form.get("mitigation", ""),
+            review_on=_date("review_on") or _now().date(),
+        ),
+        _("Risk added."),
+    )
+    return _back(slug, "risks")
+
+
+@bp.post("/task-forces/<slug>/review-positions")
+def add_position(slug: str):
+    effort, form = _effort(slug), request.form
+    _attempt(
+        lambda: plans.add_position(
+            session=get_session(),
+            person=current_user,
+            effort=effort,
+            year=int(form["year"]),
+            point=form.get("point", ""),
+            position=form.get("position", ""),
+            now=_now(),
+        ),
+        _("Position recorded."),
+    )
+    return _back(slug, "review")
+
+
+@bp.get("/task-forces/<slug>/budget.csv")
+def budget_csv(slug: str):
+    effort = _effort(slug)
+    return Response(
+        budget.lines_csv(session=get_session(), effort=effort),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{slug}-budget.csv"'},
+    )
+
+
+@bp.get("/task-forces/<slug>/objectives.csv")
+def objectives_csv(slug: str):
+    effort = _effort(slug)
+    return Response(
+        plans.objectives_csv(session=get_session(), effort=effort),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{slug}-objectives.csv"'},
+    )
