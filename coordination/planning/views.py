@@ -324,3 +324,50 @@ def objectives_csv(slug: str):
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{slug}-objectives.csv"'},
     )
+
+
+@bp.route("/roster", methods=["GET", "POST"])
+def roster_page():
+    """The standby roster: who each department designated in advance, with skills and availability."""
+    session = get_session()
+    if request.method == "POST":
+        designee = structure.get_person_by_email(session=session, email=request.form.get("email", ""))
+        if designee is None:
+            flash(_("No person with that e-mail address."), "error")
+        else:
+            _attempt(
+                lambda: roster.designate(
+                    session=session,
+                    person=current_user,
+                    designee=designee,
+                    skills=request.form.get("skills", "").split(","),
+                    available_from=_date("available_from") or _now().date(),
+                    available_until=_date("available_until"),
+                    note=request.form.get("note", ""),
+                    now=_now(),
+                ),
+                _("Designation saved."),
+            )
+        return redirect(url_for("planning.roster_page"))
+    return render_template(
+        "planning/roster.html",
+        entries=roster.roster(session=session),
+        without=roster.departments_without_designations(session=session),
+        overcommitted=roster.overcommitted(session=session, on=_now().date()),
+    )
+
+
+@bp.post("/task-forces/<slug>/needs")
+def set_needs(slug: str):
+    effort = _effort(slug)
+    _attempt(
+        lambda: roster.set_needs(
+            session=get_session(),
+            person=current_user,
+            task_force=effort,
+            skills=request.form.get("skills", "").split(","),
+            languages=request.form.get("languages", "").split(","),
+        ),
+        _("Needs saved."),
+    )
+    return _back(slug, "roster")

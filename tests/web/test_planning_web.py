@@ -71,3 +71,24 @@ def test_only_a_departments_own_people_record_its_line(client, auth):
     auth.login(JUSTICE_MEMBER)
     response = client.post(f"{URL}/budget", data={"department": "FA", "budget_year": YEAR, "pledged": "1"})
     assert response.status_code == 403
+
+
+def test_standby_roster_designation_and_needs(client, auth):
+    auth.login(ADIV_ANALYST)
+    client.post(
+        "/roster",
+        data={
+            "email": ADIV_ANALYST,
+            "skills": "Intelligence analysis, Swahili briefing",
+            "available_from": f"{YEAR}-01-01",
+        },
+    )
+    page = client.get("/roster").get_data(as_text=True)
+    assert f'data-person="{ADIV_ANALYST}"' in page and "intelligence analysis" in page
+    assert "JUST" in page  # Justice has designated nobody
+    auth.logout()
+    auth.login(DGB_DIRECTOR)
+    client.post(f"{URL}/needs", data={"skills": "mediation", "languages": "sw"})
+    page = client.get(f"{URL}/plan").get_data(as_text=True)
+    assert "Needed skills nobody assigned has: mediation" in page
+    assert client.post("/roster", data={"email": ADIV_ANALYST, "skills": "x"}).status_code == 403
