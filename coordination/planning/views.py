@@ -59,14 +59,11 @@ def plan(slug: str):
         for o in roster.overcommitted(session=session, on=today)
         if any(body.id == effort.id for _a, body in o.assignments)
     ]
-    people = {
-        p.id: p
-        for p in session.exec(
-            select(Person)
-            .join(structure.Membership, structure.Membership.person_id == Person.id)
-            .where(structure.Membership.body_id == effort.id)
-        )
-    }
+    risks = registers.risks(session=session, effort=effort)
+    owner_ids = {r.owner_id for r in risks}
+    owners = (
+        {p.id: p for p in session.exec(select(Person).where(Person.id.in_(owner_ids)))} if owner_ids else {}
+    )
     return render_template(
         "planning/plan.html",
         effort=effort,
@@ -82,8 +79,8 @@ def plan(slug: str):
         press_items=press.items(session=session, effort=effort),
         needs_clearance=press.needs_clearance(session, effort),
         partners=registers.partners(session=session, effort=effort),
-        risks=registers.risks(session=session, effort=effort),
-        people=people,
+        risks=risks,
+        owners=owners,
         review_html=render_markdown(
             plans.annual_review(session=session, effort=effort, year=year, today=today)
         ),

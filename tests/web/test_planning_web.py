@@ -92,3 +92,28 @@ def test_standby_roster_designation_and_needs(client, auth):
     page = client.get(f"{URL}/plan").get_data(as_text=True)
     assert "Needed skills nobody assigned has: mediation" in page
     assert client.post("/roster", data={"email": ADIV_ANALYST, "skills": "x"}).status_code == 403
+
+
+def test_risk_owner_outside_the_task_force_is_named(client, auth, session):
+    from datetime import date
+
+    from coordination.planning import registers
+    from coordination.structure import service as structure
+
+    effort = structure.get_body(session=session, slug="task-force-great-lakes")
+    chair = structure.get_person_by_email(session=session, email=DGB_DIRECTOR)
+    owner = structure.get_person_by_email(session=session, email="olivier.brasseur@diplobel.example")
+    registers.add_risk(
+        session=session,
+        person=chair,
+        effort=effort,
+        risk="Regional spill-over into Niger",
+        likelihood=2,
+        impact=3,
+        owner=owner,
+        mitigation="Watch",
+        review_on=date(YEAR, 12, 1),
+    )
+    auth.login(DGB_DIRECTOR)
+    page = client.get(f"{URL}/plan").get_data(as_text=True)
+    assert "Regional spill-over into Niger" in page and "Olivier Brasseur" in page
