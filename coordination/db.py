@@ -14,6 +14,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine with SQLite set up for concurrent use (WAL, foreign keys, busy timeout)."""
+    import coordination.models  # noqa: F401  (every table, and the listener that keeps search in step)
+
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

@@ -4,6 +4,7 @@ from coordination.audit import AuditEvent
 from coordination.auth.models import ApiToken
 from coordination.decisions.models import Action, ActionUpdate, Addressee, Decision, DecisionReport
 from coordination.jobs.models import JobLock
+from coordination.lessons.models import Lesson, LessonDecision, LessonReport, LessonTransition
 from coordination.meetings.models import AgendaItem, Attendance, Meeting
 from coordination.notifications.models import Notification, NotificationSettings
 from coordination.planning.models import (
@@ -20,6 +21,7 @@ from coordination.planning.models import (
     StaffingNeed,
 )
 from coordination.reports.models import Delivery, FieldReport, ReportComment, ReportRead
+from coordination.search import index as search_index  # noqa: F401  (keeps the search index in step)
 from coordination.sitreps.models import SituationReport
 from coordination.steering.models import Priority, PriorityChange
 from coordination.structure.models import (
@@ -37,6 +39,10 @@ from coordination.structure.models import (
 )
 
 __all__ = [
+    "Lesson",
+    "LessonDecision",
+    "LessonReport",
+    "LessonTransition",
     "Measurement",
     "Objective",
     "Partnership",

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from coordination import audit
 from coordination.decisions.models import Decision, DecisionStatus
+from coordination.lessons import service as lessons
 from coordination.rules import RuleViolation
 from coordination.structure import service as structure
 from coordination.structure.models import (
@@ -317,5 +318,7 @@ def stand_down(
         object_type="body",
         object_id=task_force.slug,
     )
+    session.commit()
+    lessons.ask_for_observations(session=session, task_force=task_force, now=now)
     session.commit()
     return task_force

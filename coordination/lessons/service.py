@@ -1,0 +1,718 @@
+"""The lessons-learned lifecycle and who may move a lesson along it.
+
+submitted -> accepted (or rejected, with a reason) -> analysed -> identified -> endorsed by the steering
+group, which tasks an action body with remedial actions (the actions of an adopted steering-group
+decision) -> implemented -> validated by the steering group -> learned -> archived.
+"""
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from sqlalchemy import exists, or_
+from sqlmodel import Session, select
+
+from coordination import audit
+from coordination.decisions import service as decisions
+from coordination.decisions.models import Action, ActionStatus, Decision, UnitKind
+from coordination.lessons.models import Lesson, LessonDecision, LessonReport, LessonStage, LessonTransition
+from coordination.notifications import service as notifications
+from coordination.reports import service as reports
+from coordination.reports.models import FieldReport
+from coordination.routing.graph import organisation_graph
+from coordination.routing.rules import decision_audience
+from coordination.rules import Forbidden, RuleViolation
+from coordination.structure import service as structure
+from coordination.structure.models import (
+    Body,
+    BodyCountry,
+    BodyKind,
+    Clearance,
+    Country,
+    Membership,
+    MembershipRole,
+    Person,
+    Theme,
+)
+
+S = LessonStage
+STAFF = {MembershipRole.chair, MembershipRole.co_chair, MembershipRole.secretary}
+SPEAKERS = {MembershipRole.chair, MembershipRole.co_chair}
+# Stages at which a lesson has come through analysis and is worth showing to later efforts.
+IDENTIFIED_OR_LATER = (S.identified, S.endorsed, S.tasked, S.implemented, S.validated, S.learned, S.archived)
+ORDER = list(LessonStage)
+
+
+class LessonError(RuleViolation):
+    """A lesson or a stage change the rules refuse."""
+
+
+class NotAllowed(Forbidden):
+    """The person may not move this lesson on."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One transition: the stages it leaves, the stage it reaches, and who takes it."""
+
+    name: str
+    sources: tuple[LessonStage, ...]
+    target: LessonStage
+    who: str  # analysts | steering | steering_staff | implementers
+    needs_note: bool = False
+
+
+STEPS: dict[str, Step] = {
+    step.name: step
+    for step in (
+        Step("accept", (S.submitted,), S.accepted, "analysts"),
+        Step("reject", (S.submitted,), S.rejected, "analysts", needs_note=True),
+        Step("analyse", (S.accepted,), S.analysed, "analysts"),
+        Step("identify", (S.analysed,), S.identified, "analysts"),
+        Step("endorse", (S.identified,), S.endorsed, "steering"),
+        Step("task", (S.endorsed,), S.tasked, "steering_staff"),
+        Step("implement", (S.tasked,), S.implemented, "implementers"),
+        Step("validate", (S.implemented,), S.validated, "steering"),
+        Step("learn", (S.validated,), S.learned, "steering_staff"),
+        Step("archive", (S.learned, S.rejected), S.archived, "steering_staff"),
+    )
+}
+
+WHO = {
+    "analysts": (
+        "the steering group's chair, co-chairs and secretary, or the chairs of the task force concerned"
+    ),
+    "steering": "only the steering group (its chair or a co-chair)",
+    "steering_staff": "the steering group's chair, co-chairs and secretary",
+    "implementers": "the action body's chairs and secretary, or the steering group's staff",
+}
+
+
+# --- need-to-know -----------------------------------------------------------------------------------
+
+
+def visible_lessons(*, person: Person):
+    """Lessons within the person's clearance that they wrote, that concern a body they sit in, or that
+    have been accepted (open to everyone); the steering group sees them all, including rejected ones."""
+    clearance = Clearance(person.clearance)
+    levels = [level.value for level in Clearance if clearance.covers(level)]
+    my_bodies = select(Membership.body_id).where(Membership.person_id == person.id)
+    in_steering_group = exists().where(
+        Membership.person_id == person.id,
+        Membership.body_id.in_(select(Body.id).where(Body.kind == BodyKind.steering_group)),
+    )
+    return select(Lesson).where(
+        Lesson.classification.in_(levels),
+        or_(
+            Lesson.submitted_by_id == person.id,
+            Lesson.task_force_id.in_(my_bodies),
+            Lesson.stage.not_in([S.submitted, S.rejected]),
+            in_steering_group,
+        ),
+    )
+
+
+def get_visible_lesson(*, session: Session, person: Person, lesson_id: int) -> Lesson | None:
+    return session.exec(visible_lessons(person=person).where(Lesson.id == lesson_id)).first()
+
+
+# --- submitting -------------------------------------------------------------------------------------
+
+
+def _clean_list(values, allowed: set[str] | None, name: str, field_name: str) -> list[str]:
+    cleaned = list(dict.fromkeys(v.strip() for v in (values or []) if v and v.strip()))
+    if allowed is not None:
+        unknown = [v for v in cleaned if v not in allowed]
+        if unknown:
+            raise LessonError(f"unknown {name}: {', '.join(unknown)}", field_name)
+    return cleaned
+
+
+def _task_force(session: Session, slug: str | None) -> Body | None:
+    if not slug:
+        return None
+    body = structure.get_body(session=session, slug=slug)
+    if body is None or body.kind != BodyKind.task_force:
+        raise LessonError(f"no task force {slug}", "task_force")
+    return body
+
+
+def submit_observation(
+    *,
+    session: Session,
+    person: Person,
+    title: str,
+    observation: str,
+    discussion: str = "",
+    conclusion: str = "",
+    recommendation: str = "",
+    classification: str = Clearance.unclassified,
+    effort: str = "",
+    task_force: str | None = None,
+    themes: list[str] = (),
+    countries: list[str] = (),
+    tags: list[str] = (),
+    decision_ids: list[int] = (),
+    report_ids: list[int] = (),
+    policy: reports.NeedToKnow,
+    now: datetime,
+) -> Lesson:
+    """Anyone may submit an observation; what it concerns must be something they can see."""
+    title = (title or "").strip()
+    if len(title) < 3:
+        raise LessonError("give the observation a title", "title")
+    if not (observation or "").strip():
+        raise LessonError("say what happened, as fact", "observation")
+    try:
+        classification = Clearance(classification)
+    except ValueError as exc:
+        raise LessonError(f"unknown classification {classification}", "classification") from exc
+    if not Clearance(person.clearance).covers(classification):
+        raise LessonError("you cannot classify above your own clearance", "classification")
+    body = _task_force(session, task_force)
+    themes = _clean_list(themes, {t.value for t in Theme}, "theme", "themes")
+    countries = [c.upper() for c in _clean_list(countries, None, "country", "countries")]
+    known = set(session.exec(select(Country.code).where(Country.code.in_(countries))))
+    if unknown := [c for c in countries if c not in known]:
+        raise LessonError(f"unknown country: {', '.join(unknown)}", "countries")
+    if body is not None:
+        themes = themes or list(body.themes or [])
+        countries = countries or list(
+            session.exec(select(BodyCountry.country_code).where(BodyCountry.body_id == body.id))
+        )
+    tags = [t.lower() for t in _clean_list(tags, None, "tag", "tags")][:20]
+    for decision_id in dict.fromkeys(decision_ids):
+        if decisions.get_visible_decision(session=session, person=person, decision_id=decision_id) is None:
+            raise LessonError(f"no decision {decision_id}", "decision_ids")
+    for report_id in dict.fromkeys(report_ids):
+        if (
+            reports.get_visible_report(session=session, person=person, report_id=report_id, policy=policy)
+            is None
+        ):
+            raise LessonError(f"no field report {report_id}", "report_ids")
+    lesson = Lesson(
+        title=title,
+        observation=observation.strip(),
+        discussion=(discussion or "").strip(),
+        conclusion=(conclusion or "").strip(),
+        recommendation=(recommendation or "").strip(),
+        classification=classification,
+        effort=(effort or "").strip()[:120],
+        task_force_id=body.id if body else None,
+        themes=themes,
+        countries=countries,
+        tags=tags,
+        submitted_by_id=person.id,
+        submitted_at=now,
+        stage_changed_at=now,
+    )
+    session.add(lesson)
+    session.flush()
+    for decision_id in dict.fromkeys(decision_ids):
+        session.add(LessonDecision(lesson_id=lesson.id, decision_id=decision_id))
+    for report_id in dict.fromkeys(report_ids):
+        session.add(LessonReport(lesson_id=lesson.id, report_id=report_id))
+    session.add(LessonTransition(lesson_id=lesson.id, to_stage=S.submitted, person_id=person.id, at=now))
+    audit.record(
+        session, actor_id=person.id, action="lesson.submit", object_type="lesson", object_id=lesson.id
+    )
+    session.commit()
+    return lesson
+
+
+# --- who may do what --------------------------------------------------------------------------------
+
+
+def _role(session: Session, person: Person, body_id: int | None) -> MembershipRole | None:
+    if body_id is None:
+        return None
+    return structure.role_in(session=session, person_id=person.id, body_id=body_id)
+
+
+def _steering_role(session: Session, person: Person) -> MembershipRole | None:
+    steering_group = structure.get_steering_group(session=session)
+    return _role(session, person, steering_group.id if steering_group else None)
+
+
+def may_take(*, session: Session, person: Person, lesson: Lesson, step: Step) -> bool:
+    steering = _steering_role(session, person)
+    if step.who == "steering":
+        return steering in SPEAKERS
+    if step.who == "steering_staff":
+        return steering in STAFF
+    if step.who == "analysts":
+        return steering in STAFF or _role(session, person, lesson.task_force_id) in SPEAKERS
+    if step.who == "implementers":
+        return steering in STAFF or _role(session, person, lesson.action_body_id) in STAFF
+    return False
+
+
+def next_steps(*, session: Session, person: Person, lesson: Lesson) -> list[Step]:
+    """The steps this person may take on the lesson now ("task" is taken by adding a remedial action)."""
+    return [
+        step
+        for step in STEPS.values()
+        if lesson.stage in step.sources
+        and step.name not in ("endorse", "task")
+        and may_take(session=session, person=person, lesson=lesson, step=step)
+    ]
+
+
+def may_edit(*, session: Session, person: Person, lesson: Lesson) -> bool:
+    """The author edits a submitted observation; the analysts edit it until the lesson is identified."""
+    if lesson.stage == S.submitted and lesson.submitted_by_id == person.id:
+        return True
+    return lesson.stage in (S.submitted, S.accepted, S.analysed) and may_take(
+        session=session, person=person, lesson=lesson, step=STEPS["analyse"]
+    )
+
+
+# --- moving along the lifecycle ---------------------------------------------------------------------
+
+
+def _move(session: Session, person: Person, lesson: Lesson, step: Step, note: str, now: datetime) -> None:
+    session.add(
+        LessonTransition(
+            lesson_id=lesson.id,
+            from_stage=lesson.stage,
+            to_stage=step.target,
+            person_id=person.id,
+            at=now,
+            note=note,
+        )
+    )
+    audit.record(
+        session,
+        actor_id=person.id,
+        action=f"lesson.{step.name}",
+        object_type="lesson",
+        object_id=lesson.id,
+        from_stage=lesson.stage,
+        to_stage=step.target.value,
+    )
+    lesson.stage = step.target
+    lesson.stage_changed_at = now
+    session.add(lesson)
+
+
+def _check(session: Session, person: Person, lesson: Lesson, step: Step) -> None:
+    if lesson.stage not in step.sources:
+        raise LessonError(
+            f"a lesson at stage '{lesson.stage}' cannot be {step.target.value}; "
+            f"it must be {' or '.join(s.value for s in step.sources)} first",
+            "stage",
+        )
+    if not may_take(session=session, person=person, lesson=lesson, step=step):
+        raise NotAllowed(f"{step.name}: {WHO[step.who]} may do this")
+
+
+def advance(
+    *, session: Session, person: Person, lesson: Lesson, step_name: str, note: str = "", now: datetime
+) -> Lesson:
+    """Take one step; endorsing and tasking have their own functions because they create a decision and
+    actions."""
+    step = STEPS.get(step_name)
+    if step is None or step_name in ("endorse", "task"):
+        raise LessonError(f"unknown step {step_name}", "step")
+    _check(session, person, lesson, step)
+    note = (note or "").strip()[:2000]
+    if step.needs_note and not note:
+        raise LessonError("give the reason for rejecting the observation", "note")
+    if step.name == "analyse" and not lesson.discussion.strip():
+        raise LessonError(
+            "write the discussion (why; who, what, where, when, how) before analysing", "discussion"
+        )
+    if step.name == "identify" and not (lesson.conclusion.strip() and lesson.recommendation.strip()):
+        raise LessonError("a lesson is identified with a conclusion and a recommendation", "recommendation")
+    if step.name == "implement":
+        actions = remedial_actions(session=session, lesson=lesson)
+        if not actions or any(a.status != ActionStatus.done for a in actions):
+            raise LessonError("every remedial action must be done before the lesson is implemented", "stage")
+    if step.name == "reject":
+        lesson.rejection_reason = note
+    _move(session, person, lesson, step, note, now)
+    session.commit()
+    return lesson
+
+
+def edit(
+    *,
+    session: Session,
+    person: Person,
+    lesson: Lesson,
+    title: str,
+    observation: str,
+    discussion: str,
+    conclusion: str,
+    recommendation: str,
+) -> Lesson:
+    if not may_edit(session=session, person=person, lesson=lesson):
+        raise NotAllowed("only the author (before acceptance) or the analysts edit this lesson")
+    title = (title or "").strip()
+    if len(title) < 3:
+        raise LessonError("give the observation a title", "title")
+    if not (observation or "").strip():
+        raise LessonError("say what happened, as fact", "observation")
+    lesson.title = title
+    lesson.observation = observation.strip()
+    lesson.discussion = (discussion or "").strip()
+    lesson.conclusion = (conclusion or "").strip()
+    lesson.recommendation = (recommendation or "").strip()
+    session.add(lesson)
+    audit.record(session, actor_id=person.id, action="lesson.edit", object_type="lesson", object_id=lesson.id)
+    session.commit()
+    return lesson
+
+
+def endorse(
+    *, session: Session, person: Person, lesson: Lesson, action_body: str, note: str = "", now: datetime
+) -> Decision:
+    """The steering group endorses the lesson: an adopted steering-group decision, addressed to the action
+    body that will be tasked with the remedial actions."""
+    step = STEPS["endorse"]
+    _check(session, person, lesson, step)
+    body = structure.get_body(session=session, slug=action_body or "")
+    if body is None:
+        raise LessonError("choose the action body that will carry out the remedial actions", "action_body")
+    steering_group = structure.get_steering_group(session=session)
+    decision = decisions.draft_decision(
+        session=session,
+        author=person,
+        issuing_body=steering_group.slug,
+        title=f"Lesson endorsed: {lesson.title}"[:200],
+        text=lesson.recommendation,
+        rationale=_join_parts(lesson.conclusion, note),
+        classification=lesson.classification,
+        addressees=[(UnitKind.body.value, body.slug)],
+        now=now,
+    )
+    decisions.adopt(session=session, person=person, decision=decision, now=now)
+    lesson.action_body_id = body.id
+    lesson.endorsement_decision_id = decision.id
+    session.add(LessonDecision(lesson_id=lesson.id, decision_id=decision.id))
+    _move(session, person, lesson, step, (note or "").strip()[:2000], now)
+    session.commit()
+    reached = decision_audience(
+        organisation_graph(session=session),
+        [decisions.resolve_unit(session=session, kind="body", key=body.slug).unit],
+        decision.classification,
+    )
+    notifications.notify(
+        session=session,
+        person_ids=set(reached) - {person.id},
+        kind="lesson.endorsed",
+        title=f"Lesson endorsed for {body.name}: {lesson.title}",
+        body="The steering group will task remedial actions; please acknowledge the decision.",
+        link=f"/lessons/{lesson.id}",
+        now=now,
+    )
+    session.commit()
+    return decision
+
+
+def _join_parts(*parts: str) -> str:
+    return "\n\n".join(p.strip() for p in parts if p and p.strip())
+
+
+def add_remedial_action(
+    *,
+    session: Session,
+    person: Person,
+    lesson: Lesson,
+    title: str,
+    due_on: date | None,
+    owner_person_id: int | None = None,
+    now: datetime,
+) -> Action:
+    """An action for the action body on the endorsement decision; the first one tasks the lesson."""
+    if lesson.stage not in (S.endorsed, S.tasked):
+        raise LessonError("remedial actions follow the steering group's endorsement", "stage")
+    if not may_take(session=session, person=person, lesson=lesson, step=STEPS["task"]):
+        raise NotAllowed(f"task: {WHO['steering_staff']} may do this")
+    if due_on is None:
+        raise LessonError("give the action a due date", "due_on")
+    if due_on < now.astimezone(UTC).date():
+        raise LessonError("the due date is in the past", "due_on")
+    decision = session.get(Decision, lesson.endorsement_decision_id)
+    body = session.get(Body, lesson.action_body_id)
+    if owner_person_id is not None:
+        owner = session.get(Person, owner_person_id)
+        if owner is None or _role(session, owner, body.id) is None:
+            raise LessonError("the owner must sit in the action body", "owner_person_id")
+    action = decisions.create_action(
+        session=session,
+        person=person,
+        decision=decision,
+        title=title,
+        owner_kind=UnitKind.body.value,
+        owner_key=body.slug,
+        due_on=due_on,
+        owner_person_id=owner_person_id,
+        now=now,
+    )
+    if lesson.stage == S.endorsed:
+        _move(session, person, lesson, STEPS["task"], action.title, now)
+        session.commit()
+    if owner_person_id and owner_person_id != person.id:
+        notifications.notify(
+            session=session,
+            person_ids={owner_person_id},
+            kind="lesson.action",
+            title=f"Remedial action for you: {action.title}",
+            body=f"Due {due_on:%Y-%m-%d}, from the lesson “{lesson.title}”.",
+            link=f"/actions/{action.id}",
+            now=now,
+        )
+        session.commit()
+    return action
+
+
+def remedial_actions(*, session: Session, lesson: Lesson) -> list[Action]:
+    if lesson.endorsement_decision_id is None:
+        return []
+    return list(
+        session.exec(
+            select(Action).where(Action.decision_id == lesson.endorsement_decision_id).order_by(Action.id)
+        )
+    )
+
+
+def history(*, session: Session, lesson: Lesson) -> list[tuple[LessonTransition, Person]]:
+    return list(
+        session.exec(
+            select(LessonTransition, Person)
+            .join(Person, Person.id == LessonTransition.person_id)
+            .where(LessonTransition.lesson_id == lesson.id)
+            .order_by(LessonTransition.at, LessonTransition.id)
+        )
+    )
+
+
+def concerns(
+    *, session: Session, person: Person, lesson: Lesson, policy: reports.NeedToKnow
+) -> tuple[list[Decision], list[FieldReport]]:
+    """The decisions and field reports the lesson concerns that this person may see."""
+    decision_ids = select(LessonDecision.decision_id).where(LessonDecision.lesson_id == lesson.id)
+    report_ids = select(LessonReport.report_id).where(LessonReport.lesson_id == lesson.id)
+    return (
+        list(session.exec(decisions.visible_decisions(person=person).where(Decision.id.in_(decision_ids)))),
+        list(
+            session.exec(
+                reports.visible_reports(person=person, policy=policy).where(FieldReport.id.in_(report_ids))
+            )
+        ),
+    )
+
+
+# --- lessons coming back when they matter -----------------------------------------------------------
+
+
+def ask_for_observations(*, session: Session, task_force: Body, now: datetime) -> int:
+    """When a task force stands down, each member is asked what should be learned from it."""
+    member_ids = set(session.exec(select(Membership.person_id).where(Membership.body_id == task_force.id)))
+    notifications.notify(
+        session=session,
+        person_ids=member_ids,
+        kind="lesson.request",
+        title=f"{task_force.name} is stood down: what should we learn from it?",
+        body="Submit your observations to the lessons-learned log while they are fresh.",
+        link=f"/lessons/new?task_force={task_force.slug}",
+        now=now,
+    )
+    return len(member_ids)
+
+
+def earlier_lessons(*, session: Session, person: Person, task_force: Body, limit: int = 20) -> list[Lesson]:
+    """Identified lessons of other efforts on the same countries or themes as this task force."""
+    countries = set(
+        session.exec(select(BodyCountry.country_code).where(BodyCountry.body_id == task_force.id))
+    )
+    themes = set(task_force.themes or [])
+    if not countries and not themes:
+        return []
+    candidates = session.exec(
+        visible_lessons(person=person)
+        .where(
+            Lesson.stage.in_(IDENTIFIED_OR_LATER),
+            or_(Lesson.task_force_id.is_(None), Lesson.task_force_id != task_force.id),
+        )
+        .order_by(Lesson.stage_changed_at.desc())
+    )
+    found = []
+    for lesson in candidates:
+        if countries & set(lesson.countries or []) or themes & set(lesson.themes or []):
+            found.append(lesson)
+            if len(found) == limit:
+                break
+    return found
+
+
+# --- the log ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class LessonFilter:
+    stage: str | None = None
+    effort: str | None = None
+    theme: str | None = None
+    country: str | None = None
+    task_force_id: int | None = None
+
+
+def find(*, session: Session, person: Person, filters: LessonFilter, limit: int = 500) -> list[Lesson]:
+    query = visible_lessons(person=person)
+    if filters.stage:
+        query = query.where(Lesson.stage == filters.stage)
+    if filters.effort:
+        query = query.where(Lesson.effort == filters.effort)
+    if filters.task_force_id:
+        query = query.where(Lesson.task_force_id == filters.task_force_id)
+    query = query.order_by(Lesson.stage_changed_at.desc(), Lesson.id.desc())
+    # Themes and countries are JSON lists; filtering them in Python keeps one query for both databases.
+    matches = []
+    for lesson in session.exec(query):
+        if filters.theme and filters.theme not in (lesson.themes or []):
+            continue
+        if filters.country and filters.country not in (lesson.countries or []):
+            continue
+        matches.append(lesson)
+        if len(matches) == limit:
+            break
+    return matches
+
+
+def efforts(*, session: Session, person: Person) -> list[str]:
+    query = visible_lessons(person=person).with_only_columns(Lesson.effort).where(Lesson.effort != "")
+    return sorted(set(session.exec(query.distinct())))
+
+
+@dataclass
+class StageSeries:
+    months: list[date]
+    counts: dict[LessonStage, list[int]] = field(default_factory=dict)
+
+
+def _month_starts(until: date, months: int) -> list[date]:
+    starts = []
+    year, month = until.year, until.month
+    for _ in range(months):
+        starts.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return list(reversed(starts))
+
+
+def stage_counts_over_time(
+    *, session: Session, person: Person, now: datetime, months: int = 12
+) -> StageSeries:
+    """How many visible lessons stood at each stage at the end of each of the last months."""
+    starts = _month_starts(now.date(), months)
+    ends = [*starts[1:], None]
+    ids = visible_lessons(person=person).with_only_columns(Lesson.id)
+    transitions = session.exec(
+        select(LessonTransition.lesson_id, LessonTransition.to_stage, LessonTransition.at)
+        .where(LessonTransition.lesson_id.in_(ids))
+        .order_by(LessonTransition.at, LessonTransition.id)
+    ).all()
+    series = StageSeries(months=starts, counts={stage: [0] * months for stage in LessonStage})
+    position = 0
+    stage_of: dict[int, str] = {}
+    for index, end in enumerate(ends):
+        while position < len(transitions) and (end is None or transitions[position][2].date() < end):
+            lesson_id, to_stage, _at = transitions[position]
+            stage_of[lesson_id] = to_stage
+            position += 1
+        for stage, count in Counter(stage_of.values()).items():
+            series.counts[LessonStage(stage)][index] = count
+    return series
+
+
+def counts_by_stage(*, session: Session, person: Person) -> dict[LessonStage, int]:
+    query = visible_lessons(person=person).with_only_columns(Lesson.stage)
+    counted = Counter(session.exec(query))
+    return {stage: counted.get(stage.value, 0) for stage in LessonStage}
+
+
+# --- exports ----------------------------------------------------------------------------------------
+
+CSV_COLUMNS = [
+    "id",
+    "title",
+    "stage",
+    "classification",
+    "effort",
+    "themes",
+    "countries",
+    "tags",
+    "submitted_at",
+    "observation",
+    "discussion",
+    "conclusion",
+    "recommendation",
+    "rejection_reason",
+]
+
+
+def as_csv(lessons: list[Lesson]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for lesson in lessons:
+        writer.writerow(
+            [
+                lesson.id,
+                lesson.title,
+                lesson.stage,
+                lesson.classification,
+                lesson.effort,
+                ";".join(lesson.themes or []),
+                ";".join(lesson.countries or []),
+                ";".join(lesson.tags or []),
+                lesson.submitted_at.isoformat(),
+                lesson.observation,
+                lesson.discussion,
+                lesson.conclusion,
+                lesson.recommendation,
+                lesson.rejection_reason,
+            ]
+        )
+    return out.getvalue()
+
+
+def as_markdown(lessons: list[Lesson]) -> str:
+    parts = ["# Lessons-learned log", ""]
+    for lesson in lessons:
+        parts += [
+            f"## {lesson.id}. {lesson.title}",
+            "",
+            f"- Stage: {lesson.stage}",
+            f"- Classification: {lesson.classification}",
+            f"- Effort: {lesson.effort or '—'}",
+            f"- Themes: {', '.join(lesson.themes or []) or '—'}",
+            f"- Countries: {', '.join(lesson.countries or []) or '—'}",
+            f"- Tags: {', '.join(lesson.tags or []) or '—'}",
+            "",
+        ]
+        for heading, text in (
+            ("Observation", lesson.observation),
+            ("Discussion", lesson.discussion),
+            ("Conclusion", lesson.conclusion),
+            ("Recommendation", lesson.recommendation),
+        ):
+            if text:
+                parts += [f"### {heading}", "", text, ""]
+        if lesson.rejection_reason:
+            parts += ["### Rejected because", "", lesson.rejection_reason, ""]
+    return "\n".join(parts)
+
+
+def stage_index(stage: str) -> int:
+    return ORDER.index(LessonStage(stage))
+
+
+def is_past(lesson: Lesson, stage: LessonStage) -> bool:
+    """For the progress line on the lesson page; rejected lessons never pass analysis."""
+    if lesson.stage in (S.rejected,) or (lesson.stage == S.archived and lesson.rejection_reason):
+        return stage in (S.submitted, S.rejected) or (stage == S.archived and lesson.stage == S.archived)
+    return stage != S.rejected and stage_index(stage) <= stage_index(lesson.stage)

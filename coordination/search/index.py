@@ -1,0 +1,222 @@
+"""The search index: an FTS5 table on SQLite, a tsvector table with a GIN index on PostgreSQL.
+
+Rows follow the indexed records automatically: a session listener re-indexes whatever a flush
+inserted, changed or deleted, so no service has to remember to do it. `rebuild` fills the index from
+the tables (after a migration, or after a bulk load that bypassed the ORM)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import event, inspect, select, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from coordination.decisions.models import Decision
+from coordination.lessons.models import Lesson
+from coordination.meetings.models import Meeting
+from coordination.reports.models import FieldReport
+from coordination.sitreps.models import SituationReport
+
+# Stemming in the three working languages, plus the unstemmed words, so that Dutch, French and English
+# text are all found whatever the language of the query.
+PG_LANGUAGES = ("simple", "english", "dutch", "french")
+
+
+@dataclass(frozen=True)
+class IndexedKind:
+    name: str
+    code: int
+    model: type
+    columns: tuple[str, ...]  # what title and body are made of: a change to one of these re-indexes
+    title: Callable  # None when the record is not indexed (a meeting without minutes)
+    body: Callable
+
+
+def _join(*parts: str | None) -> str:
+    return "\n\n".join(p for p in parts if p)
+
+
+KINDS: dict[str, IndexedKind] = {
+    kind.name: kind
+    for kind in (
+        IndexedKind("report", 1, FieldReport, ("title", "body"), lambda r: r.title, lambda r: r.body),
+        IndexedKind(
+            "decision",
+            2,
+            Decision,
+            ("title", "text", "rationale"),
+            lambda d: d.title,
+            lambda d: _join(d.text, d.rationale),
+        ),
+        IndexedKind(
+            "minutes",
+            3,
+            Meeting,
+            ("title", "minutes"),
+            lambda m: m.title if (m.minutes or "").strip() else None,
+            lambda m: m.minutes,
+        ),
+        IndexedKind(
+            "sitrep",
+            4,
+            SituationReport,
+            ("period_start", "period_end", "body"),
+            lambda s: f"Situation report {s.period_start} – {s.period_end}",
+            lambda s: s.body,
+        ),
+        IndexedKind(
+            "lesson",
+            5,
+            Lesson,
+            ("title", "observation", "discussion", "conclusion", "recommendation", "effort", "tags"),
+            lambda le: le.title,
+            lambda le: _join(
+                le.observation,
+                le.discussion,
+                le.conclusion,
+                le.recommendation,
+                le.effort,
+                " ".join(le.tags or []),
+            ),
+        ),
+    )
+}
+BY_CODE = {kind.code: kind for kind in KINDS.values()}
+BY_MODEL = {kind.model: kind for kind in KINDS.values()}
+
+
+def _rowid(kind: IndexedKind, item_id: int) -> int:
+    return item_id * 8 + kind.code
+
+
+# --- schema -----------------------------------------------------------------------------------------
+
+
+def create_schema(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS search_index USING fts5("
+            "kind UNINDEXED, item_id UNINDEXED, title, body, "
+            "tokenize = 'porter unicode61 remove_diacritics 2')"
+        )
+        return
+    vectors = " || ".join(f"to_tsvector('{lang}', coalesce($1, ''))" for lang in PG_LANGUAGES)
+    body_vectors = vectors.replace("$1", "$2")
+    connection.exec_driver_sql(
+        "CREATE OR REPLACE FUNCTION coordination_document(text, text) RETURNS tsvector "
+        f"LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT setweight({vectors}, 'A') || {body_vectors} $$"
+    )
+    queries = " || ".join(f"websearch_to_tsquery('{lang}', $1)" for lang in PG_LANGUAGES)
+    connection.exec_driver_sql(
+        "CREATE OR REPLACE FUNCTION coordination_query(text) RETURNS tsquery "
+        f"LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT {queries} $$"
+    )
+    connection.exec_driver_sql(
+        "CREATE TABLE IF NOT EXISTS search_index ("
+        "kind smallint NOT NULL, item_id integer NOT NULL, title text NOT NULL, body text NOT NULL, "
+        "document tsvector NOT NULL, PRIMARY KEY (kind, item_id))"
+    )
+    connection.exec_driver_sql(
+        "CREATE INDEX IF NOT EXISTS ix_search_index_document ON search_index USING gin (document)"
+    )
+
+
+def drop_schema(connection: Connection) -> None:
+    connection.exec_driver_sql("DROP TABLE IF EXISTS search_index")
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("DROP FUNCTION IF EXISTS coordination_document(text, text)")
+        connection.exec_driver_sql("DROP FUNCTION IF EXISTS coordination_query(text)")
+
+
+# --- writing ----------------------------------------------------------------------------------------
+
+
+def remove(connection: Connection, kind: IndexedKind, item_ids: list[int]) -> None:
+    if not item_ids:
+        return
+    if connection.dialect.name == "sqlite":
+        connection.execute(
+            text("DELETE FROM search_index WHERE rowid = :rowid"),
+            [{"rowid": _rowid(kind, i)} for i in item_ids],
+        )
+    else:
+        connection.execute(
+            text("DELETE FROM search_index WHERE kind = :kind AND item_id = :item_id"),
+            [{"kind": kind.code, "item_id": i} for i in item_ids],
+        )
+
+
+def put(connection: Connection, kind: IndexedKind, rows: list[tuple[int, str, str]]) -> None:
+    """Index (item_id, title, body) rows of one kind, replacing what was there."""
+    if not rows:
+        return
+    if connection.dialect.name == "sqlite":
+        remove(connection, kind, [row[0] for row in rows])
+        connection.execute(
+            text(
+                "INSERT INTO search_index (rowid, kind, item_id, title, body) "
+                "VALUES (:rowid, :kind, :item_id, :title, :body)"
+            ),
+            [
+                {"rowid": _rowid(kind, i), "kind": kind.code, "item_id": i, "title": t or "", "body": b or ""}
+                for i, t, b in rows
+            ],
+        )
+    else:
+        connection.execute(
+            text(
+                "INSERT INTO search_index (kind, item_id, title, body, document) "
+                "VALUES (:kind, :item_id, :title, :body, coordination_document(:title, :body)) "
+                "ON CONFLICT (kind, item_id) DO UPDATE SET title = excluded.title, body = excluded.body, "
+                "document = excluded.document"
+            ),
+            [{"kind": kind.code, "item_id": i, "title": t or "", "body": b or ""} for i, t, b in rows],
+        )
+
+
+def rebuild(connection: Connection, kinds: list[str] | None = None, batch: int = 5000) -> int:
+    """Index every record of the given kinds again from its table; returns how many were indexed."""
+    total = 0
+    for kind in (KINDS[k] for k in (kinds or KINDS)):
+        connection.execute(text("DELETE FROM search_index WHERE kind = :kind"), {"kind": kind.code})
+        columns = [kind.model.id] + [getattr(kind.model, name) for name in kind.columns]
+        result = connection.execute(select(*columns).order_by(kind.model.id))
+        while rows := result.fetchmany(batch):
+            indexed = [(row.id, kind.title(row), kind.body(row) or "") for row in rows]
+            put(connection, kind, [row for row in indexed if row[1] is not None])
+            total += len(rows)
+    return total
+
+
+# --- following the ORM ------------------------------------------------------------------------------
+
+
+def _changed(obj, names: tuple[str, ...]) -> bool:
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+@event.listens_for(Session, "after_flush")
+def _follow_flush(session: Session, _context) -> None:
+    puts: dict[IndexedKind, list[tuple[int, str, str]]] = {}
+    removals: dict[IndexedKind, list[int]] = {}
+    for obj in list(session.new) + [o for o in session.dirty if session.is_modified(o)]:
+        kind = BY_MODEL.get(type(obj))
+        if kind is None or (obj not in session.new and not _changed(obj, kind.columns)):
+            continue
+        title = kind.title(obj)
+        if title is None:
+            removals.setdefault(kind, []).append(obj.id)
+        else:
+            puts.setdefault(kind, []).append((obj.id, title, kind.body(obj) or ""))
+    for obj in session.deleted:
+        kind = BY_MODEL.get(type(obj))
+        if kind is not None:
+            removals.setdefault(kind, []).append(obj.id)
+    if not puts and not removals:
+        return
+    connection = session.connection()
+    for kind, ids in removals.items():
+        remove(connection, kind, ids)
+    for kind, rows in puts.items():
+        put(connection, kind, rows)
