@@ -19,15 +19,17 @@ SEED = _resource("seed")
 
 def create_app(test_config: dict | None = None) -> OpenAPI:
     """Build the application: configuration, database, i18n, sign-in, pages, API, CLI, errors."""
-    from coordination import api, config, db, errors, i18n
+    from coordination import api, benchref, config, db, errors, i18n
     from coordination.api import problems
     from coordination.audit import views as audit_views
     from coordination.auth import views as auth_views
     from coordination.decisions import feeds as decision_feeds
     from coordination.decisions import views as decision_views
+    from coordination.lessons import views as lesson_views
     from coordination.meetings import views as meeting_views
     from coordination.planning import views as planning_views
     from coordination.reports import views as report_views
+    from coordination.search import views as search_views
     from coordination.steering import views as steering_views
     from coordination.structure import views as structure_views
     from coordination.taskforces import views as task_force_views
@@ -65,6 +67,9 @@ def create_app(test_config: dict | None = None) -> OpenAPI:
     app.register_blueprint(task_force_views.bp)
     app.register_blueprint(meeting_views.bp)
     app.register_blueprint(planning_views.bp)
+    app.register_blueprint(lesson_views.bp)
+    app.register_blueprint(search_views.bp)
     api.init_app(app)
+    benchref.init_app(app)
     errors.init_app(app)
     return app

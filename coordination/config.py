@@ -67,4 +67,6 @@ def load(instance_path: Path) -> dict:
         "DIGEST_HOUR": int(os.environ.get("COORDINATION_DIGEST_HOUR", "7")),
         "NEED_TO_KNOW_RESTRICTED_ORIGINS": _codes("COORDINATION_RESTRICTED_ORIGINS", "DEF"),
         "NEED_TO_KNOW_SHARING_GROUP": _codes("COORDINATION_SHARING_GROUP", "FA,DEF"),
+        # bench/run.py only: registers POST /bench/reference (coordination/benchref.py), the ingest ceiling.
+        "BENCH_REFERENCE": os.environ.get("COORDINATION_BENCH_REFERENCE", "") in ("1", "true", "yes"),
     }

@@ -55,7 +55,7 @@ def _rule_violation(error: RuleViolation):
 
 
 def init_app(app: Flask) -> None:
-    from coordination.api import decisions, planning, reports, steering, views  # noqa: F401  (registers endpoints)
+    from coordination.api import decisions, planning, reports, search, steering, views  # noqa: F401  (registers endpoints)
 
     app.register_api(api)
     app.extensions["csrf"].exempt(api)

@@ -250,8 +250,10 @@ def _task_force(session: Session, slug: str) -> Body:
 
 
 def _meeting(session: Session, meeting_id: int) -> Meeting:
-    meeting = session.get(Meeting, meeting_id)
-    if meeting is None or not (_member_of(session, meeting.body_id) or g.api_person.is_admin):
+    meeting = session.exec(
+        meetings.visible_meetings(person=g.api_person).where(Meeting.id == meeting_id)
+    ).first()
+    if meeting is None:
         abort(problem(404, f"No meeting {meeting_id}."))
     return meeting
 

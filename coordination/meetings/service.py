@@ -34,6 +34,15 @@ class MeetingError(RuleViolation):
     """A meeting change the rules refuse."""
 
 
+def visible_meetings(*, person: Person):
+    """Meetings (and so their minutes) of the bodies the person sits in; administrators see all."""
+    if person.is_admin:
+        return select(Meeting)
+    return select(Meeting).where(
+        Meeting.body_id.in_(select(Membership.body_id).where(Membership.person_id == person.id))
+    )
+
+
 def _require_organiser(session: Session, person: Person, body_id: int) -> None:
     structure.require_role(
         session=session,

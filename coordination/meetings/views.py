@@ -52,12 +52,12 @@ def _member(session, body: Body) -> bool:
 
 def _meeting_or_404(meeting_id: int) -> tuple[Meeting, Body]:
     session = get_session()
-    meeting = session.get(Meeting, meeting_id)
+    meeting = session.exec(
+        service.visible_meetings(person=current_user).where(Meeting.id == meeting_id)
+    ).first()
     if meeting is None:
         abort(404)
     body = structure.get_body(session=session, slug=session.get(Body, meeting.body_id).slug)
-    if not (_member(session, body) or current_user.is_admin):
-        abort(403)
     return meeting, body
 
 

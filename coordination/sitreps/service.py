@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import or_
+from sqlalchemy import and_, exists, or_
 from sqlmodel import Session, select
 
 from coordination import audit
@@ -12,7 +12,7 @@ from coordination.reports.models import Delivery, FieldReport, TriageStatus
 from coordination.rules import RuleViolation
 from coordination.sitreps.models import SitrepStatus, SituationReport
 from coordination.structure import service as structure
-from coordination.structure.models import Body, BodyKind, BodyStatus, MembershipRole, Person
+from coordination.structure.models import Body, BodyKind, BodyStatus, Membership, MembershipRole, Person
 
 DRAFTING_ROLES = {MembershipRole.chair, MembershipRole.co_chair, MembershipRole.secretary}
 SUBMITTING_ROLES = {MembershipRole.chair, MembershipRole.co_chair}
@@ -29,6 +29,22 @@ def _require_role(session: Session, person: Person, task_force: Body, roles) -> 
         body_id=task_force.id,
         roles=roles,
         refusal="only the task force's chair, co-chairs (and secretary for drafts) do this",
+    )
+
+
+def visible_sitreps(*, person: Person):
+    """A task force's members see its situation reports, drafts included; the steering group sees the
+    submitted ones."""
+    my_bodies = select(Membership.body_id).where(Membership.person_id == person.id)
+    in_steering_group = exists().where(
+        Membership.person_id == person.id,
+        Membership.body_id.in_(select(Body.id).where(Body.kind == BodyKind.steering_group)),
+    )
+    return select(SituationReport).where(
+        or_(
+            SituationReport.task_force_id.in_(my_bodies),
+            and_(SituationReport.status == SitrepStatus.submitted, in_steering_group),
+        )
     )
 
 
@@ -208,10 +224,10 @@ def latest(*, session: Session, limit: int = 5) -> list[tuple[SituationReport, B
     return list(session.exec(query))
 
 
-def for_task_force(*, session: Session, task_force: Body) -> list[SituationReport]:
+def for_task_force(*, session: Session, person: Person, task_force: Body) -> list[SituationReport]:
     return list(
         session.exec(
-            select(SituationReport)
+            visible_sitreps(person=person)
             .where(SituationReport.task_force_id == task_force.id)
             .order_by(SituationReport.period_end.desc())
         )

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length
 
 from coordination.db import get_session
 from coordination.decisions.models import Decision, DecisionStatus
+from coordination.lessons import service as lessons
 from coordination.reports.forms import THEME_CHOICES
 from coordination.rules import RuleViolation
 from coordination.sitreps import service as sitreps
@@ -121,7 +122,8 @@ def task_force(slug: str):
         decided_by=decided_by,
         memberships=structure.ordered_memberships(body),
         stand_down_form=StandDownForm(),
-        sitreps=sitreps.for_task_force(session=session, task_force=body),
+        sitreps=sitreps.for_task_force(session=session, person=current_user, task_force=body),
+        earlier_lessons=lessons.earlier_lessons(session=session, person=current_user, task_force=body),
         next_due=sitreps.next_due_on(session=session, task_force=body)
         if body.status == BodyStatus.active
         else None,
@@ -189,7 +191,9 @@ def compile_sitrep(slug: str):
 @bp.route("/situation-reports/<int:sitrep_id>", methods=["GET", "POST"])
 def sitrep(sitrep_id: int):
     session = get_session()
-    found = session.get(SituationReport, sitrep_id)
+    found = session.exec(
+        sitreps.visible_sitreps(person=current_user).where(SituationReport.id == sitrep_id)
+    ).first()
     if found is None:
         abort(404)
     body = session.get(Body, found.task_force_id)

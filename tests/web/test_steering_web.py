@@ -143,7 +143,7 @@ def test_weekly_meeting_agenda_minutes_and_invitation(client, auth):
     assert str(event["location"]) == "Egmont Palace" and "Any other business" in str(event["description"])
     auth.logout()
     auth.login(JUSTICE_MEMBER)
-    assert client.get(meeting_url).status_code == 403
+    assert client.get(meeting_url).status_code == 404  # not a member: the meeting is not revealed
 
 
 def test_a_decision_recorded_in_a_meeting_is_linked_to_it(client, auth):
