@@ -35,6 +35,21 @@ def db_upgrade(revision: str) -> None:
     click.echo(f"database at {revision}")
 
 
+@main.group("search-index")
+def search_index_group() -> None:
+    """The full-text search index."""
+
+
+@search_index_group.command("rebuild")
+@with_appcontext
+def search_index_rebuild() -> None:
+    """Index every report, decision, minutes, situation report and lesson again (after a bulk load)."""
+    from coordination.search import index
+
+    with db.engine_of(current_app).begin() as connection:
+        click.echo(f"search index rebuilt: {index.rebuild(connection)} records read")
+
+
 def _load_seed(scenario: bool = True) -> None:
     from coordination.seed import load_scenario, load_seed
 

@@ -186,6 +186,7 @@ def load_scenario(*, session: Session, directory: Path = SEED, now: datetime | N
     scenario = _read(directory, path.name)
     _load_priorities(session, scenario, now)
     _load_weekly_meeting(session, scenario, now)
+    _load_lessons(session, scenario, now)
     policy = reports.NeedToKnow()
     graph = organisation_graph(session=session)
     posted_by_key: dict[str, int] = {}
@@ -276,6 +277,81 @@ def _load_weekly_meeting(session: Session, scenario: dict, now: datetime) -> Non
         location=weekly.get("location", ""),
         weekly_occurrences=weekly.get("weeks", 4),
     )
+
+
+def _load_lessons(session: Session, scenario: dict, now: datetime) -> None:
+    """Lessons at different stages, each step taken by the person the rules allow, then backdated."""
+    from coordination.decisions import service as decisions
+    from coordination.lessons import service as lessons
+    from coordination.lessons.models import Lesson, LessonTransition
+    from coordination.reports.service import NeedToKnow
+
+    if not scenario.get("lessons") or session.exec(select(Lesson)).first() is not None:
+        return
+
+    def person(email: str):
+        found = structure.get_person_by_email(session=session, email=email)
+        if found is None:
+            raise structure.StructureError(f"scenario refers to unknown person {email!r}")
+        return found
+
+    for row in scenario["lessons"]:
+        submitted_at = now - timedelta(days=row.get("days_ago", 0))
+        lesson = lessons.submit_observation(
+            session=session,
+            person=person(row["author"]),
+            title=row["title"],
+            observation=row["observation"].strip(),
+            discussion=row.get("discussion", "").strip(),
+            conclusion=row.get("conclusion", "").strip(),
+            recommendation=row.get("recommendation", "").strip(),
+            effort=row.get("effort", ""),
+            task_force=row.get("task_force"),
+            themes=row.get("themes", []),
+            countries=row.get("countries", []),
+            tags=row.get("tags", []),
+            policy=NeedToKnow(),
+            now=submitted_at,
+        )
+        for step in row.get("steps", []):
+            when = now - timedelta(days=step["days_ago"])
+            actor = person(step["by"])
+            if step["step"] == "endorse":
+                lessons.endorse(
+                    session=session, person=actor, lesson=lesson, action_body=step["action_body"], now=when
+                )
+            elif step["step"] == "task":
+                owner = person(step["owner"])
+                action = lessons.add_remedial_action(
+                    session=session,
+                    person=actor,
+                    lesson=lesson,
+                    title=step["action"],
+                    due_on=(when + timedelta(days=step.get("due_in_days", 60))).date(),
+                    owner_person_id=owner.id,
+                    now=when,
+                )
+                if step.get("done"):
+                    decisions.update_action(
+                        session=session, person=owner, action=action, status="done", body="Done.", now=when
+                    )
+            else:
+                lessons.advance(
+                    session=session,
+                    person=actor,
+                    lesson=lesson,
+                    step_name=step["step"],
+                    note=step.get("note", ""),
+                    now=when,
+                )
+        last = session.exec(
+            select(LessonTransition.at)
+            .where(LessonTransition.lesson_id == lesson.id)
+            .order_by(LessonTransition.at.desc())
+        ).first()
+        lesson.stage_changed_at = last
+        session.add(lesson)
+        session.commit()
 
 
 def _backdate(session: Session, posted, when: datetime) -> None:

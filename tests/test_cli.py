@@ -53,3 +53,21 @@ def test_seed_and_db_upgrade_commands_are_idempotent(app):
     assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
     result = runner.invoke(main, ["seed"])
     assert result.exit_code == 0 and "nothing to change" in result.output
+
+
+def test_search_index_rebuild_refills_the_index_after_a_bulk_load(app, session):
+    from sqlalchemy import text
+
+    from coordination.search import service as search
+    from coordination.seed import load_scenario
+    from tests.factories import POLICY
+
+    load_scenario(session=session)
+    session.execute(text("DELETE FROM search_index"))  # as after rows written around the ORM
+    session.commit()
+    chair = structure.get_person_by_email(session=session, email="bart.heylen@diplobel.example")
+    assert search.search(session=session, person=chair, policy=POLICY, query="Goma") == []
+    result = app.test_cli_runner().invoke(main, ["search-index", "rebuild"])
+    assert result.exit_code == 0 and "search index rebuilt" in result.output, result.output
+    session.rollback()  # end this session's read snapshot
+    assert search.search(session=session, person=chair, policy=POLICY, query="Goma")

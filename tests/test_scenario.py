@@ -39,3 +39,29 @@ def test_scenario_sets_priorities_and_the_weekly_meeting_once(session):
     assert len(weekly) == 8 and weekly[0].starts_at > datetime.now(UTC)
     brussels = weekly[0].starts_at.astimezone(ZoneInfo("Europe/Brussels"))
     assert brussels.strftime("%a %H:%M") == "Mon 10:00"
+
+
+def test_scenario_lessons_stand_at_several_stages_and_are_searchable(session):
+    from coordination.lessons import service as lessons
+    from coordination.search import service as search
+
+    now = datetime.now(UTC)
+    load_scenario(session=session, now=now)
+    load_scenario(session=session, now=now)
+    chair = structure.get_person_by_email(session=session, email=SG_CHAIR)
+    counts = lessons.counts_by_stage(session=session, person=chair)
+    assert {stage.value for stage, n in counts.items() if n} == {
+        "learned",
+        "tasked",
+        "accepted",
+        "submitted",
+        "rejected",
+    }
+    assert sum(counts.values()) == 5
+    learned = lessons.find(session=session, person=chair, filters=lessons.LessonFilter(stage="learned"))[0]
+    assert [t.to_stage for t, _p in lessons.history(session=session, lesson=learned)][-1] == "learned"
+    assert lessons.history(session=session, lesson=learned)[0][0].at < now
+    hits = search.search(
+        session=session, person=chair, policy=service.NeedToKnow(), query="consultatieplatform"
+    )
+    assert [h.kind for h in hits] == ["lesson"]

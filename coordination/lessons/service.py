@@ -374,8 +374,10 @@ def endorse(
     step = STEPS["endorse"]
     _check(session, person, lesson, step)
     body = structure.get_body(session=session, slug=action_body or "")
-    if body is None:
-        raise LessonError("choose the action body that will carry out the remedial actions", "action_body")
+    if body is None or body.kind == BodyKind.steering_group:
+        raise LessonError(
+            "choose the task force or platform that will carry out the remedial actions", "action_body"
+        )
     steering_group = structure.get_steering_group(session=session)
     decision = decisions.draft_decision(
         session=session,

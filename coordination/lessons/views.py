@@ -252,7 +252,9 @@ def lesson(lesson_id: int):
     endorse_form = EndorseForm()
     if endorse:
         active = session.exec(
-            select(Body).where(Body.status == BodyStatus.active).order_by(Body.kind, Body.name)
+            select(Body)
+            .where(Body.status == BodyStatus.active, Body.kind != BodyKind.steering_group)
+            .order_by(Body.kind.desc(), Body.name)
         ).all()
         endorse_form.action_body.choices = [(b.slug, b.name) for b in active]
         if found.task_force_id:
