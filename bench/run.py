@@ -1,0 +1,792 @@
+"""The benchmark (issue 8): the app under gunicorn on loopback, against a database from bench/generate.py.
+
+    .venv/bin/python bench/run.py [--database-url URL] [--workers 2] [--clients 32] [--duration 20]
+                                  [--samples 40] [--json bench/results/<timestamp>.json] [--profile]
+    .venv/bin/python bench/run.py --smoke        # a tiny generated database and a few seconds of load
+
+Measures, in one run:
+1. field-report ingest through the API (validation, routing, deliveries, audit) from `--clients` concurrent
+   clients: requests per second, p50 and p99 latency; then the same load against the bare reference
+   endpoint (coordination/benchref.py, one row of the same size), and the ratio of the two;
+2. p50 and p95 of a task force chair's inbox, the steering group's dashboard, a report page, and search
+   for a common and a rare word (time on loopback, and the `Server-Timing` header when the app sends one);
+3. in process: `route_report` on the full organisation graph, and the fan-out of one decision addressed
+   to every department (`decision_audience`, and `flows.adopt_and_notify` with its notifications, rolled
+   back);
+4. peak RSS (VmHWM) of each gunicorn worker.
+It prints a table with the targets and writes the figures as JSON, so that runs can be compared. Ingest
+adds reports to the database it runs on (about `duration` x rate).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.cookies import SimpleCookie
+from pathlib import Path
+from random import Random
+
+from sqlalchemy import delete, func, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, select
+
+try:  # run as `python bench/run.py` or imported as `bench.run`
+    from bench import generate
+except ImportError:  # pragma: no cover
+    import generate  # type: ignore[no-redef]
+
+from coordination import db
+from coordination.reports.models import Delivery, FieldReport
+from coordination.structure.models import Body, Membership, Mission, Person
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = generate.DEMO_PASSWORD
+CHAIR = "bart.heylen@diplobel.example"  # chairs the Great Lakes task force, sits in the steering group
+SG_CHAIR = "annelies.vercammen@diplobel.example"
+TARGETS = {  # (limit, unit, lower is better)
+    "ingest_ratio": (0.5, "x ceiling", False),
+    "ingest_p99_ms": (100, "ms", True),
+    "inbox_p95_ms": (150, "ms", True),
+    "dashboard_p95_ms": (150, "ms", True),
+    "report_page_p95_ms": (150, "ms", True),
+    "search_common_p95_ms": (50, "ms", True),
+    "search_rare_p95_ms": (50, "ms", True),
+    "route_report_ms": (2, "ms", True),
+    "fan_out_audience_ms": (1000, "ms", True),
+    "fan_out_adopt_ms": (1000, "ms", True),
+    "worker_peak_rss_mb": (200, "MB", True),
+}
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+# --- HTTP on loopback -------------------------------------------------------------------------------
+
+
+class Client:
+    """One keep-alive connection with a cookie jar; reconnects when the server closes (sync workers do)."""
+
+    def __init__(self, port: int, headers: dict | None = None):
+        self.port = port
+        self.headers = dict(headers or {})
+        self.cookies: dict[str, str] = {}
+        self.connection: http.client.HTTPConnection | None = None
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
+        """(status, headers, body, seconds) of one request; the time covers sending and reading it all."""
+        merged = {**self.headers, **(headers or {})}
+        if self.cookies:
+            merged["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        for attempt in range(2):
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=900)
+            started = time.perf_counter()
+            try:
+                self.connection.request(method, path, body=body, headers=merged)
+                response = self.connection.getresponse()
+                data = response.read()
+            except (http.client.RemoteDisconnected, ConnectionError, BrokenPipeError):
+                self.close()
+                if attempt:
+                    raise
+                continue
+            elapsed = time.perf_counter() - started
+            for header in response.headers.get_all("Set-Cookie") or []:
+                for name, morsel in SimpleCookie(header).items():
+                    self.cookies[name] = morsel.value
+            if response.will_close:
+                self.close()
+            return response.status, response.headers, data, elapsed
+        raise RuntimeError("unreachable")
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
+def sign_in(port: int, email: str) -> Client:
+    """A client signed in through the form (with its CSRF token), as a person in a browser."""
+    client = Client(port)
+    status, _h, page, _t = client.request("GET", "/login")
+    match = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+        rb'value="([^"]+)"[^>]*name="csrf_token"', page
+    )
+    if status != 200 or not match:
+        raise RuntimeError(f"no sign-in form (HTTP {status})")
+    form = urllib.parse.urlencode(
+        {"csrf_token": match.group(1).decode(), "email": email, "password": PASSWORD}
+    )
+    status, _h, _b, _t = client.request(
+        "POST", "/login", form.encode(), {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    if status != 302:
+        raise RuntimeError(f"sign-in of {email} refused (HTTP {status})")
+    return client
+
+
+def api_token(port: int, email: str) -> str:
+    client = Client(port)
+    status, _h, data, _t = client.request(
+        "POST",
+        "/api/v1/auth/token",
+        json.dumps({"email": email, "password": PASSWORD}).encode(),
+        {"Content-Type": "application/json"},
+    )
+    client.close()
+    if status != 201:
+        raise RuntimeError(f"no API token for {email}: HTTP {status} {data[:200]!r}")
+    return json.loads(data)["access_token"]
+
+
+def server_timing(headers) -> float | None:
+    """The total of the `dur` values of a Server-Timing header, in ms, if the app sent one."""
+    values = re.findall(r"dur=([0-9.]+)", headers.get("Server-Timing", "") or "")
+    return sum(float(v) for v in values) if values else None
+
+
+# --- gunicorn ---------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    port: int
+    log: Path
+
+    def workers(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        if children.exists():
+            return [int(p) for p in children.read_text().split()]
+        return []
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_server(database_url: str, workers: int, threads: int, log: Path) -> Server:
+    port = free_port()
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+    command = [gunicorn, "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--timeout", "600"]
+    if threads > 1:
+        command += ["--worker-class", "gthread", "--threads", str(threads)]
+    command += ["--backlog", "2048", "coordination.wsgi:app"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "COORDINATION_ENV": "development",  # demo accounts are refused in production
+        "COORDINATION_SECRET_KEY": "bench-secret-key",
+        "COORDINATION_BENCH_REFERENCE": "1",
+        "COORDINATION_BASE_URL": f"http://127.0.0.1:{port}",
+        "SMTP_HOST": "",
+    }
+    handle = log.open("w")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+    server = Server(process, port, log)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"gunicorn exited ({process.returncode}); see {log}:\n{log.read_text()[-2000:]}"
+            )
+        try:
+            status, *_ = Client(port).request("GET", "/login")
+            if status == 200 and len(server.workers()) >= workers:
+                return server
+        except OSError:
+            pass
+        time.sleep(0.3)
+    server.stop()
+    raise RuntimeError(f"gunicorn did not answer within 90 s; see {log}")
+
+
+def peak_rss_mb(pids: list[int]) -> dict[int, float]:
+    peaks = {}
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        match = re.search(r"VmHWM:\s+(\d+) kB", status)
+        if match:
+            peaks[pid] = int(match.group(1)) / 1024
+    return peaks
+
+
+# --- ingest -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class LoadResult:
+    requests: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+
+    def figures(self) -> dict:
+        ms = [x * 1000 for x in self.latencies]
+        return {
+            "requests": self.requests,
+            "errors": self.errors,
+            "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+            "seconds": round(self.seconds, 2),
+            "rps": round(len(self.latencies) / self.seconds, 1) if self.seconds else 0.0,
+            "p50_ms": round(percentile(ms, 50), 1) if ms else None,
+            "p99_ms": round(percentile(ms, 99), 1) if ms else None,
+        }
+
+
+def report_bodies(count: int, missions: list[tuple[str, str]], seed: int) -> list[dict]:
+    """Field reports as a platform member would post them, written like the generated ones."""
+    rng = Random(seed)
+    writer = generate.Writer(rng, sorted({city for _code, city in missions}))
+    bodies = []
+    for _ in range(count):
+        code, city = rng.choice(missions)
+        themes = sorted(set(rng.choices(generate.THEMES, generate.THEME_WEIGHTS, k=rng.choice((0, 1, 2)))))
+        title, body, _html = writer.report(city, city, city, themes, False)
+        severity = rng.choices(generate.SEVERITIES, generate.SEVERITY_WEIGHTS)[0]
+        bodies.append(
+            {
+                "title": title,
+                "body": body,
+                "mission_code": code,
+                "themes": themes,
+                "severity": severity,
+                "early_warning": severity in ("high", "critical") and rng.random() < 0.25,
+            }
+        )
+    return bodies
+
+
+def run_load(
+    port: int, path: str, tokens: list[tuple[str, list[dict]]], clients: int, duration: float, warmup: float
+) -> LoadResult:
+    """`clients` threads post in a loop for `warmup` and then `duration` seconds; only the latter counts."""
+    result = LoadResult()
+    lock = threading.Lock()
+    start_at = time.monotonic() + 0.5
+    measure_from = start_at + warmup
+    stop_at = measure_from + duration
+    barrier = threading.Barrier(clients)
+
+    def work(number: int) -> None:
+        token, bodies = tokens[number % len(tokens)]
+        client = Client(port, {"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        barrier.wait()
+        i = number
+        local: list[float] = []
+        statuses: dict[int, int] = {}
+        errors = 0
+        while time.monotonic() < start_at:
+            time.sleep(0.01)
+        while (now := time.monotonic()) < stop_at:
+            payload = json.dumps(bodies[i % len(bodies)]).encode()
+            i += clients
+            try:
+                status, _h, _b, elapsed = client.request("POST", path, payload)
+            except OSError:
+                status, elapsed = 0, 0.0
+            if now >= measure_from:
+                statuses[status] = statuses.get(status, 0) + 1
+                if status in (200, 201):
+                    local.append(elapsed)
+                else:
+                    errors += 1
+        client.close()
+        with lock:
+            result.latencies.extend(local)
+            result.errors += errors
+            for status, n in statuses.items():
+                result.statuses[status] = result.statuses.get(status, 0) + n
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    result.seconds = duration
+    result.requests = sum(result.statuses.values())
+    return result
+
+
+# --- pages ------------------------------------------------------------------------------------------
+
+
+def time_page(client: Client, path, samples: int, budget: float, warmup: int = 1) -> dict:
+    """p50/p95 of `samples` sequential GETs (fewer, but at least three, when they take over `budget` s)."""
+    loopback, server = [], []
+    status = None
+    started = time.monotonic()
+    for n in range(warmup + samples):
+        if n >= warmup + 3 and time.monotonic() - started > budget:
+            break
+        target = path(n) if callable(path) else path
+        status, headers, _body, elapsed = client.request("GET", target)
+        if status != 200:
+            return {"status": status, "missing": status == 404, "path": target}
+        if n >= warmup:
+            loopback.append(elapsed * 1000)
+            if (st := server_timing(headers)) is not None:
+                server.append(st)
+    figures = {
+        "status": status,
+        "samples": len(loopback),
+        "p50_ms": round(percentile(loopback, 50), 1),
+        "p95_ms": round(percentile(loopback, 95), 1),
+        "max_ms": round(max(loopback), 1),
+    }
+    if server:
+        figures["server_timing_p50_ms"] = round(percentile(server, 50), 1)
+        figures["server_timing_p95_ms"] = round(percentile(server, 95), 1)
+    return figures
+
+
+# --- in process -------------------------------------------------------------------------------------
+
+
+def in_process(database_url: str, rounds: int) -> dict:
+    """Routing on the full graph and the fan-out of one decision to every department."""
+    from coordination import create_app
+    from coordination.audit import AuditEvent
+    from coordination.decisions import flows
+    from coordination.decisions import service as decisions
+    from coordination.decisions.models import Addressee, Decision
+    from coordination.notifications.models import Notification
+    from coordination.routing.graph import build_organisation_graph
+    from coordination.routing.rules import ReportFacts, Unit, decision_audience, route_report, routing_index
+    from coordination.structure.models import Department
+
+    figures: dict = {}
+    engine = db.make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            started = time.perf_counter()
+            graph = build_organisation_graph(session=session)
+            figures["graph_build_ms"] = round((time.perf_counter() - started) * 1000, 1)
+            figures["graph_nodes"] = graph.number_of_nodes()
+            figures["graph_edges"] = graph.number_of_edges()
+            started = time.perf_counter()
+            routing_index(graph)
+            figures["routing_index_ms"] = round((time.perf_counter() - started) * 1000, 2)
+            rows = session.exec(
+                select(
+                    FieldReport.country_code,
+                    FieldReport.themes,
+                    FieldReport.severity,
+                    FieldReport.early_warning,
+                    Mission.code,
+                    FieldReport.kind,
+                    FieldReport.intelligence_level,
+                )
+                .outerjoin(Mission, Mission.id == FieldReport.mission_id)
+                .order_by(FieldReport.id.desc())
+                .limit(2000)
+            ).all()
+            facts = [ReportFacts(r[0], tuple(r[1] or ()), r[2], bool(r[3]), r[4], r[5], r[6]) for r in rows]
+            timings = []
+            for i in range(rounds):
+                fact = facts[i % len(facts)]
+                started = time.perf_counter()
+                route_report(fact, graph)
+                timings.append((time.perf_counter() - started) * 1000)
+            figures["route_report_mean_ms"] = round(statistics.fmean(timings), 4)
+            figures["route_report_p99_ms"] = round(percentile(timings, 99), 4)
+            figures["route_report_rounds"] = rounds
+
+            codes = list(session.exec(select(Department.code).order_by(Department.code)))
+            units = [Unit("department", code) for code in codes]
+            runs = []
+            for _ in range(5):
+                started = time.perf_counter()
+                reached = decision_audience(graph, units, "unclassified")
+                runs.append((time.perf_counter() - started) * 1000)
+            figures["fan_out_people"] = len(reached)
+            figures["fan_out_audience_ms"] = round(statistics.median(runs), 1)
+
+        # the whole adoption as the app does it: audience from the database and the cached graph, one
+        # notification per person, committed; then the decision and what it created are deleted again
+        app = create_app(
+            {"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "bench", "SMTP_HOST": ""}
+        )
+        app_engine = db.engine_of(app)
+        with app.app_context(), Session(app_engine, expire_on_commit=False) as session:
+            chair = session.exec(select(Person).where(Person.email == SG_CHAIR)).one()
+            now = datetime.now(UTC)
+            decision = decisions.draft_decision(
+                session=session,
+                author=chair,
+                issuing_body="steering-group",
+                title="Benchmark: fan-out to every department",
+                text="Every department takes note.",
+                addressees=[("department", code) for code in codes],
+                now=now,
+            )
+            flows.audience(session=session, decision=decision)  # the graph is cached, as in a worker
+            started = time.perf_counter()
+            flows.adopt_and_notify(
+                session=session, person=chair, decision=decision, now=now, config=app.config
+            )
+            figures["fan_out_adopt_ms"] = round((time.perf_counter() - started) * 1000, 1)
+            figures["fan_out_adopt_notifications"] = session.exec(
+                select(func.count(Notification.id)).where(Notification.link == f"/decisions/{decision.id}")
+            ).one()
+            session.exec(delete(Notification).where(Notification.link == f"/decisions/{decision.id}"))
+            session.exec(delete(Addressee).where(Addressee.decision_id == decision.id))
+            session.exec(
+                delete(AuditEvent).where(
+                    AuditEvent.object_type == "decision", AuditEvent.object_id == str(decision.id)
+                )
+            )
+            session.exec(delete(Decision).where(Decision.id == decision.id))
+            session.commit()
+        app_engine.dispose()
+    finally:
+        engine.dispose()
+    return figures
+
+
+def profile_pages(database_url: str, paths: dict[str, tuple[str, str]], folder: Path) -> dict[str, str]:
+    """One pyinstrument profile per page, in process through the test client (the slow ones are the
+    interesting ones); written as text next to the JSON."""
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        return {"error": "pip install pyinstrument (the bench extra) to profile"}
+    from coordination import create_app
+
+    app = create_app(
+        {"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False}
+    )
+    written = {}
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, (email, path) in paths.items():
+        client = app.test_client()
+        if path.startswith("/api/"):
+            token = client.post("/api/v1/auth/token", json={"email": email, "password": PASSWORD}).json[
+                "access_token"
+            ]
+            headers = {"Authorization": f"Bearer {token}"}
+        else:
+            client.post("/login", data={"email": email, "password": PASSWORD})
+            headers = {}
+        client.get(path, headers=headers)  # warm caches (graph, templates)
+        profiler = Profiler(interval=0.0005)
+        profiler.start()
+        for _ in range(3):
+            client.get(path, headers=headers)
+        profiler.stop()
+        out = folder / f"profile-{name}.txt"
+        out.write_text(profiler.output_text(unicode=True, color=False, show_all=False))
+        written[name] = str(out)
+    db.engine_of(app).dispose()
+    return written
+
+
+# --- the run ----------------------------------------------------------------------------------------
+
+
+def choose(database_url: str) -> dict:
+    """Who posts (platform chairs of missions with many reports), which reports the chair opens."""
+    engine = db.make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            posters = session.exec(
+                select(Person.email, Mission.code, Mission.city)
+                .join(Membership, Membership.person_id == Person.id)
+                .join(Body, Body.id == Membership.body_id)
+                .join(Mission, Mission.id == Body.mission_id)
+                .where(Membership.role == "chair", Person.password_hash.is_not(None), Person.active)
+                .order_by(Mission.id)
+            ).all()
+            rng = Random(7)
+            posters = rng.sample(posters, min(8, len(posters)))
+            great_lakes = session.exec(select(Body.id).where(Body.slug == "task-force-great-lakes")).one()
+            chair = session.exec(select(Person).where(Person.email == CHAIR)).one()
+            reports = session.exec(
+                select(FieldReport.id)
+                .join(Delivery, Delivery.report_id == FieldReport.id)
+                .where(
+                    Delivery.body_id == great_lakes,
+                    FieldReport.classification.in_(["unclassified", "confidential", "secret"]),
+                )
+                .order_by(FieldReport.id.desc())
+                .limit(60)
+            ).all()
+            counts = {
+                "fieldreport": session.exec(select(func.count(FieldReport.id))).one(),
+                "person": session.exec(select(func.count(Person.id))).one(),
+                "delivery": session.exec(select(func.count(Delivery.id))).one(),
+            }
+            dialect = engine.dialect.name
+            if dialect == "sqlite":
+                size = Path(engine.url.database).stat().st_size
+            else:
+                size = session.exec(text("SELECT pg_database_size(current_database())")).one()[0]
+    finally:
+        engine.dispose()
+    return {
+        "posters": [(email, code, city) for email, code, city in posters],
+        "reports": list(reports),
+        "chair_id": chair.id,
+        "counts": counts,
+        "dialect": dialect,
+        "database_bytes": size,
+    }
+
+
+def verdict(name: str, value) -> str:
+    if value is None:
+        return "n/a"
+    limit, _unit, lower = TARGETS[name]
+    ok = value < limit if lower else value >= limit
+    return "PASS" if ok else "MISS"
+
+
+def table(results: dict) -> str:
+    ingest, ref = results["ingest"], results["reference"]
+    pages, proc = results["pages"], results["in_process"]
+    rows = [
+        ("ingest, requests/s", ingest.get("rps"), "", ""),
+        ("ingest p50", ingest.get("p50_ms"), "ms", ""),
+        ("ingest p99", ingest.get("p99_ms"), "ms", "ingest_p99_ms"),
+        ("reference (ceiling), requests/s", ref.get("rps"), "", ""),
+        ("reference p50 / p99", f"{ref.get('p50_ms')} / {ref.get('p99_ms')}", "ms", ""),
+        ("ingest / ceiling", results.get("ingest_ratio"), "", "ingest_ratio"),
+    ]
+    for key, label in (
+        ("inbox", "inbox (task force chair) p50 / p95"),
+        ("dashboard", "dashboard (steering group chair) p50 / p95"),
+        ("report_page", "report page p50 / p95"),
+        ("search_common", f"search {results['words']['common']!r} p50 / p95"),
+        ("search_rare", f"search {results['words']['rare']!r} p50 / p95"),
+    ):
+        page = pages.get(key, {})
+        if "p95_ms" in page:
+            rows.append((label, f"{page['p50_ms']} / {page['p95_ms']}", "ms", f"{key}_p95_ms"))
+        else:
+            rows.append(
+                (label, f"HTTP {page.get('status')}" + (" (missing)" if page.get("missing") else ""), "", "")
+            )
+    rows += [
+        (
+            "route_report, mean (p99)",
+            f"{proc.get('route_report_mean_ms')} ({proc.get('route_report_p99_ms')})",
+            "ms",
+            "route_report_ms",
+        ),
+        (
+            f"fan-out audience, {proc.get('fan_out_people')} people",
+            proc.get("fan_out_audience_ms"),
+            "ms",
+            "fan_out_audience_ms",
+        ),
+        ("fan-out adopt + notify", proc.get("fan_out_adopt_ms"), "ms", "fan_out_adopt_ms"),
+        ("worker peak RSS (max)", results.get("worker_peak_rss_mb"), "MB", "worker_peak_rss_mb"),
+    ]
+    lines = [f"{'measure':<46} {'value':>18} {'unit':<5} {'target':>14}  result", "-" * 96]
+    for label, value, unit, key in rows:
+        target, result = "", ""
+        if key:
+            limit, tunit, lower = TARGETS[key]
+            target = f"{'<' if lower else '>='} {limit} {tunit if tunit != unit else ''}".strip()
+            score = results["checks"].get(key)
+            result = score or ""
+        lines.append(f"{label:<46} {value!s:>18} {unit:<5} {target:>14}  {result}")
+    return "\n".join(lines)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=None, help=f"default {generate.DEFAULT_URL}")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="> 1: gthread workers")
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds of load per ingest phase")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of load before measuring")
+    parser.add_argument("--samples", type=int, default=40, help="requests timed per page")
+    parser.add_argument(
+        "--page-budget", type=float, default=60.0, help="seconds per page before sampling stops"
+    )
+    parser.add_argument("--routing-rounds", type=int, default=20_000)
+    parser.add_argument("--json", help="where to write the figures (default bench/results/<timestamp>.json)")
+    parser.add_argument("--profile", action="store_true", help="also profile each page (pyinstrument)")
+    parser.add_argument("--smoke", action="store_true", help="tiny database and load: checks that it runs")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    args = parse_args(argv)
+    scratch = None
+    if args.smoke:
+        args.clients = min(args.clients, 4)
+        args.duration = min(args.duration, 2.0)
+        args.warmup = min(args.warmup, 0.5)
+        args.samples = min(args.samples, 3)
+        args.routing_rounds = min(args.routing_rounds, 500)
+        args.workers = min(args.workers, 2)
+    if args.database_url is None:
+        if args.smoke:
+            scratch = Path(tempfile.mkdtemp(prefix="coordination-bench-"))
+            args.database_url = f"sqlite:///{scratch / 'smoke.db'}"
+            generate.main(["--database-url", args.database_url, "--scale", "0.0005", "--no-progress"])
+        else:
+            args.database_url = generate.DEFAULT_URL
+    url = args.database_url
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and not Path(parsed.database).is_absolute():
+        url = parsed.set(database=str(ROOT / parsed.database)).render_as_string(hide_password=False)
+        if not Path(parsed.database).exists() and not (ROOT / parsed.database).exists():
+            raise SystemExit(f"no database at {parsed.database}: run bench/generate.py first")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = Path(args.json) if args.json else ROOT / "bench" / "results" / f"{stamp}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+
+    chosen = choose(url)
+    results: dict = {
+        "when": stamp,
+        "database": make_url(url).render_as_string(hide_password=True),
+        "dialect": chosen["dialect"],
+        "database_bytes": chosen["database_bytes"],
+        "rows": chosen["counts"],
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "system": platform.platform(),
+        },
+        "settings": {
+            k: getattr(args, k) for k in ("workers", "threads", "clients", "duration", "warmup", "samples")
+        },
+        "commit": _git_commit(),
+        "words": {"common": generate.COMMON_WORD, "rare": generate.RARE_WORD},
+        "targets": {k: {"limit": v[0], "unit": v[1], "lower_is_better": v[2]} for k, v in TARGETS.items()},
+    }
+    print(
+        f"{results['database']} ({chosen['dialect']}, {chosen['counts']['fieldreport']:,} reports, "
+        f"{chosen['database_bytes'] / 1e6:,.0f} MB); gunicorn {args.workers} workers, {args.clients} clients",
+        flush=True,
+    )
+    log = out.with_suffix(".gunicorn.log")
+    server = start_server(url, args.workers, args.threads, log)
+    try:
+        port = server.port
+        tokens = []
+        for n, (email, code, city) in enumerate(chosen["posters"]):
+            tokens.append((api_token(port, email), report_bodies(50, [(code, city)], seed=n)))
+        print(f"ingest: {args.clients} clients, {args.duration:g} s ...", flush=True)
+        ingest = run_load(port, "/api/v1/field-reports", tokens, args.clients, args.duration, args.warmup)
+        results["ingest"] = ingest.figures()
+        print(f"reference: {args.clients} clients, {args.duration:g} s ...", flush=True)
+        reference = run_load(port, "/bench/reference", tokens, args.clients, args.duration, args.warmup)
+        results["reference"] = reference.figures()
+        ceiling = results["reference"]["rps"]
+        results["ingest_ratio"] = round(results["ingest"]["rps"] / ceiling, 3) if ceiling else None
+
+        print("pages ...", flush=True)
+        pages = {}
+        chair = sign_in(port, CHAIR)
+        pages["inbox"] = time_page(chair, "/inbox", args.samples, args.page_budget)
+        sg_chair = sign_in(port, SG_CHAIR)
+        pages["dashboard"] = time_page(sg_chair, "/dashboard", args.samples, args.page_budget)
+        report_ids = chosen["reports"] or [1]
+        pages["report_page"] = time_page(
+            chair, lambda n: f"/reports/{report_ids[n % len(report_ids)]}", args.samples, args.page_budget
+        )
+        pages["report_page"]["reports_cycled"] = len(report_ids)
+        api = Client(port, {"Authorization": f"Bearer {api_token(port, CHAIR)}"})
+        for key, word in (("search_common", generate.COMMON_WORD), ("search_rare", generate.RARE_WORD)):
+            pages[key] = time_page(api, f"/api/v1/search?q={word}", args.samples, args.page_budget)
+            pages[key]["word"] = word
+        results["pages"] = pages
+        chair.close()
+        sg_chair.close()
+        api.close()
+        peaks = peak_rss_mb(server.workers())
+        results["worker_peak_rss_mb_each"] = {str(k): round(v, 1) for k, v in peaks.items()}
+        results["worker_peak_rss_mb"] = round(max(peaks.values()), 1) if peaks else None
+    finally:
+        server.stop()
+
+    print("in process: routing and fan-out ...", flush=True)
+    results["in_process"] = in_process(url, args.routing_rounds)
+    if args.profile:
+        print("profiling pages ...", flush=True)
+        report_id = (chosen["reports"] or [1])[0]
+        results["profiles"] = profile_pages(
+            url,
+            {
+                "inbox": (CHAIR, "/inbox"),
+                "dashboard": (SG_CHAIR, "/dashboard"),
+                "report_page": (CHAIR, f"/reports/{report_id}"),
+                "search_common": (CHAIR, f"/api/v1/search?q={generate.COMMON_WORD}"),
+                "search_rare": (CHAIR, f"/api/v1/search?q={generate.RARE_WORD}"),
+            },
+            out.parent / f"{out.stem}-profiles",
+        )
+    proc = results["in_process"]
+    measured = {
+        "ingest_ratio": results["ingest_ratio"],
+        "ingest_p99_ms": results["ingest"]["p99_ms"],
+        "route_report_ms": proc.get("route_report_p99_ms"),
+        "fan_out_audience_ms": proc.get("fan_out_audience_ms"),
+        "fan_out_adopt_ms": proc.get("fan_out_adopt_ms"),
+        "worker_peak_rss_mb": results["worker_peak_rss_mb"],
+    }
+    for key in ("inbox", "dashboard", "report_page", "search_common", "search_rare"):
+        measured[f"{key}_p95_ms"] = results["pages"][key].get("p95_ms")
+    results["checks"] = {key: verdict(key, value) for key, value in measured.items()}
+    print()
+    print(table(results))
+    out.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    print(f"\nfigures written to {out}")
+    if scratch is not None:
+        shutil.rmtree(scratch, ignore_errors=True)
+        log.unlink(missing_ok=True)
+    return results
+
+
+def _git_commit() -> str | None:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+if __name__ == "__main__":
+    main()
