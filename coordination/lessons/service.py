@@ -180,7 +180,11 @@ def submit_observation(
     if body is not None:
         themes = themes or list(body.themes or [])
         countries = countries or list(
-            session.exec(select(BodyCountry.country_code).where(BodyCountry.body_id == body.id))
+            session.exec(
+                select(BodyCountry.country_code)
+                .where(BodyCountry.body_id == body.id)
+                .order_by(BodyCountry.country_code)
+            )
         )
     tags = [t.lower() for t in _clean_list(tags, None, "tag", "tags")][:20]
     for decision_id in dict.fromkeys(decision_ids):
