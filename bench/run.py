@@ -87,8 +87,9 @@ def percentile(values: list[float], p: float) -> float | None:
 class Client:
     """One keep-alive connection with a cookie jar; reconnects when the server closes (sync workers do)."""
 
-    def __init__(self, port: int, headers: dict | None = None):
+    def __init__(self, port: int, headers: dict | None = None, timeout: float = 900):
         self.port = port
+        self.timeout = timeout
         self.headers = dict(headers or {})
         self.cookies: dict[str, str] = {}
         self.connection: http.client.HTTPConnection | None = None
@@ -100,7 +101,7 @@ class Client:
             merged["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         for attempt in range(2):
             if self.connection is None:
-                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=900)
+                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
             started = time.perf_counter()
             try:
                 self.connection.request(method, path, body=body, headers=merged)
@@ -126,9 +127,9 @@ class Client:
             self.connection = None
 
 
-def sign_in(port: int, email: str) -> Client:
+def sign_in(port: int, email: str, timeout: float = 900) -> Client:
     """A client signed in through the form (with its CSRF token), as a person in a browser."""
-    client = Client(port)
+    client = Client(port, timeout=timeout)
     status, _h, page, _t = client.request("GET", "/login")
     match = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
         rb'value="([^"]+)"[^>]*name="csrf_token"', page
@@ -197,10 +198,21 @@ class Server:
                 self.process.wait()
 
 
-def start_server(database_url: str, workers: int, threads: int, log: Path) -> Server:
+def start_server(database_url: str, workers: int, threads: int, log: Path, timeout: float) -> Server:
+    """gunicorn on a free loopback port; its log (with an access line and duration per request) in `log`.
+    A worker busy for longer than `timeout` is recycled by gunicorn, as in production."""
     port = free_port()
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-    command = [gunicorn, "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--timeout", "600"]
+    command = [
+        gunicorn,
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--timeout",
+        str(int(timeout)),
+    ]
+    command += ["--access-logfile", "-", "--access-logformat", "%(m)s %(U)s %(s)s %(M)sms"]
     if threads > 1:
         command += ["--worker-class", "gthread", "--threads", str(threads)]
     command += ["--backlog", "2048", "coordination.wsgi:app"]
@@ -231,6 +243,16 @@ def start_server(database_url: str, workers: int, threads: int, log: Path) -> Se
         time.sleep(0.3)
     server.stop()
     raise RuntimeError(f"gunicorn did not answer within 90 s; see {log}")
+
+
+def track_rss(server: Server, peaks: dict[int, float]) -> None:
+    """Keep the peak RSS of every worker seen (a worker recycled after a timeout keeps its figure)."""
+    for pid, mb in peak_rss_mb(server.workers()).items():
+        peaks[pid] = max(peaks.get(pid, 0.0), mb)
+
+
+def save(out: Path, results: dict) -> None:
+    out.write_text(json.dumps(results, indent=2, default=str) + "\n")
 
 
 def peak_rss_mb(pids: list[int]) -> dict[int, float]:
@@ -348,7 +370,9 @@ def run_load(
 
 
 def time_page(client: Client, path, samples: int, budget: float, warmup: int = 1) -> dict:
-    """p50/p95 of `samples` sequential GETs (fewer, but at least three, when they take over `budget` s)."""
+    """p50/p95 of `samples` sequential GETs (fewer, but at least three, when they take over `budget` s).
+    A request slower than the client's timeout ends the sampling of that page: it is reported as such.
+    The warm-up request counts as a sample when it is slow anyway (over 5 s)."""
     loopback, server = [], []
     status = None
     started = time.monotonic()
@@ -356,10 +380,14 @@ def time_page(client: Client, path, samples: int, budget: float, warmup: int = 1
         if n >= warmup + 3 and time.monotonic() - started > budget:
             break
         target = path(n) if callable(path) else path
-        status, headers, _body, elapsed = client.request("GET", target)
+        try:
+            status, headers, _body, elapsed = client.request("GET", target)
+        except TimeoutError:
+            client.close()
+            return {"status": None, "timeout_s": client.timeout, "path": target, "samples": len(loopback)}
         if status != 200:
             return {"status": status, "missing": status == 404, "path": target}
-        if n >= warmup:
+        if n >= warmup or elapsed > 5:
             loopback.append(elapsed * 1000)
             if (st := server_timing(headers)) is not None:
                 server.append(st)
@@ -480,7 +508,9 @@ def in_process(database_url: str, rounds: int) -> dict:
     return figures
 
 
-def profile_pages(database_url: str, paths: dict[str, tuple[str, str]], folder: Path) -> dict[str, str]:
+def profile_pages(
+    database_url: str, paths: dict[str, tuple[str, str]], folder: Path, slow: set[str]
+) -> dict[str, str]:
     """One pyinstrument profile per page, in process through the test client (the slow ones are the
     interesting ones); written as text next to the JSON."""
     try:
@@ -504,10 +534,11 @@ def profile_pages(database_url: str, paths: dict[str, tuple[str, str]], folder: 
         else:
             client.post("/login", data={"email": email, "password": PASSWORD})
             headers = {}
-        client.get(path, headers=headers)  # warm caches (graph, templates)
-        profiler = Profiler(interval=0.0005)
+        if name not in slow:
+            client.get(path, headers=headers)  # warm caches (graph, templates)
+        profiler = Profiler(interval=0.001)
         profiler.start()
-        for _ in range(3):
+        for _ in range(1 if name in slow else 3):
             client.get(path, headers=headers)
         profiler.stop()
         out = folder / f"profile-{name}.txt"
@@ -598,6 +629,8 @@ def table(results: dict) -> str:
         page = pages.get(key, {})
         if "p95_ms" in page:
             rows.append((label, f"{page['p50_ms']} / {page['p95_ms']}", "ms", f"{key}_p95_ms"))
+        elif "timeout_s" in page:
+            rows.append((label, f"> {page['timeout_s'] * 1000:.0f} (timeout)", "ms", f"{key}_p95_ms"))
         else:
             rows.append(
                 (label, f"HTTP {page.get('status')}" + (" (missing)" if page.get("missing") else ""), "", "")
@@ -641,6 +674,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--samples", type=int, default=40, help="requests timed per page")
     parser.add_argument(
         "--page-budget", type=float, default=60.0, help="seconds per page before sampling stops"
+    )
+    parser.add_argument(
+        "--request-timeout",
+        type=float,
+        default=180.0,
+        help="a page slower than this is reported as timed out",
     )
     parser.add_argument("--routing-rounds", type=int, default=20_000)
     parser.add_argument("--json", help="where to write the figures (default bench/results/<timestamp>.json)")
@@ -701,7 +740,7 @@ def main(argv: list[str] | None = None) -> dict:
         flush=True,
     )
     log = out.with_suffix(".gunicorn.log")
-    server = start_server(url, args.workers, args.threads, log)
+    server = start_server(url, args.workers, args.threads, log, args.request_timeout + 10)
     try:
         port = server.port
         tokens = []
@@ -716,26 +755,34 @@ def main(argv: list[str] | None = None) -> dict:
         ceiling = results["reference"]["rps"]
         results["ingest_ratio"] = round(results["ingest"]["rps"] / ceiling, 3) if ceiling else None
 
-        print("pages ...", flush=True)
-        pages = {}
-        chair = sign_in(port, CHAIR)
-        pages["inbox"] = time_page(chair, "/inbox", args.samples, args.page_budget)
-        sg_chair = sign_in(port, SG_CHAIR)
-        pages["dashboard"] = time_page(sg_chair, "/dashboard", args.samples, args.page_budget)
+        peaks: dict[int, float] = {}
+        track_rss(server, peaks)
+        save(out, results)
+
+        pages = results["pages"] = {}
+        chair = sign_in(port, CHAIR, args.request_timeout)
+        sg_chair = sign_in(port, SG_CHAIR, args.request_timeout)
+        api = Client(port, {"Authorization": f"Bearer {api_token(port, CHAIR)}"}, args.request_timeout)
         report_ids = chosen["reports"] or [1]
-        pages["report_page"] = time_page(
-            chair, lambda n: f"/reports/{report_ids[n % len(report_ids)]}", args.samples, args.page_budget
-        )
+        plan = [
+            ("inbox", chair, "/inbox"),
+            ("dashboard", sg_chair, "/dashboard"),
+            ("report_page", chair, lambda n: f"/reports/{report_ids[n % len(report_ids)]}"),
+            ("search_common", api, f"/api/v1/search?q={generate.COMMON_WORD}"),
+            ("search_rare", api, f"/api/v1/search?q={generate.RARE_WORD}"),
+        ]
+        for key, client, path in plan:
+            print(f"page {key} ...", end=" ", flush=True)
+            pages[key] = time_page(client, path, args.samples, args.page_budget)
+            print(pages[key].get("p95_ms", pages[key]), flush=True)
+            track_rss(server, peaks)
+            save(out, results)
         pages["report_page"]["reports_cycled"] = len(report_ids)
-        api = Client(port, {"Authorization": f"Bearer {api_token(port, CHAIR)}"})
-        for key, word in (("search_common", generate.COMMON_WORD), ("search_rare", generate.RARE_WORD)):
-            pages[key] = time_page(api, f"/api/v1/search?q={word}", args.samples, args.page_budget)
-            pages[key]["word"] = word
-        results["pages"] = pages
-        chair.close()
-        sg_chair.close()
-        api.close()
-        peaks = peak_rss_mb(server.workers())
+        pages["search_common"]["word"] = generate.COMMON_WORD
+        pages["search_rare"]["word"] = generate.RARE_WORD
+        for client in (chair, sg_chair, api):
+            client.close()
+        track_rss(server, peaks)
         results["worker_peak_rss_mb_each"] = {str(k): round(v, 1) for k, v in peaks.items()}
         results["worker_peak_rss_mb"] = round(max(peaks.values()), 1) if peaks else None
     finally:
@@ -746,16 +793,22 @@ def main(argv: list[str] | None = None) -> dict:
     if args.profile:
         print("profiling pages ...", flush=True)
         report_id = (chosen["reports"] or [1])[0]
+        timed_out = {k for k, page in results["pages"].items() if "timeout_s" in page}
         results["profiles"] = profile_pages(
             url,
             {
-                "inbox": (CHAIR, "/inbox"),
-                "dashboard": (SG_CHAIR, "/dashboard"),
-                "report_page": (CHAIR, f"/reports/{report_id}"),
-                "search_common": (CHAIR, f"/api/v1/search?q={generate.COMMON_WORD}"),
-                "search_rare": (CHAIR, f"/api/v1/search?q={generate.RARE_WORD}"),
+                k: v
+                for k, v in {
+                    "inbox": (CHAIR, "/inbox"),
+                    "dashboard": (SG_CHAIR, "/dashboard"),
+                    "report_page": (CHAIR, f"/reports/{report_id}"),
+                    "search_common": (CHAIR, f"/api/v1/search?q={generate.COMMON_WORD}"),
+                    "search_rare": (CHAIR, f"/api/v1/search?q={generate.RARE_WORD}"),
+                }.items()
+                if k not in timed_out
             },
             out.parent / f"{out.stem}-profiles",
+            slow={k for k, page in results["pages"].items() if (page.get("p50_ms") or 1e9) > 5000},
         )
     proc = results["in_process"]
     measured = {
@@ -767,7 +820,10 @@ def main(argv: list[str] | None = None) -> dict:
         "worker_peak_rss_mb": results["worker_peak_rss_mb"],
     }
     for key in ("inbox", "dashboard", "report_page", "search_common", "search_rare"):
-        measured[f"{key}_p95_ms"] = results["pages"][key].get("p95_ms")
+        page = results["pages"][key]
+        measured[f"{key}_p95_ms"] = page.get("p95_ms") or (
+            page["timeout_s"] * 1000 if "timeout_s" in page else None
+        )
     results["checks"] = {key: verdict(key, value) for key, value in measured.items()}
     print()
     print(table(results))
