@@ -836,12 +836,17 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 def _git_commit() -> str | None:
+    """The commit measured, with "+dirty" when tracked files had uncommitted changes."""
     try:
-        return subprocess.run(
+        head = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return None
+    return f"{head}+dirty" if dirty else head
 
 
 if __name__ == "__main__":
