@@ -683,6 +683,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--routing-rounds", type=int, default=20_000)
     parser.add_argument("--json", help="where to write the figures (default bench/results/<timestamp>.json)")
+    parser.add_argument("--no-upgrade", action="store_true", help="do not migrate the database first")
     parser.add_argument("--profile", action="store_true", help="also profile each page (pyinstrument)")
     parser.add_argument("--smoke", action="store_true", help="tiny database and load: checks that it runs")
     return parser.parse_args(argv)
@@ -715,6 +716,12 @@ def main(argv: list[str] | None = None) -> dict:
     out = Path(args.json) if args.json else ROOT / "bench" / "results" / f"{stamp}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
 
+    if not args.no_upgrade:  # as a deployment would: `coordination db upgrade` before starting gunicorn
+        engine = db.make_engine(url)
+        try:
+            db.upgrade(engine)
+        finally:
+            engine.dispose()
     chosen = choose(url)
     results: dict = {
         "when": stamp,
