@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
@@ -36,10 +36,17 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection):
-            connection.exec_driver_sql("BEGIN")
+            # A request that writes takes the write lock when its transaction begins: a deferred
+            # transaction that reads first and writes later fails at once ("database is locked") if
+            # another writer committed in between, since its snapshot is stale and waiting cannot help.
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing_request() else "BEGIN")
 
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def _writing_request() -> bool:
+    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
 
 
 def alembic_config(url: str):

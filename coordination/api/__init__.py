@@ -40,6 +40,9 @@ def _authenticate():
         response.headers["WWW-Authenticate"] = 'Bearer realm="coordination"'
         return response
     g.api_person = person
+    # End the read transaction of the token check: on SQLite a writing request takes the write lock
+    # when its transaction begins, and it should not hold it while the request body is validated.
+    get_session().commit()
     return None
 
 

@@ -10,7 +10,14 @@ from coordination.api.views import json_response
 from coordination.db import get_session
 from coordination.reports import service
 from coordination.reports.models import ReportCreate, Severity, TriageStatus
-from coordination.reports.public import InboxEntry, InboxPublic, ReportPublic, report_public, report_publics
+from coordination.reports.public import (
+    InboxEntry,
+    InboxPublic,
+    ReportPublic,
+    posted_public,
+    report_public,
+    report_publics,
+)
 from coordination.routing.graph import organisation_graph
 
 REPORTS_TAG = Tag(name="field reports", description="Upstream: field reports, intelligence briefs, triage")
@@ -79,7 +86,12 @@ def post_field_report(body: ReportCreate):
         policy=_policy(),
         idempotency_key=key,
     )
-    response = json_response(report_public(session, posted.report), 201 if posted.created else 200)
+    public = (
+        posted_public(posted, g.api_person, body.mission_code and body.mission_code.upper())
+        if posted.created
+        else report_public(session, posted.report)
+    )
+    response = json_response(public, 201 if posted.created else 200)
     response.headers["Location"] = f"/api/v1/field-reports/{posted.report.id}"
     if key and not posted.created:
         response.headers["Idempotent-Replayed"] = "true"

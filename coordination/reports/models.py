@@ -85,7 +85,7 @@ class ReportBase(SQLModel):
     information_credibility: InformationCredibility | None = Field(default=None, sa_type=String(1))
     kind: ReportKind = Field(default=ReportKind.field_report, sa_type=String(20))
     intelligence_level: IntelligenceLevel | None = Field(default=None, sa_type=String(10))
-    updates_report_id: int | None = Field(default=None, foreign_key="fieldreport.id")
+    updates_report_id: int | None = Field(default=None, foreign_key="fieldreport.id", index=True)
 
 
 class ReportCreate(ReportBase):
@@ -126,7 +126,11 @@ class FieldReport(ReportBase, table=True):
 class Delivery(SQLModel, table=True):
     """A report routed to a body, with the reason the routing rules gave."""
 
-    __table_args__ = (UniqueConstraint("report_id", "body_id"),)
+    __table_args__ = (
+        UniqueConstraint("report_id", "body_id"),
+        # Inboxes, unread counts and the dashboard read a body's deliveries newest first.
+        Index("ix_delivery_body_delivered", "body_id", "delivered_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     report_id: int = Field(foreign_key="fieldreport.id", index=True)

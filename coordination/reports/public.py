@@ -108,6 +108,27 @@ def report_publics(
     ]
 
 
+def posted_public(posted, author: Person, mission_code: str | None) -> ReportPublic:
+    """The API type of a report just posted, from what posting already holds (no query: on SQLite the
+    request still holds the write lock while it answers)."""
+    report = posted.report
+    return ReportPublic(
+        **{name: getattr(report, name) for name in REPORT_FIELDS},
+        mission=mission_code,
+        author=AuthorPublic(id=author.id, name=author.name),
+        deliveries=[
+            DeliveryPublic(
+                body=posted.bodies[d.body_id].slug,
+                body_name=posted.bodies[d.body_id].name,
+                rule=d.rule,
+                reason=d.reason,
+                delivered_at=d.delivered_at,
+            )
+            for d in posted.deliveries
+        ],
+    )
+
+
 def report_public(session: Session, report: FieldReport, *, with_deliveries: bool = True) -> ReportPublic:
     return report_publics(session, [report], with_deliveries=with_deliveries)[0]
 

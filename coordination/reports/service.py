@@ -6,7 +6,6 @@ search or export starts from.
 
 import hashlib
 import json
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -145,7 +144,16 @@ def _validate(session: Session, author: Person, data: ReportCreate, policy: Need
         mission = structure.get_mission(session=session, code=data.mission_code)
         if mission is None:
             raise ReportError(f"unknown mission {data.mission_code}", "mission_code")
-        if mission.id not in {m.id for m in postable_missions(session=session, person=author)}:
+        sits_in_platform = session.exec(
+            select(Membership.id)
+            .join(Body, Body.id == Membership.body_id)
+            .where(
+                Membership.person_id == author.id,
+                Body.kind == BodyKind.consultation_platform,
+                Body.mission_id == mission.id,
+            )
+        ).first()
+        if sits_in_platform is None:
             raise NotAllowed(f"you do not sit in the consultation platform of {mission.code}")
     country = data.country_code or (mission.host_country_code if mission else None)
     if not country:
@@ -174,6 +182,7 @@ class Posted:
     report: FieldReport
     deliveries: list[Delivery]
     created: bool
+    bodies: dict[int, Body] = field(default_factory=dict)  # the delivery bodies, by id
 
 
 def post_report(
@@ -241,7 +250,9 @@ def post_report(
         recipients={r.body: r.reason for r in recipients},
     )
     session.commit()
-    return Posted(report=report, deliveries=deliveries, created=True)
+    return Posted(
+        report=report, deliveries=deliveries, created=True, bodies={b.id: b for b in bodies.values()}
+    )
 
 
 def _replay(session: Session, author: Person, key: str, fingerprint: str) -> Posted | None:
@@ -284,16 +295,40 @@ def _read_by(person: Person):
     return select(ReportRead.report_id).where(ReportRead.person_id == person.id)
 
 
-def _delivered_to_me(person: Person, policy: NeedToKnow, *columns):
-    """Rows of (columns) for each visible report and each body of this person it was delivered to."""
-    visible = visible_reports(person=person, policy=policy).subquery()
+def _unread_by(person: Person):
+    """Per delivery row, a primary-key probe; a NOT IN over everything the person ever read would
+    first collect hundreds of thousands of ids."""
+    return ~exists().where(ReportRead.report_id == Delivery.report_id, ReportRead.person_id == person.id)
+
+
+def _visible_when_delivered(person: Person, policy: NeedToKnow):
+    """visible_reports' condition for a report already known to be delivered to one of the person's
+    bodies: their own, or within their clearance and, for a restricted origin, their department shares."""
+    clearance = Clearance(person.clearance)
+    levels = [level.value for level in Clearance if clearance.covers(level)]
+    conditions = [FieldReport.classification.in_(levels)]
+    if person.department.code not in policy.sharing_group:
+        restricted = select(Department.id).where(Department.code.in_(policy.restricted_origins))
+        conditions.append(FieldReport.origin_department_id.not_in(restricted))
+    return or_(FieldReport.author_id == person.id, and_(*conditions))
+
+
+def _my_body_ids(session: Session, person: Person, body_slug: str | None = None) -> list[int]:
+    query = select(Membership.body_id).where(Membership.person_id == person.id)
+    if body_slug:
+        query = query.join(Body, Body.id == Membership.body_id).where(Body.slug == body_slug)
+    return list(session.exec(query))
+
+
+def _deliveries_newest_first(person: Person, policy: NeedToKnow, body_id: int, *columns):
+    """One body's deliveries of reports the person may see, newest first: a range of the
+    (body, delivered_at) index, so a LIMIT stops early however long the body's history is."""
     return (
         select(*columns)
-        .select_from(FieldReport)
-        .join(visible, visible.c.id == FieldReport.id)
-        .join(Delivery, Delivery.report_id == FieldReport.id)
-        .join(Membership, and_(Membership.body_id == Delivery.body_id, Membership.person_id == person.id))
-        .join(Body, Body.id == Delivery.body_id)
+        .select_from(Delivery)
+        .join(FieldReport, FieldReport.id == Delivery.report_id)
+        .where(Delivery.body_id == body_id, _visible_when_delivered(person, policy))
+        .order_by(Delivery.delivered_at.desc())
     )
 
 
@@ -315,42 +350,62 @@ def inbox(
     unread_only: bool = False,
     limit: int = 200,
 ) -> list[InboxItem]:
-    """Reports delivered to the bodies this person sits in and may see, newest first."""
-    read = _read_by(person)
-    query = _delivered_to_me(person, policy, FieldReport, Body, FieldReport.id.in_(read)).order_by(
-        FieldReport.created_at.desc(), FieldReport.id.desc()
-    )
-    if body_slug:
-        query = query.where(Body.slug == body_slug)
-    if country:
-        query = query.where(FieldReport.country_code == country.upper())
-    if severity:
-        query = query.where(FieldReport.severity == severity)
-    if unread_only:
-        query = query.where(FieldReport.id.not_in(read))
-    items: dict[int, InboxItem] = {}
-    for report, body, is_read in session.exec(query):
-        item = items.get(report.id)
-        if item is None:
-            if len(items) >= limit:
-                break
-            item = items[report.id] = InboxItem(report=report, unread=not is_read)
-        item.via.append(body)
-    return list(items.values())
+    """Reports delivered to the bodies this person sits in and may see, newest delivery first.
+
+    Each body's newest `limit` deliveries come from its own index range; merging them gives the inbox
+    without sorting anyone's whole history."""
+    arrivals: list[tuple[datetime, int, int]] = []
+    for body_id in _my_body_ids(session, person, body_slug):
+        query = _deliveries_newest_first(
+            person, policy, body_id, Delivery.delivered_at, Delivery.report_id, Delivery.body_id
+        )
+        if country:
+            query = query.where(FieldReport.country_code == country.upper())
+        if severity:
+            query = query.where(FieldReport.severity == severity)
+        if unread_only:
+            query = query.where(_unread_by(person))
+        arrivals.extend(session.exec(query.limit(limit)).all())
+    arrivals.sort(key=lambda row: (row[0], row[1]), reverse=True)
+    order: dict[int, list[int]] = {}
+    for _delivered_at, report_id, body_id in arrivals:
+        if report_id not in order and len(order) >= limit:
+            continue
+        order.setdefault(report_id, []).append(body_id)
+    if not order:
+        return []
+    reports = {r.id: r for r in session.exec(select(FieldReport).where(FieldReport.id.in_(order)))}
+    bodies = {
+        b.id: b for b in session.exec(select(Body).where(Body.id.in_({b for v in order.values() for b in v})))
+    }
+    read = set(session.exec(_read_by(person).where(ReportRead.report_id.in_(order))))
+    return [
+        InboxItem(report=reports[rid], via=[bodies[b] for b in body_ids], unread=rid not in read)
+        for rid, body_ids in order.items()
+    ]
+
+
+UNREAD_CAP = 999
 
 
 def unread_counts(*, session: Session, person: Person, policy: NeedToKnow) -> dict[str, int]:
-    """Unread reports per body slug, and in total under the key ''."""
-    query = _delivered_to_me(person, policy, Body.slug, FieldReport.id).where(
-        FieldReport.id.not_in(_read_by(person))
+    """Unread reports per body slug, and in total under the key ''; each count stops at UNREAD_CAP
+    (shown as "999+"), so that the header costs the same after five years as after five days."""
+    counts: dict[str, int] = {}
+    unread: set[int] = set()
+    slugs = dict(
+        session.exec(select(Body.id, Body.slug).where(Body.id.in_(_my_body_ids(session, person)))).all()
     )
-    counts: dict[str, int] = defaultdict(int)
-    unread = set()
-    for slug, report_id in session.exec(query):
-        counts[slug] += 1
-        unread.add(report_id)
-    counts[""] = len(unread)
-    return dict(counts)
+    for body_id, slug in slugs.items():
+        query = _deliveries_newest_first(person, policy, body_id, Delivery.report_id).where(
+            _unread_by(person)
+        )
+        ids = session.exec(query.limit(UNREAD_CAP)).all()
+        if ids:
+            counts[slug] = len(ids)
+            unread.update(ids)
+    counts[""] = min(len(unread), UNREAD_CAP)
+    return counts
 
 
 def my_reports(*, session: Session, person: Person) -> list[FieldReport]:

@@ -146,12 +146,15 @@ def remove(connection: Connection, kind: IndexedKind, item_ids: list[int]) -> No
         )
 
 
-def put(connection: Connection, kind: IndexedKind, rows: list[tuple[int, str, str]]) -> None:
-    """Index (item_id, title, body) rows of one kind, replacing what was there."""
+def put(
+    connection: Connection, kind: IndexedKind, rows: list[tuple[int, str, str]], new: bool = False
+) -> None:
+    """Index (item_id, title, body) rows of one kind, replacing what was there (nothing, if `new`)."""
     if not rows:
         return
     if connection.dialect.name == "sqlite":
-        remove(connection, kind, [row[0] for row in rows])
+        if not new:
+            remove(connection, kind, [row[0] for row in rows])
         connection.execute(
             text(
                 "INSERT INTO search_index (rowid, kind, item_id, title, body) "
@@ -183,7 +186,7 @@ def rebuild(connection: Connection, kinds: list[str] | None = None, batch: int =
         result = connection.execute(select(*columns).order_by(kind.model.id))
         while rows := result.fetchmany(batch):
             indexed = [(row.id, kind.title(row), kind.body(row) or "") for row in rows]
-            put(connection, kind, [row for row in indexed if row[1] is not None])
+            put(connection, kind, [row for row in indexed if row[1] is not None], new=True)
             total += len(rows)
     return total
 
@@ -198,7 +201,7 @@ def _changed(obj, names: tuple[str, ...]) -> bool:
 
 @event.listens_for(Session, "after_flush")
 def _follow_flush(session: Session, _context) -> None:
-    puts: dict[IndexedKind, list[tuple[int, str, str]]] = {}
+    puts: dict[tuple[IndexedKind, bool], list[tuple[int, str, str]]] = {}
     removals: dict[IndexedKind, list[int]] = {}
     for obj in list(session.new) + [o for o in session.dirty if session.is_modified(o)]:
         kind = BY_MODEL.get(type(obj))
@@ -208,7 +211,7 @@ def _follow_flush(session: Session, _context) -> None:
         if title is None:
             removals.setdefault(kind, []).append(obj.id)
         else:
-            puts.setdefault(kind, []).append((obj.id, title, kind.body(obj) or ""))
+            puts.setdefault((kind, obj in session.new), []).append((obj.id, title, kind.body(obj) or ""))
     for obj in session.deleted:
         kind = BY_MODEL.get(type(obj))
         if kind is not None:
@@ -218,5 +221,5 @@ def _follow_flush(session: Session, _context) -> None:
     connection = session.connection()
     for kind, ids in removals.items():
         remove(connection, kind, ids)
-    for kind, rows in puts.items():
-        put(connection, kind, rows)
+    for (kind, new), rows in puts.items():
+        put(connection, kind, rows, new=new)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from markupsafe import Markup, escape
-from sqlalchemy import and_, column, func, literal_column, or_, select, table, text, tuple_
+from sqlalchemy import bindparam, column, func, literal_column, select, table, text, tuple_
 from sqlmodel import Session
 
 from coordination.decisions import service as decisions
@@ -54,14 +54,24 @@ def terms_of(query: str) -> list[str]:
     return [t for t in re.findall(r"\w+", (query or "").lower()) if len(t) <= 60][:MAX_TERMS]
 
 
-def _visible_ids(person: Person, policy: reports.NeedToKnow) -> dict[str, object]:
-    return {
-        "report": reports.visible_reports(person=person, policy=policy).with_only_columns(FieldReport.id),
-        "decision": decisions.visible_decisions(person=person).with_only_columns(Decision.id),
-        "minutes": meetings.visible_meetings(person=person).with_only_columns(Meeting.id),
-        "sitrep": sitreps.visible_sitreps(person=person).with_only_columns(SituationReport.id),
-        "lesson": lessons.visible_lessons(person=person).with_only_columns(Lesson.id),
+# Ranking looks at the most recent matches only: a common word matches hundreds of thousands of
+# records, and ranking (and checking need-to-know for) all of them would cost seconds. Rare words are
+# ranked over all their matches; common ones get the best of the newest CANDIDATES.
+CANDIDATES = 2000
+
+
+def _visible_among(session: Session, kind: str, ids: list[int], person: Person, policy) -> set[int]:
+    """Which of these candidate ids of one kind the person may see, by that kind's own need-to-know
+    query (one query per kind, probing the candidates by primary key)."""
+    queries = {
+        "report": (reports.visible_reports(person=person, policy=policy), FieldReport),
+        "decision": (decisions.visible_decisions(person=person), Decision),
+        "minutes": (meetings.visible_meetings(person=person), Meeting),
+        "sitrep": (sitreps.visible_sitreps(person=person), SituationReport),
+        "lesson": (lessons.visible_lessons(person=person), Lesson),
     }
+    query, model = queries[kind]
+    return set(session.exec(query.with_only_columns(model.id).where(model.id.in_(ids))))
 
 
 def search(
@@ -79,28 +89,24 @@ def search(
     kinds = [k for k in (kinds or KINDS) if k in KINDS]
     if not terms or not kinds:
         return []
-    visible = _visible_ids(person, policy)
     sqlite = session.get_bind().dialect.name == "sqlite"
-    index = fts if sqlite else pg_index
-    allowed = or_(*(and_(index.c.kind == KINDS[k].code, index.c.item_id.in_(visible[k])) for k in kinds))
-    if sqlite:
-        match = " AND ".join(f'"{t}"*' for t in terms)
-        ranked = (
-            select(index.c.kind, index.c.item_id)
-            .where(text("search_index MATCH :match").bindparams(match=match), allowed)
-            .order_by(literal_column("bm25(search_index, 0, 0, 4.0, 1.0)"))
-        )
-    else:
-        tsquery = func.coordination_query(" ".join(terms))
-        ranked = (
-            select(index.c.kind, index.c.item_id)
-            .where(index.c.document.op("@@")(tsquery), allowed)
-            .order_by(func.ts_rank_cd(index.c.document, tsquery).desc())
-        )
-    found = [(kind, item_id) for kind, item_id in session.execute(ranked.limit(limit).offset(offset))]
+    codes = [KINDS[k].code for k in kinds]
+    prefix = False
+    ranked = _ranked(session, sqlite, terms, codes, person, policy, prefix=False)
+    if sqlite and len(ranked) < offset + limit:
+        # Too few whole-word matches: try the words as prefixes too (a Dutch plural for its singular).
+        # Prefixes are costly on common words, which is why they come second.
+        prefix = True
+        seen = set(ranked)
+        ranked += [
+            row
+            for row in _ranked(session, sqlite, terms, codes, person, policy, prefix=True)
+            if row not in seen
+        ]
+    found = ranked[offset : offset + limit]
     if not found:
         return []
-    snippets = _snippets(session, sqlite, terms, found)
+    snippets = _snippets(session, sqlite, terms, found, prefix)
     details = _details(session, found)
     hits = []
     for kind_code, item_id in found:
@@ -113,25 +119,65 @@ def search(
     return hits
 
 
+def _ranked(session, sqlite: bool, terms, codes, person, policy, *, prefix: bool) -> list[tuple[int, int]]:
+    """(kind, id) of the visible matches among the newest CANDIDATES, best first."""
+    if sqlite:
+        star = "*" if prefix else ""
+        match = " AND ".join(f'"{t}"{star}' for t in terms)
+        candidates = (
+            select(
+                fts.c.kind, fts.c.item_id, literal_column("bm25(search_index, 0, 0, 4.0, 1.0)").label("score")
+            )
+            .where(text("search_index MATCH :match").bindparams(match=match), fts.c.kind.in_(codes))
+            .order_by(fts.c.rowid.desc())
+        )
+    else:
+        tsquery = func.coordination_query(" ".join(terms))
+        candidates = (
+            select(
+                pg_index.c.kind,
+                pg_index.c.item_id,
+                (-func.ts_rank_cd(pg_index.c.document, tsquery)).label("score"),
+            )
+            .where(pg_index.c.document.op("@@")(tsquery), pg_index.c.kind.in_(codes))
+            .order_by(pg_index.c.item_id.desc())
+        )
+    rows = session.execute(candidates.limit(CANDIDATES)).all()
+    by_kind: dict[int, list[int]] = {}
+    for kind_code, item_id, _score in rows:
+        by_kind.setdefault(kind_code, []).append(item_id)
+    visible = {
+        code: _visible_among(session, BY_CODE[code].name, ids, person, policy)
+        for code, ids in by_kind.items()
+    }
+    ranked = sorted((row for row in rows if row[1] in visible[row[0]]), key=lambda row: (row[2], -row[1]))
+    return [(kind_code, item_id) for kind_code, item_id, _score in ranked]
+
+
 def _highlight(raw: str) -> Markup:
     escaped = str(escape(raw or ""))
     return Markup(escaped.replace(SNIPPET_START, "<mark>").replace(SNIPPET_END, "</mark>"))
 
 
-def _snippets(session: Session, sqlite: bool, terms: list[str], found: list[tuple[int, int]]) -> dict:
+def _snippets(
+    session: Session, sqlite: bool, terms: list[str], found: list[tuple[int, int]], prefix: bool = False
+) -> dict:
     """Snippets for the page of hits only (computing them is the costly part of a search)."""
     if sqlite:
-        rowids = [item_id * 8 + kind for kind, item_id in found]
-        rows = session.execute(
-            select(
-                fts.c.kind,
-                fts.c.item_id,
-                literal_column("snippet(search_index, 3, char(2), char(3), ' … ', 24)"),
-            ).where(
-                text("search_index MATCH :match").bindparams(match=" OR ".join(f'"{t}"*' for t in terms)),
-                fts.c.rowid.in_(rowids),
-            )
+        # One probe per hit: FTS5 seeks to a single rowid, but scans every match for a rowid IN list.
+        snippet = select(
+            fts.c.kind, fts.c.item_id, literal_column("snippet(search_index, 3, char(2), char(3), ' … ', 24)")
+        ).where(
+            text("search_index MATCH :match").bindparams(
+                match=" OR ".join(f'"{t}"' + ("*" if prefix else "") for t in terms)
+            ),
+            fts.c.rowid == bindparam("rowid"),
         )
+        rows = [
+            row
+            for kind, item_id in found
+            for row in session.execute(snippet, {"rowid": item_id * 8 + kind}).all()
+        ]
     else:
         tsquery = func.coordination_query(" ".join(terms))
         rows = session.execute(

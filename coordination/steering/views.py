@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import and_, func
+from sqlalchemy import func
 from sqlmodel import select
 
 from coordination.db import get_session
@@ -130,8 +130,13 @@ def task_force_status(session, task_force: Body, now: datetime) -> tuple[str, li
     ).one()
     warnings = session.exec(
         select(FieldReport.severity, func.count(FieldReport.id))
-        .join(Delivery, and_(Delivery.report_id == FieldReport.id, Delivery.body_id == task_force.id))
-        .where(FieldReport.early_warning, FieldReport.created_at >= now - timedelta(days=14))
+        .join(Delivery, Delivery.report_id == FieldReport.id)
+        .where(
+            Delivery.body_id == task_force.id,
+            Delivery.delivered_at >= now - timedelta(days=14),  # a range of the (body, delivered_at) index
+            FieldReport.early_warning,
+            FieldReport.created_at >= now - timedelta(days=14),
+        )
         .group_by(FieldReport.severity)
     ).all()
     warnings = dict(warnings)
