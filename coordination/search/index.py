@@ -221,5 +221,7 @@ def _follow_flush(session: Session, _context) -> None:
     connection = session.connection()
     for kind, ids in removals.items():
         remove(connection, kind, ids)
-    for (kind, new), rows in puts.items():
-        put(connection, kind, rows, new=new)
+    for (kind, _new), rows in puts.items():
+        # Replace even for new records: a row deleted around the ORM can leave its entry behind, and
+        # SQLite may give its id to the next record.
+        put(connection, kind, rows)
