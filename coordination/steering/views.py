@@ -98,36 +98,48 @@ def priority(priority_id: int):
     )
 
 
-def task_force_status(session, task_force: Body, now: datetime) -> tuple[str, list[str]]:
-    """Red, amber or green with the reasons: overdue actions, pending acknowledgements, early warnings."""
-    addressed = select(Addressee.decision_id).where(
-        Addressee.unit_kind == UnitKind.body, Addressee.unit_id == task_force.id
-    )
-    mine = (Decision.issuing_body_id == task_force.id) | Decision.id.in_(addressed)
-    overdue = session.exec(
-        select(func.count(Action.id))
+def _counts_for_task_forces(session, task_forces: list[Body], now: datetime) -> dict[int, dict[str, int]]:
+    """Overdue actions and pending acknowledgements of every task force in three grouped queries
+    (they start from the few open or pending rows, not from each task force's history)."""
+    ids = [tf.id for tf in task_forces]
+    counts = {tf_id: {"overdue": 0, "late_acks": 0, "pending_acks": 0} for tf_id in ids}
+    overdue: dict[int, set[int]] = {tf_id: set() for tf_id in ids}
+    open_overdue = (Action.status != ActionStatus.done) & (Action.due_on < now.date())
+    for action_id, body_id in session.exec(
+        select(Action.id, Decision.issuing_body_id)
         .join(Decision, Decision.id == Action.decision_id)
-        .where(mine, Action.status != ActionStatus.done, Action.due_on < now.date())
-    ).one()
-    late_acks = session.exec(
-        select(func.count(Addressee.id))
-        .join(Decision, Decision.id == Addressee.decision_id)
+        .where(open_overdue, Decision.issuing_body_id.in_(ids))
+    ):
+        overdue[body_id].add(action_id)
+    for action_id, body_id in session.exec(
+        select(Action.id, Addressee.unit_id)
+        .join(Addressee, Addressee.decision_id == Action.decision_id)
+        .where(open_overdue, Addressee.unit_kind == UnitKind.body, Addressee.unit_id.in_(ids))
+    ):
+        overdue[body_id].add(action_id)
+    for body_id, due_at in session.exec(
+        select(Decision.issuing_body_id, Decision.acknowledgement_due_at)
+        .join(Addressee, Addressee.decision_id == Decision.id)
         .where(
-            Decision.issuing_body_id == task_force.id,
-            Decision.status == DecisionStatus.adopted,
             Addressee.status == AcknowledgementStatus.pending,
-            Decision.acknowledgement_due_at < now,
-        )
-    ).one()
-    pending_acks = session.exec(
-        select(func.count(Addressee.id))
-        .join(Decision, Decision.id == Addressee.decision_id)
-        .where(
-            Decision.issuing_body_id == task_force.id,
             Decision.status == DecisionStatus.adopted,
-            Addressee.status == AcknowledgementStatus.pending,
+            Decision.issuing_body_id.in_(ids),
         )
-    ).one()
+    ):
+        counts[body_id]["pending_acks"] += 1
+        if due_at is not None and due_at < now:
+            counts[body_id]["late_acks"] += 1
+    for body_id, actions in overdue.items():
+        counts[body_id]["overdue"] = len(actions)
+    return counts
+
+
+def task_force_status(
+    session, task_force: Body, now: datetime, counts: dict[str, int] | None = None
+) -> tuple[str, list[str]]:
+    """Red, amber or green with the reasons: overdue actions, pending acknowledgements, early warnings."""
+    counts = counts or _counts_for_task_forces(session, [task_force], now)[task_force.id]
+    overdue, late_acks, pending_acks = counts["overdue"], counts["late_acks"], counts["pending_acks"]
     warnings = session.exec(
         select(FieldReport.severity, func.count(FieldReport.id))
         .join(Delivery, Delivery.report_id == FieldReport.id)
@@ -162,12 +174,15 @@ def dashboard():
     now = _now()
     steering_group = structure.get_steering_group(session=session)
     rows = service.list_priorities(session=session)
-    task_forces = [
-        b
-        for b in structure.list_bodies(session=session, kind=BodyKind.task_force)
-        if b.status == BodyStatus.active
-    ]
-    statuses = {tf.id: task_force_status(session, tf, now) for tf in task_forces}
+    task_forces = list(
+        session.exec(
+            select(Body)
+            .where(Body.kind == BodyKind.task_force, Body.status == BodyStatus.active)
+            .order_by(Body.name)
+        )
+    )
+    counts = _counts_for_task_forces(session, task_forces, now)
+    statuses = {tf.id: task_force_status(session, tf, now, counts[tf.id]) for tf in task_forces}
     policy = reports.NeedToKnow.from_config(current_app.config)
     recent_decisions = session.exec(
         select(Decision)
