@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import exists, or_
+from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from coordination import audit
@@ -99,10 +99,7 @@ def visible_lessons(*, person: Person):
     clearance = Clearance(person.clearance)
     levels = [level.value for level in Clearance if clearance.covers(level)]
     my_bodies = select(Membership.body_id).where(Membership.person_id == person.id)
-    in_steering_group = exists().where(
-        Membership.person_id == person.id,
-        Membership.body_id.in_(select(Body.id).where(Body.kind == BodyKind.steering_group)),
-    )
+    in_steering_group = structure.in_steering_group(person.id)
     return select(Lesson).where(
         Lesson.classification.in_(levels),
         or_(

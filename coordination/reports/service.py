@@ -86,15 +86,28 @@ class NeedToKnow:
 def visible_reports(*, person: Person, policy: NeedToKnow):
     """Reports this person may see: their own, or routed to a body they sit in, within their clearance,
     and, for information from a restricted origin (Defence), only if their department shares in it."""
-    clearance = Clearance(person.clearance)
-    levels = [level.value for level in Clearance if clearance.covers(level)]
     my_bodies = select(Membership.body_id).where(Membership.person_id == person.id)
     routed_to_me = exists().where(Delivery.report_id == FieldReport.id, Delivery.body_id.in_(my_bodies))
-    conditions = [FieldReport.classification.in_(levels), routed_to_me]
+    return select(FieldReport).where(
+        or_(FieldReport.author_id == person.id, and_(routed_to_me, _cleared_for(person, policy)))
+    )
+
+
+def _cleared_for(person: Person, policy: NeedToKnow):
+    """Within the person's clearance and, for a restricted origin, only if their department shares."""
+    clearance = Clearance(person.clearance)
+    levels = [level.value for level in Clearance if clearance.covers(level)]
+    conditions = [FieldReport.classification.in_(levels)]
     if person.department.code not in policy.sharing_group:
         restricted = select(Department.id).where(Department.code.in_(policy.restricted_origins))
         conditions.append(FieldReport.origin_department_id.not_in(restricted))
-    return select(FieldReport).where(or_(FieldReport.author_id == person.id, and_(*conditions)))
+    return and_(*conditions)
+
+
+def _visible_when_delivered(person: Person, policy: NeedToKnow):
+    """visible_reports' condition for a report already known to be delivered to one of the person's
+    bodies (the routing check is then the delivery itself)."""
+    return or_(FieldReport.author_id == person.id, _cleared_for(person, policy))
 
 
 def get_visible_report(
@@ -299,18 +312,6 @@ def _unread_by(person: Person):
     """Per delivery row, a primary-key probe; a NOT IN over everything the person ever read would
     first collect hundreds of thousands of ids."""
     return ~exists().where(ReportRead.report_id == Delivery.report_id, ReportRead.person_id == person.id)
-
-
-def _visible_when_delivered(person: Person, policy: NeedToKnow):
-    """visible_reports' condition for a report already known to be delivered to one of the person's
-    bodies: their own, or within their clearance and, for a restricted origin, their department shares."""
-    clearance = Clearance(person.clearance)
-    levels = [level.value for level in Clearance if clearance.covers(level)]
-    conditions = [FieldReport.classification.in_(levels)]
-    if person.department.code not in policy.sharing_group:
-        restricted = select(Department.id).where(Department.code.in_(policy.restricted_origins))
-        conditions.append(FieldReport.origin_department_id.not_in(restricted))
-    return or_(FieldReport.author_id == person.id, and_(*conditions))
 
 
 def _my_body_ids(session: Session, person: Person, body_slug: str | None = None) -> list[int]:

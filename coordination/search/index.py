@@ -201,7 +201,7 @@ def _changed(obj, names: tuple[str, ...]) -> bool:
 
 @event.listens_for(Session, "after_flush")
 def _follow_flush(session: Session, _context) -> None:
-    puts: dict[tuple[IndexedKind, bool], list[tuple[int, str, str]]] = {}
+    puts: dict[IndexedKind, list[tuple[int, str, str]]] = {}
     removals: dict[IndexedKind, list[int]] = {}
     for obj in list(session.new) + [o for o in session.dirty if session.is_modified(o)]:
         kind = BY_MODEL.get(type(obj))
@@ -211,7 +211,7 @@ def _follow_flush(session: Session, _context) -> None:
         if title is None:
             removals.setdefault(kind, []).append(obj.id)
         else:
-            puts.setdefault((kind, obj in session.new), []).append((obj.id, title, kind.body(obj) or ""))
+            puts.setdefault(kind, []).append((obj.id, title, kind.body(obj) or ""))
     for obj in session.deleted:
         kind = BY_MODEL.get(type(obj))
         if kind is not None:
@@ -221,7 +221,7 @@ def _follow_flush(session: Session, _context) -> None:
     connection = session.connection()
     for kind, ids in removals.items():
         remove(connection, kind, ids)
-    for (kind, _new), rows in puts.items():
+    for kind, rows in puts.items():
         # Replace even for new records: a row deleted around the ORM can leave its entry behind, and
         # SQLite may give its id to the next record.
         put(connection, kind, rows)

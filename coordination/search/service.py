@@ -60,17 +60,19 @@ def terms_of(query: str) -> list[str]:
 CANDIDATES = 2000
 
 
+VISIBILITY = {
+    "report": lambda person, policy: (reports.visible_reports(person=person, policy=policy), FieldReport),
+    "decision": lambda person, _policy: (decisions.visible_decisions(person=person), Decision),
+    "minutes": lambda person, _policy: (meetings.visible_meetings(person=person), Meeting),
+    "sitrep": lambda person, _policy: (sitreps.visible_sitreps(person=person), SituationReport),
+    "lesson": lambda person, _policy: (lessons.visible_lessons(person=person), Lesson),
+}
+
+
 def _visible_among(session: Session, kind: str, ids: list[int], person: Person, policy) -> set[int]:
     """Which of these candidate ids of one kind the person may see, by that kind's own need-to-know
     query (one query per kind, probing the candidates by primary key)."""
-    queries = {
-        "report": (reports.visible_reports(person=person, policy=policy), FieldReport),
-        "decision": (decisions.visible_decisions(person=person), Decision),
-        "minutes": (meetings.visible_meetings(person=person), Meeting),
-        "sitrep": (sitreps.visible_sitreps(person=person), SituationReport),
-        "lesson": (lessons.visible_lessons(person=person), Lesson),
-    }
-    query, model = queries[kind]
+    query, model = VISIBILITY[kind](person, policy)
     return set(session.exec(query.with_only_columns(model.id).where(model.id.in_(ids))))
 
 

@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, exists, or_
+from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
 from coordination import audit
@@ -36,10 +36,7 @@ def visible_sitreps(*, person: Person):
     """A task force's members see its situation reports, drafts included; the steering group sees the
     submitted ones."""
     my_bodies = select(Membership.body_id).where(Membership.person_id == person.id)
-    in_steering_group = exists().where(
-        Membership.person_id == person.id,
-        Membership.body_id.in_(select(Body.id).where(Body.kind == BodyKind.steering_group)),
-    )
+    in_steering_group = structure.in_steering_group(person.id)
     return select(SituationReport).where(
         or_(
             SituationReport.task_force_id.in_(my_bodies),

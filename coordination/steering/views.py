@@ -10,13 +10,7 @@ from sqlmodel import select
 
 from coordination.db import get_session
 from coordination.decisions.models import (
-    AcknowledgementStatus,
-    Action,
-    ActionStatus,
-    Addressee,
     Decision,
-    DecisionStatus,
-    UnitKind,
 )
 from coordination.reports import service as reports
 from coordination.reports.models import Delivery, FieldReport
@@ -98,47 +92,11 @@ def priority(priority_id: int):
     )
 
 
-def _counts_for_task_forces(session, task_forces: list[Body], now: datetime) -> dict[int, dict[str, int]]:
-    """Overdue actions and pending acknowledgements of every task force in three grouped queries
-    (they start from the few open or pending rows, not from each task force's history)."""
-    ids = [tf.id for tf in task_forces]
-    counts = {tf_id: {"overdue": 0, "late_acks": 0, "pending_acks": 0} for tf_id in ids}
-    overdue: dict[int, set[int]] = {tf_id: set() for tf_id in ids}
-    open_overdue = (Action.status != ActionStatus.done) & (Action.due_on < now.date())
-    for action_id, body_id in session.exec(
-        select(Action.id, Decision.issuing_body_id)
-        .join(Decision, Decision.id == Action.decision_id)
-        .where(open_overdue, Decision.issuing_body_id.in_(ids))
-    ):
-        overdue[body_id].add(action_id)
-    for action_id, body_id in session.exec(
-        select(Action.id, Addressee.unit_id)
-        .join(Addressee, Addressee.decision_id == Action.decision_id)
-        .where(open_overdue, Addressee.unit_kind == UnitKind.body, Addressee.unit_id.in_(ids))
-    ):
-        overdue[body_id].add(action_id)
-    for body_id, due_at in session.exec(
-        select(Decision.issuing_body_id, Decision.acknowledgement_due_at)
-        .join(Addressee, Addressee.decision_id == Decision.id)
-        .where(
-            Addressee.status == AcknowledgementStatus.pending,
-            Decision.status == DecisionStatus.adopted,
-            Decision.issuing_body_id.in_(ids),
-        )
-    ):
-        counts[body_id]["pending_acks"] += 1
-        if due_at is not None and due_at < now:
-            counts[body_id]["late_acks"] += 1
-    for body_id, actions in overdue.items():
-        counts[body_id]["overdue"] = len(actions)
-    return counts
-
-
 def task_force_status(
     session, task_force: Body, now: datetime, counts: dict[str, int] | None = None
 ) -> tuple[str, list[str]]:
     """Red, amber or green with the reasons: overdue actions, pending acknowledgements, early warnings."""
-    counts = counts or _counts_for_task_forces(session, [task_force], now)[task_force.id]
+    counts = counts or service.task_force_counts(session, [task_force], now)[task_force.id]
     overdue, late_acks, pending_acks = counts["overdue"], counts["late_acks"], counts["pending_acks"]
     warnings = session.exec(
         select(FieldReport.severity, func.count(FieldReport.id))
@@ -181,7 +139,7 @@ def dashboard():
             .order_by(Body.name)
         )
     )
-    counts = _counts_for_task_forces(session, task_forces, now)
+    counts = service.task_force_counts(session, task_forces, now)
     statuses = {tf.id: task_force_status(session, tf, now, counts[tf.id]) for tf in task_forces}
     policy = reports.NeedToKnow.from_config(current_app.config)
     recent_decisions = session.exec(

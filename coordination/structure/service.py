@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from sqlalchemy import exists
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
@@ -358,6 +359,14 @@ def list_bodies(*, session: Session, kind: BodyKind | None = None) -> list[Body]
 def get_body(*, session: Session, slug: str) -> Body | None:
     query = select(Body).where(Body.slug == slug).options(*_body_options())
     return session.exec(query).first()
+
+
+def in_steering_group(person_id: int):
+    """SQL condition: the person sits in the steering group (for need-to-know queries)."""
+    return exists().where(
+        Membership.person_id == person_id,
+        Membership.body_id.in_(select(Body.id).where(Body.kind == BodyKind.steering_group)),
+    )
 
 
 def get_steering_group(*, session: Session) -> Body | None:
