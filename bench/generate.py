@@ -439,7 +439,7 @@ class Generator:
         for host, city, kind in places:
             if len(new) >= wanted:
                 break
-            code = re.sub(r"[^A-Z0-9]+", "-", city.upper()).strip("-")
+            code = re.sub(r"[^A-Z0-9]+", "-", city.upper())[:30].strip("-")  # Mission.code is 30 long
             if code in codes:
                 continue
             codes.add(code)

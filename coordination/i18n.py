@@ -1,9 +1,10 @@
 """English, Dutch and French, chosen by the person (kept in the session) or by their browser."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask, current_app, request, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, format_datetime, get_locale, get_timezone
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 
@@ -14,6 +15,26 @@ def select_locale() -> str:
     if chosen in languages:
         return chosen
     return request.accept_languages.best_match(list(languages)) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+# Numeric patterns read the same in every language: strftime gives them at a fraction of Babel's cost,
+# which counts on pages listing hundreds of times (the inbox, the dashboard).
+NUMERIC_PATTERNS = {
+    "yyyy-MM-dd HH:mm:ss": "%Y-%m-%d %H:%M:%S",
+    "yyyy-MM-dd HH:mm": "%Y-%m-%d %H:%M",
+    "yyyy-MM-dd": "%Y-%m-%d",
+    "HH:mm": "%H:%M",
+}
+
+
+def datetimeformat(value=None, format=None, rebase=True) -> str:
+    """Flask-Babel's `datetimeformat` filter, with a fast path for the numeric patterns."""
+    pattern = NUMERIC_PATTERNS.get(format)
+    if pattern is None or not isinstance(value, datetime) or not rebase:
+        return format_datetime(value, format, rebase)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(get_timezone()).strftime(pattern)
 
 
 def compile_catalogs(directory: Path = TRANSLATIONS) -> list[Path]:
@@ -34,6 +55,7 @@ def compile_catalogs(directory: Path = TRANSLATIONS) -> list[Path]:
 
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS))
+    app.jinja_env.filters["datetimeformat"] = datetimeformat
 
     @app.context_processor
     def _languages():

@@ -108,6 +108,8 @@ class FieldReport(ReportBase, table=True):
     __table_args__ = (
         UniqueConstraint("author_id", "idempotency_key"),
         Index("ix_fieldreport_country_created", "country_code", "created_at"),
+        # The dashboard counts recent early warnings by country.
+        Index("ix_fieldreport_early_warning_created", "early_warning", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

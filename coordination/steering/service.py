@@ -1,8 +1,9 @@
 """Priorities of the steering group: tiers, owners, review cycle, and a history of every change."""
 
 import calendar
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from sqlalchemy import case, func, union
 from sqlmodel import Session, select
 
 from coordination import audit
@@ -15,6 +16,7 @@ from coordination.decisions.models import (
     DecisionStatus,
     UnitKind,
 )
+from coordination.reports.models import Delivery, FieldReport
 from coordination.rules import RuleViolation
 from coordination.steering.models import Priority, PriorityChange, SubjectKind
 from coordination.structure import service as structure
@@ -202,37 +204,55 @@ def due_for_review(*, session: Session, until: date) -> list[Priority]:
     return list(session.exec(query))
 
 
+EARLY_WARNING_DAYS = 14
+
+
 def task_force_counts(session: Session, task_forces: list[Body], now: datetime) -> dict[int, dict[str, int]]:
-    """Overdue actions and pending acknowledgements of every task force in three grouped queries
-    (they start from the few open or pending rows, not from each task force's history)."""
+    """Overdue actions, pending acknowledgements and recent early warnings (by severity) of every task
+    force, counted by the database in four grouped queries that start from the few open, pending or
+    recent rows rather than from each task force's history."""
     ids = [tf.id for tf in task_forces]
-    counts = {tf_id: {"overdue": 0, "late_acks": 0, "pending_acks": 0} for tf_id in ids}
-    overdue: dict[int, set[int]] = {tf_id: set() for tf_id in ids}
+    counts = {tf_id: {"overdue": 0, "late_acks": 0, "pending_acks": 0, "warnings": {}} for tf_id in ids}
+    if not ids:
+        return counts
     open_overdue = (Action.status != ActionStatus.done) & (Action.due_on < now.date())
-    for action_id, body_id in session.exec(
-        select(Action.id, Decision.issuing_body_id)
+    # An action counts once for a task force, whether it issued the decision or is addressed by it.
+    concerned = union(
+        select(Action.id.label("action_id"), Decision.issuing_body_id.label("body_id"))
         .join(Decision, Decision.id == Action.decision_id)
-        .where(open_overdue, Decision.issuing_body_id.in_(ids))
-    ):
-        overdue[body_id].add(action_id)
-    for action_id, body_id in session.exec(
+        .where(open_overdue, Decision.issuing_body_id.in_(ids)),
         select(Action.id, Addressee.unit_id)
         .join(Addressee, Addressee.decision_id == Action.decision_id)
-        .where(open_overdue, Addressee.unit_kind == UnitKind.body, Addressee.unit_id.in_(ids))
+        .where(open_overdue, Addressee.unit_kind == UnitKind.body, Addressee.unit_id.in_(ids)),
+    ).subquery()
+    for body_id, overdue in session.exec(
+        select(concerned.c.body_id, func.count()).group_by(concerned.c.body_id)
     ):
-        overdue[body_id].add(action_id)
-    for body_id, due_at in session.exec(
-        select(Decision.issuing_body_id, Decision.acknowledgement_due_at)
+        counts[body_id]["overdue"] = overdue
+    late = case((Decision.acknowledgement_due_at < now, 1), else_=0)
+    for body_id, pending, late_acks in session.exec(
+        select(Decision.issuing_body_id, func.count(), func.coalesce(func.sum(late), 0))
         .join(Addressee, Addressee.decision_id == Decision.id)
         .where(
             Addressee.status == AcknowledgementStatus.pending,
             Decision.status == DecisionStatus.adopted,
             Decision.issuing_body_id.in_(ids),
         )
+        .group_by(Decision.issuing_body_id)
     ):
-        counts[body_id]["pending_acks"] += 1
-        if due_at is not None and due_at < now:
-            counts[body_id]["late_acks"] += 1
-    for body_id, actions in overdue.items():
-        counts[body_id]["overdue"] = len(actions)
+        counts[body_id]["pending_acks"] = pending
+        counts[body_id]["late_acks"] = late_acks
+    since = now - timedelta(days=EARLY_WARNING_DAYS)
+    for body_id, severity, warnings in session.exec(
+        select(Delivery.body_id, FieldReport.severity, func.count())
+        .join(FieldReport, FieldReport.id == Delivery.report_id)
+        .where(
+            Delivery.body_id.in_(ids),
+            Delivery.delivered_at >= since,  # ranges of the (body, delivered_at) index
+            FieldReport.early_warning,
+            FieldReport.created_at >= since,
+        )
+        .group_by(Delivery.body_id, FieldReport.severity)
+    ):
+        counts[body_id]["warnings"][severity] = warnings
     return counts

@@ -5,7 +5,6 @@ from datetime import UTC, date, datetime, timedelta
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func
 from sqlmodel import select
 
 from coordination.db import get_session
@@ -13,7 +12,6 @@ from coordination.decisions.models import (
     Decision,
 )
 from coordination.reports import service as reports
-from coordination.reports.models import Delivery, FieldReport
 from coordination.rules import RuleViolation
 from coordination.sitreps import service as sitreps
 from coordination.steering import service
@@ -92,24 +90,11 @@ def priority(priority_id: int):
     )
 
 
-def task_force_status(
-    session, task_force: Body, now: datetime, counts: dict[str, int] | None = None
-) -> tuple[str, list[str]]:
-    """Red, amber or green with the reasons: overdue actions, pending acknowledgements, early warnings."""
-    counts = counts or service.task_force_counts(session, [task_force], now)[task_force.id]
+def task_force_status(counts: dict) -> tuple[str, list[str]]:
+    """Red, amber or green with the reasons, from `service.task_force_counts`: overdue actions,
+    pending acknowledgements, early warnings."""
     overdue, late_acks, pending_acks = counts["overdue"], counts["late_acks"], counts["pending_acks"]
-    warnings = session.exec(
-        select(FieldReport.severity, func.count(FieldReport.id))
-        .join(Delivery, Delivery.report_id == FieldReport.id)
-        .where(
-            Delivery.body_id == task_force.id,
-            Delivery.delivered_at >= now - timedelta(days=14),  # a range of the (body, delivered_at) index
-            FieldReport.early_warning,
-            FieldReport.created_at >= now - timedelta(days=14),
-        )
-        .group_by(FieldReport.severity)
-    ).all()
-    warnings = dict(warnings)
+    warnings = counts["warnings"]
     reasons = []
     if overdue:
         reasons.append(_("%(n)s overdue action(s)", n=overdue))
@@ -126,6 +111,9 @@ def task_force_status(
     return ("amber", reasons) if reasons else ("green", [_("nothing overdue, no early warning")])
 
 
+DASHBOARD_COUNTRIES = 15  # the chart's rows; the early-warning page charts every country
+
+
 @bp.get("/dashboard")
 def dashboard():
     session = get_session()
@@ -140,7 +128,7 @@ def dashboard():
         )
     )
     counts = service.task_force_counts(session, task_forces, now)
-    statuses = {tf.id: task_force_status(session, tf, now, counts[tf.id]) for tf in task_forces}
+    statuses = {tf.id: task_force_status(counts[tf.id]) for tf in task_forces}
     policy = reports.NeedToKnow.from_config(current_app.config)
     recent_decisions = session.exec(
         select(Decision)
@@ -148,6 +136,9 @@ def dashboard():
         .order_by(Decision.created_at.desc())
         .limit(8)
     ).all()
+    by_country = reports.early_warnings_by_country(
+        session=session, person=current_user, policy=policy, now=now
+    )
     return render_template(
         "steering/dashboard.html",
         priorities=rows,
@@ -157,9 +148,8 @@ def dashboard():
         statuses=statuses,
         sitreps=sitreps.latest(session=session),
         due_sitreps=sitreps.due_by(session=session, until=now.date() + timedelta(days=7)),
-        by_country=reports.early_warnings_by_country(
-            session=session, person=current_user, policy=policy, now=now
-        ),
+        by_country=by_country[:DASHBOARD_COUNTRIES],
+        more_countries=max(len(by_country) - DASHBOARD_COUNTRIES, 0),
         weeks=8,
         decisions=recent_decisions,
         steering_group=steering_group,

@@ -1,11 +1,13 @@
 """The steering group pages: priorities, task force lifecycle, meetings, situation reports, dashboard."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar
 
 from coordination.decisions import service as decisions
 from coordination.structure import service as structure
+from tests import factories
 from tests.demo import DGB_DIRECTOR, JUSTICE_MEMBER, SG_CHAIR, SG_SECRETARY
 
 NOW = datetime.now(UTC)
@@ -176,3 +178,19 @@ def test_a_decision_recorded_in_a_meeting_is_linked_to_it(client, auth):
     )
     assert created.status_code == 302
     assert "Raise Niger to tier 1" in client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+
+
+def test_dashboard_charts_the_fifteen_countries_with_most_early_warnings(client, auth, session):
+    chair = structure.get_person_by_email(session=session, email=SG_CHAIR)
+    countries = ["NER", "MLI", "BFA", "TCD", "SDN", "SSD", "ETH", "SOM", "COD", "CAF", "RWA", "BDI", "UGA"]
+    countries += ["LBY", "YEM", "SYR", "AFG"]
+    for count, country in enumerate(countries, start=1):
+        for _ in range(1 if count > 2 else 3):  # NER and MLI lead the chart
+            factories.post(session, chair, country_code=country, early_warning=True, severity="high")
+    auth.login(SG_CHAIR)
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    rows = re.findall(r'class="ew-row" data-country="(\w+)"', dashboard)
+    assert len(rows) == 15 and rows[:2] == ["MLI", "NER"]
+    assert "more countries on the early-warning page" in dashboard
+    board = client.get("/early-warning").get_data(as_text=True)
+    assert set(countries) <= set(re.findall(r'class="ew-row" data-country="(\w+)"', board))
