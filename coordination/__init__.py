@@ -19,7 +19,7 @@ SEED = _resource("seed")
 
 def create_app(test_config: dict | None = None) -> OpenAPI:
     """Build the application: configuration, database, i18n, sign-in, pages, API, CLI, errors."""
-    from coordination import api, benchref, config, db, errors, i18n
+    from coordination import api, benchref, config, db, errors, i18n, labels
     from coordination.api import problems
     from coordination.audit import views as audit_views
     from coordination.auth import views as auth_views
@@ -57,6 +57,7 @@ def create_app(test_config: dict | None = None) -> OpenAPI:
 
     db.init_app(app)
     i18n.init_app(app)
+    labels.init_app(app)
     auth_views.init_app(app)
     app.register_blueprint(structure_views.bp)
     app.register_blueprint(audit_views.bp)

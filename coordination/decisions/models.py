@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from coordination.structure.models import Clearance, utcnow
@@ -44,6 +44,12 @@ class ActionStatus(StrEnum):
 
 
 class Decision(SQLModel, table=True):
+    __table_args__ = (
+        # Lists of decisions, all or by status, newest first: an index walk that stops at the page size.
+        Index("ix_decision_status_created", "status", "created_at"),
+        Index("ix_decision_created_at", "created_at"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     issuing_body_id: int = Field(foreign_key="body.id", index=True)
     title: str = Field(max_length=200)

@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, exists, or_
+from sqlalchemy import and_, exists, func, or_
 from sqlmodel import Session, select
 
 from coordination import audit
@@ -642,8 +642,7 @@ def updates_of(*, session: Session, action: Action) -> list[tuple[ActionUpdate, 
     return list(session.exec(query))
 
 
-def awaiting_my_answer(*, session: Session, person: Person) -> list[tuple[Decision, Addressee]]:
-    """Adopted decisions with a pending addressee unit this person may answer for, soonest due first."""
+def _awaiting_query(session: Session, person: Person):
     managed = session.exec(
         select(Body.id, Body.mission_id)
         .join(Membership, Membership.body_id == Body.id)
@@ -665,7 +664,7 @@ def awaiting_my_answer(*, session: Session, person: Person) -> list[tuple[Decisi
             and_(Addressee.unit_kind == UnitKind.department, Addressee.unit_id == person.department_id)
         )
     visible = visible_decisions(person=person).subquery()
-    query = (
+    return (
         select(Decision, Addressee)
         .join(visible, visible.c.id == Decision.id)
         .join(Addressee, Addressee.decision_id == Decision.id)
@@ -674,6 +673,17 @@ def awaiting_my_answer(*, session: Session, person: Person) -> list[tuple[Decisi
             Addressee.status == AcknowledgementStatus.pending,
             or_(*units),
         )
-        .order_by(Decision.acknowledgement_due_at)
     )
-    return list(session.exec(query))
+
+
+def awaiting_my_answer(
+    *, session: Session, person: Person, limit: int | None = None
+) -> list[tuple[Decision, Addressee]]:
+    """Adopted decisions with a pending addressee unit this person may answer for, soonest due first."""
+    query = _awaiting_query(session, person).order_by(Decision.acknowledgement_due_at, Addressee.id)
+    return list(session.exec(query.limit(limit) if limit else query))
+
+
+def count_awaiting_my_answer(*, session: Session, person: Person) -> int:
+    awaiting = _awaiting_query(session, person).with_only_columns(Addressee.id).subquery()
+    return session.exec(select(func.count()).select_from(awaiting)).one()

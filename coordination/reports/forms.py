@@ -13,6 +13,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from coordination.labels import LABELS
+
 THEME_CHOICES = [
     ("diplomacy", _l("Diplomacy")),
     ("development", _l("Development")),
@@ -56,13 +58,7 @@ CREDIBILITY_CHOICES = [
 ]
 KIND_CHOICES = [("field_report", _l("Field report")), ("intelligence_brief", _l("Intelligence brief"))]
 INTELLIGENCE_CHOICES = [("", "—"), ("strategic", _l("Strategic")), ("tactical", _l("Tactical"))]
-STATUS_LABELS = {
-    "new": _l("New"),
-    "under_review": _l("Under review"),
-    "validated": _l("Validated"),
-    "dismissed": _l("Dismissed"),
-    "archived": _l("Archived"),
-}
+STATUS_LABELS = LABELS["report_status"]
 
 
 class MultiCheckboxField(SelectMultipleField):

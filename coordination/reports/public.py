@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from coordination.reports.models import (
@@ -62,7 +62,7 @@ class InboxEntry(BaseModel):
 
 
 class InboxPublic(BaseModel):
-    unread: int
+    unread: int = Field(description="Unread reports, counted up to 99 (99 means 99 or more).")
     items: list[InboxEntry]
 
 

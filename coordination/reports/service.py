@@ -386,12 +386,12 @@ def inbox(
     ]
 
 
-UNREAD_CAP = 999
+UNREAD_CAP = 99
 
 
 def unread_counts(*, session: Session, person: Person, policy: NeedToKnow) -> dict[str, int]:
     """Unread reports per body slug, and in total under the key ''; each count stops at UNREAD_CAP
-    (shown as "999+"), so that the header costs the same after five years as after five days."""
+    (shown as "99+"), so that the header costs the same after five years as after five days."""
     counts: dict[str, int] = {}
     unread: set[int] = set()
     slugs = dict(

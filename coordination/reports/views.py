@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from pydantic import ValidationError
@@ -10,8 +10,9 @@ from sqlmodel import select
 
 from coordination.db import get_session
 from coordination.decisions import service as decisions
+from coordination.labels import label
 from coordination.reports import service
-from coordination.reports.forms import STATUS_LABELS, CommentForm, ForwardForm, ReportForm, TriageForm
+from coordination.reports.forms import CommentForm, ForwardForm, ReportForm, TriageForm
 from coordination.reports.models import Delivery, FieldReport, ReportCreate, TriageStatus
 from coordination.routing.graph import organisation_graph
 from coordination.structure import service as structure
@@ -39,22 +40,30 @@ def _visible_or_404(report_id: int) -> FieldReport:
     return report
 
 
+def _unread_counts() -> dict[str, int]:
+    """The signed-in person's unread counts, counted once per request (the header and the inbox)."""
+    if "unread_counts" not in g:
+        g.unread_counts = service.unread_counts(session=get_session(), person=current_user, policy=policy())
+    return g.unread_counts
+
+
 @bp.app_context_processor
 def _navigation():
     """Unread count for the header, and whether to show the steering group's early-warning board."""
     if not current_user.is_authenticated:
         return {}
-    counts = service.unread_counts(session=get_session(), person=current_user, policy=policy())
+    counts = _unread_counts()
     in_steering_group = any(m.body.kind == BodyKind.steering_group for m in current_user.memberships)
     return {
         "unread_total": counts.get("", 0),
+        "unread_cap": service.UNREAD_CAP,
         "sees_early_warning": in_steering_group or current_user.is_admin,
     }
 
 
 @bp.app_template_filter("status_label")
 def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
+    return label("report_status", status)
 
 
 def _report_form(session) -> ReportForm:
@@ -123,6 +132,9 @@ def new_report():
     return render_template("reports/new.html", form=form), status
 
 
+INBOX_AWAITING = 10  # soonest due; the decisions page lists them all
+
+
 @bp.get("/inbox")
 def inbox():
     session = get_session()
@@ -133,9 +145,14 @@ def inbox():
         "unread_only": request.args.get("unread") == "1",
     }
     items = service.inbox(session=session, person=current_user, policy=policy(), **filters)
-    counts = service.unread_counts(session=session, person=current_user, policy=policy())
+    counts = _unread_counts()
     my_bodies = sorted((m.body for m in current_user.memberships), key=lambda b: b.name)
-    awaiting = decisions.awaiting_my_answer(session=session, person=current_user)
+    awaiting = decisions.awaiting_my_answer(session=session, person=current_user, limit=INBOX_AWAITING)
+    awaiting_total = (
+        decisions.count_awaiting_my_answer(session=session, person=current_user)
+        if len(awaiting) == INBOX_AWAITING
+        else len(awaiting)
+    )
     recent = decisions.list_decisions(session=session, person=current_user, status="adopted", limit=10)
     return render_template(
         "reports/inbox.html",
@@ -144,6 +161,7 @@ def inbox():
         bodies=my_bodies,
         filters=filters,
         awaiting=awaiting,
+        awaiting_total=awaiting_total,
         decisions=recent,
     )
 
@@ -173,9 +191,11 @@ def report(report_id: int):
         delivered = {body.id for _delivery, body in deliveries}
         forward_form = ForwardForm()
         forward_form.body.choices = [
-            (b.slug, b.name)
-            for b in structure.list_bodies(session=session)
-            if b.id not in delivered and b.kind != BodyKind.consultation_platform
+            (slug, name)
+            for body_id, slug, name in structure.body_choices(
+                session=session, kinds=[BodyKind.steering_group, BodyKind.task_force]
+            )
+            if body_id not in delivered
         ]
     return render_template(
         "reports/report.html",

@@ -12,6 +12,7 @@ from coordination.structure.models import (
     BodyCountry,
     BodyKind,
     BodyMission,
+    BodyStatus,
     Clearance,
     Country,
     Department,
@@ -354,6 +355,21 @@ def list_bodies(*, session: Session, kind: BodyKind | None = None) -> list[Body]
         query = query.where(Body.kind == kind)
     kind_order = {k: i for i, k in enumerate(BodyKind)}
     return sorted(session.exec(query), key=lambda b: (kind_order[BodyKind(b.kind)], b.name))
+
+
+def body_choices(*, session: Session, kinds: list[BodyKind]) -> list[tuple[int, str, str]]:
+    """(id, slug, name) of the bodies of these kinds that are not stood down, for pickers: no members,
+    no missions loaded."""
+    rows = session.exec(
+        select(Body.id, Body.slug, Body.name, Body.kind).where(
+            Body.kind.in_(kinds), Body.status != BodyStatus.stood_down
+        )
+    ).all()
+    kind_order = {k: i for i, k in enumerate(BodyKind)}
+    return [
+        (i, slug, name)
+        for i, slug, name, kind in sorted(rows, key=lambda r: (kind_order[BodyKind(r[3])], r[2]))
+    ]
 
 
 def get_body(*, session: Session, slug: str) -> Body | None:
