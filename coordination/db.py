@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, request
@@ -46,7 +47,27 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
 
 def _writing_request() -> bool:
-    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    return (
+        has_request_context()
+        and request.method not in ("GET", "HEAD", "OPTIONS")
+        and not g.get("db_reads_first", False)
+    )
+
+
+@contextmanager
+def reads_before_writing(session: Session):
+    """Within a writing request, run the block's reads in a transaction of their own that does not take
+    SQLite's write lock, and end it on leaving: the writes that follow then hold the lock only for
+    themselves. Whatever the block read may change before the writes, as under READ COMMITTED."""
+    g.db_reads_first = True
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        g.db_reads_first = False
 
 
 def alembic_config(url: str):

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 from coordination.api import BEARER, api
 from coordination.api.problems import Problem, problem
 from coordination.api.views import json_response
-from coordination.db import get_session
+from coordination.db import get_session, reads_before_writing
 from coordination.reports import service
 from coordination.reports.models import ReportCreate, Severity, TriageStatus
 from coordination.reports.public import (
@@ -78,13 +78,19 @@ def post_field_report(body: ReportCreate):
             "Idempotency-Key is longer than 200 characters",
             errors=[{"field": "Idempotency-Key", "message": "too long", "type": "string_too_long"}],
         )
-    posted = service.post_report(
-        session=session,
-        author=g.api_person,
-        data=body,
-        graph=organisation_graph(session=session),
-        policy=_policy(),
-        idempotency_key=key,
+    with reads_before_writing(session):
+        prepared = service.prepare_report(
+            session=session,
+            author=g.api_person,
+            data=body,
+            graph=organisation_graph(session=session),
+            policy=_policy(),
+            idempotency_key=key,
+        )
+    posted = (
+        prepared
+        if isinstance(prepared, service.Posted)
+        else service.store_report(session=session, prepared=prepared)
     )
     public = (
         posted_public(posted, g.api_person, body.mission_code and body.mission_code.upper())

@@ -29,7 +29,6 @@ from coordination.reports.models import (
 )
 from coordination.routing.rules import ReportFacts, route_report
 from coordination.rules import Conflict, Forbidden, RuleViolation
-from coordination.structure import service as structure
 from coordination.structure.models import (
     Body,
     BodyKind,
@@ -38,6 +37,7 @@ from coordination.structure.models import (
     Department,
     Membership,
     MembershipRole,
+    Mission,
     Person,
     utcnow,
 )
@@ -154,7 +154,7 @@ def may_write_intelligence(person: Person) -> bool:
 def _validate(session: Session, author: Person, data: ReportCreate, policy: NeedToKnow):
     mission = None
     if data.mission_code:
-        mission = structure.get_mission(session=session, code=data.mission_code)
+        mission = session.exec(select(Mission).where(Mission.code == data.mission_code.upper())).first()
         if mission is None:
             raise ReportError(f"unknown mission {data.mission_code}", "mission_code")
         sits_in_platform = session.exec(
@@ -198,7 +198,17 @@ class Posted:
     bodies: dict[int, Body] = field(default_factory=dict)  # the delivery bodies, by id
 
 
-def post_report(
+@dataclass
+class PreparedReport:
+    """A report checked, rendered and routed, not yet stored."""
+
+    author: Person
+    report: FieldReport
+    recipients: list
+    bodies: dict[str, Body]  # the recipient bodies, by slug
+
+
+def prepare_report(
     *,
     session: Session,
     author: Person,
@@ -206,9 +216,10 @@ def post_report(
     graph: nx.MultiDiGraph,
     policy: NeedToKnow,
     idempotency_key: str | None = None,
-) -> Posted:
-    """Validate, store, route and audit a report in one transaction; a repeated Idempotency-Key
-    returns the report it created the first time and creates nothing."""
+) -> "PreparedReport | Posted":
+    """Everything before the first write: validation, rendering and routing. Only reads, so that on
+    SQLite the write lock is held for the inserts alone. A repeated Idempotency-Key gives the Posted
+    report of the first time instead."""
     fingerprint = _fingerprint(data)
     if idempotency_key:
         replay = _replay(session, author, idempotency_key, fingerprint)
@@ -226,19 +237,34 @@ def post_report(
         idempotency_key=idempotency_key,
         request_fingerprint=fingerprint if idempotency_key else None,
     )
+    recipients = route_report(_facts(report, mission.code if mission else None), graph)
+    bodies = {
+        b.slug: b for b in session.exec(select(Body).where(Body.slug.in_([r.body for r in recipients])))
+    }
+    return PreparedReport(author=author, report=report, recipients=recipients, bodies=bodies)
+
+
+def store_report(*, session: Session, prepared: PreparedReport) -> Posted:
+    """Store a prepared report with its deliveries and audit events in one transaction."""
+    report, author, recipients, bodies = (
+        prepared.report,
+        prepared.author,
+        prepared.recipients,
+        prepared.bodies,
+    )
     session.add(report)
     try:
         session.flush()
     except IntegrityError:
         session.rollback()
-        replay = _replay(session, author, idempotency_key, fingerprint) if idempotency_key else None
+        replay = (
+            _replay(session, author, report.idempotency_key, report.request_fingerprint)
+            if report.idempotency_key
+            else None
+        )
         if replay:
             return replay
         raise
-    recipients = route_report(_facts(report, mission.code if mission else None), graph)
-    bodies = {
-        b.slug: b for b in session.exec(select(Body).where(Body.slug.in_([r.body for r in recipients])))
-    }
     deliveries = [
         Delivery(report_id=report.id, body_id=bodies[r.body].id, rule=r.rule, reason=r.reason)
         for r in recipients
@@ -266,6 +292,30 @@ def post_report(
     return Posted(
         report=report, deliveries=deliveries, created=True, bodies={b.id: b for b in bodies.values()}
     )
+
+
+def post_report(
+    *,
+    session: Session,
+    author: Person,
+    data: ReportCreate,
+    graph: nx.MultiDiGraph,
+    policy: NeedToKnow,
+    idempotency_key: str | None = None,
+) -> Posted:
+    """Validate, store, route and audit a report in one transaction; a repeated Idempotency-Key
+    returns the report it created the first time and creates nothing."""
+    prepared = prepare_report(
+        session=session,
+        author=author,
+        data=data,
+        graph=graph,
+        policy=policy,
+        idempotency_key=idempotency_key,
+    )
+    if isinstance(prepared, Posted):
+        return prepared
+    return store_report(session=session, prepared=prepared)
 
 
 def _replay(session: Session, author: Person, key: str, fingerprint: str) -> Posted | None:
