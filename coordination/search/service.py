@@ -132,19 +132,23 @@ def _ranked(session, sqlite: bool, terms, codes, person, policy, *, prefix: bool
             )
             .where(text("search_index MATCH :match").bindparams(match=match), fts.c.kind.in_(codes))
             .order_by(fts.c.rowid.desc())
+            .limit(CANDIDATES)
         )
     else:
+        # The newest matches first, then their rank: ranking every match of a common word costs more
+        # than finding them.
         tsquery = func.coordination_query(" ".join(terms))
-        candidates = (
-            select(
-                pg_index.c.kind,
-                pg_index.c.item_id,
-                (-func.ts_rank_cd(pg_index.c.document, tsquery)).label("score"),
-            )
+        newest = (
+            select(pg_index.c.kind, pg_index.c.item_id, pg_index.c.document)
             .where(pg_index.c.document.op("@@")(tsquery), pg_index.c.kind.in_(codes))
             .order_by(pg_index.c.item_id.desc())
+            .limit(CANDIDATES)
+            .subquery()
         )
-    rows = session.execute(candidates.limit(CANDIDATES)).all()
+        candidates = select(
+            newest.c.kind, newest.c.item_id, (-func.ts_rank_cd(newest.c.document, tsquery)).label("score")
+        )
+    rows = session.execute(candidates).all()
     by_kind: dict[int, list[int]] = {}
     for kind_code, item_id, _score in rows:
         by_kind.setdefault(kind_code, []).append(item_id)
