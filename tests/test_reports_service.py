@@ -195,3 +195,27 @@ def test_inbox_counts_unread_per_body_and_reading_clears_it(session):
     assert {b.slug for b in critical[0].via} == {"task-force-great-lakes", "steering-group"}
     unread = service.inbox(session=session, person=reader, policy=POLICY, unread_only=True)
     assert [i.report.title for i in unread] == ["Critical"]
+
+
+def test_preparing_a_report_reads_only_and_storing_it_writes_report_deliveries_and_audit(session):
+    from coordination.reports.models import FieldReport, ReportCreate
+    from coordination.routing.graph import organisation_graph
+
+    def stored_rows():
+        return [len(session.exec(select(model)).all()) for model in (FieldReport, Delivery, AuditEvent)]
+
+    before = stored_rows()
+    prepared = service.prepare_report(
+        session=session,
+        author=person(session, AMBASSADOR_KINSHASA),
+        data=ReportCreate(title="Clashes near Goma", mission_code="kinshasa"),
+        graph=organisation_graph(session=session),
+        policy=POLICY,
+    )
+    assert not session.new and not session.dirty
+    session.rollback()
+    assert stored_rows() == before
+    assert sorted(r.body for r in prepared.recipients) == sorted(prepared.bodies)
+    posted = service.store_report(session=session, prepared=prepared)
+    assert stored_rows() == [before[0] + 1, before[1] + len(posted.deliveries), before[2] + 2]
+    assert posted.created and {d.report_id for d in posted.deliveries} == {posted.report.id}
