@@ -48,10 +48,11 @@ class Decision(SQLModel, table=True):
         # Lists of decisions, all or by status, newest first: an index walk that stops at the page size.
         Index("ix_decision_status_created", "status", "created_at"),
         Index("ix_decision_created_at", "created_at"),
+        Index("ix_decision_issuing_body_created", "issuing_body_id", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    issuing_body_id: int = Field(foreign_key="body.id", index=True)
+    issuing_body_id: int = Field(foreign_key="body.id")
     title: str = Field(max_length=200)
     text: str = Field(default="", sa_type=Text)
     text_html: str = Field(default="", sa_type=Text)
@@ -87,12 +88,14 @@ class Addressee(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("decision_id", "unit_kind", "unit_id"),
         CheckConstraint("unit_kind IN ('body', 'department', 'mission')", name="addressee_unit_kind"),
+        # What is addressed to a unit, answered from the index alone (the dashboard, inboxes).
+        Index("ix_addressee_unit", "unit_id", "unit_kind", "decision_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     decision_id: int = Field(foreign_key="decision.id", index=True)
     unit_kind: UnitKind = Field(sa_type=String(12))
-    unit_id: int = Field(index=True)
+    unit_id: int
     status: AcknowledgementStatus = Field(
         default=AcknowledgementStatus.pending, sa_type=String(20), index=True
     )
@@ -106,8 +109,13 @@ class Addressee(SQLModel, table=True):
 class Action(SQLModel, table=True):
     """Work a decision gives to a unit (and optionally a person), followed until done."""
 
+    __table_args__ = (
+        # A decision's open and overdue actions, counted from the index alone.
+        Index("ix_action_decision_status_due", "decision_id", "status", "due_on"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
-    decision_id: int = Field(foreign_key="decision.id", index=True)
+    decision_id: int = Field(foreign_key="decision.id")
     title: str = Field(max_length=200)
     owner_kind: UnitKind = Field(sa_type=String(12))
     owner_id: int

@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from coordination import audit
@@ -58,7 +58,11 @@ def last_submitted(*, session: Session, task_force: Body) -> SituationReport | N
 def next_due_on(*, session: Session, task_force: Body) -> date:
     """When the next situation report is due, on the task force's cadence."""
     last = last_submitted(session=session, task_force=task_force)
-    start = last.period_end if last else (task_force.chairs_decided_at or task_force.created_at).date()
+    return _due_after(task_force, last.period_end if last else None)
+
+
+def _due_after(task_force: Body, last_period_end: date | None) -> date:
+    start = last_period_end or (task_force.chairs_decided_at or task_force.created_at).date()
     return start + timedelta(days=task_force.sitrep_every_days)
 
 
@@ -69,7 +73,17 @@ def due_by(*, session: Session, until: date) -> list[tuple[Body, date]]:
         .where(Body.kind == BodyKind.task_force, Body.status == BodyStatus.active)
         .order_by(Body.name)
     ).all()
-    due = [(tf, next_due_on(session=session, task_force=tf)) for tf in task_forces]
+    last_ends = dict(
+        session.exec(
+            select(SituationReport.task_force_id, func.max(SituationReport.period_end))
+            .where(
+                SituationReport.task_force_id.in_([tf.id for tf in task_forces]),
+                SituationReport.status == SitrepStatus.submitted,
+            )
+            .group_by(SituationReport.task_force_id)
+        ).all()
+    )
+    due = [(tf, _due_after(tf, last_ends.get(tf.id))) for tf in task_forces]
     return [(tf, when) for tf, when in due if when <= until]
 
 

@@ -17,7 +17,6 @@ from coordination.sitreps import service as sitreps
 from coordination.steering import service
 from coordination.steering.forms import PriorityForm
 from coordination.steering.models import Priority
-from coordination.structure import service as structure
 from coordination.structure.models import Body, BodyKind, BodyStatus, Person
 
 bp = Blueprint("steering", __name__)
@@ -118,7 +117,7 @@ DASHBOARD_COUNTRIES = 15  # the chart's rows; the early-warning page charts ever
 def dashboard():
     session = get_session()
     now = _now()
-    steering_group = structure.get_steering_group(session=session)
+    steering_group = session.exec(select(Body).where(Body.kind == BodyKind.steering_group)).first()
     rows = service.list_priorities(session=session)
     task_forces = list(
         session.exec(
