@@ -43,7 +43,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing_request() else "BEGIN")
 
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    # JIT compilation pays off for long analytical queries, not for pages: on a large database the
+    # planner's cost estimates switch it on for queries that then spend more time compiling than running.
+    return create_engine(url, echo=echo, pool_pre_ping=True, connect_args={"options": "-c jit=off"})
 
 
 def _writing_request() -> bool:

@@ -83,12 +83,20 @@ class NeedToKnow:
 # --- need-to-know -----------------------------------------------------------------------------------
 
 
-def visible_reports(*, person: Person, policy: NeedToKnow):
+def visible_reports(*, person: Person, policy: NeedToKnow, among: list[int] | None = None):
     """Reports this person may see: their own, or routed to a body they sit in, within their clearance,
-    and, for information from a restricted origin (Defence), only if their department shares in it."""
+    and, for information from a restricted origin (Defence), only if their department shares in it.
+
+    `among` limits the question to these report ids, inside the routing check too: PostgreSQL may
+    otherwise answer it by hashing every delivery to the person's bodies (hundreds of thousands for a
+    task force chair after five years) to test a few thousand candidates."""
     my_bodies = select(Membership.body_id).where(Membership.person_id == person.id)
     routed_to_me = exists().where(Delivery.report_id == FieldReport.id, Delivery.body_id.in_(my_bodies))
-    return select(FieldReport).where(
+    query = select(FieldReport)
+    if among is not None:
+        routed_to_me = routed_to_me.where(Delivery.report_id.in_(among))
+        query = query.where(FieldReport.id.in_(among))
+    return query.where(
         or_(FieldReport.author_id == person.id, and_(routed_to_me, _cleared_for(person, policy)))
     )
 

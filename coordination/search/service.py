@@ -61,18 +61,21 @@ CANDIDATES = 2000
 
 
 VISIBILITY = {
-    "report": lambda person, policy: (reports.visible_reports(person=person, policy=policy), FieldReport),
-    "decision": lambda person, _policy: (decisions.visible_decisions(person=person), Decision),
-    "minutes": lambda person, _policy: (meetings.visible_meetings(person=person), Meeting),
-    "sitrep": lambda person, _policy: (sitreps.visible_sitreps(person=person), SituationReport),
-    "lesson": lambda person, _policy: (lessons.visible_lessons(person=person), Lesson),
+    "report": lambda person, policy, ids: (
+        reports.visible_reports(person=person, policy=policy, among=ids),
+        FieldReport,
+    ),
+    "decision": lambda person, _policy, _ids: (decisions.visible_decisions(person=person), Decision),
+    "minutes": lambda person, _policy, _ids: (meetings.visible_meetings(person=person), Meeting),
+    "sitrep": lambda person, _policy, _ids: (sitreps.visible_sitreps(person=person), SituationReport),
+    "lesson": lambda person, _policy, _ids: (lessons.visible_lessons(person=person), Lesson),
 }
 
 
 def _visible_among(session: Session, kind: str, ids: list[int], person: Person, policy) -> set[int]:
     """Which of these candidate ids of one kind the person may see, by that kind's own need-to-know
     query (one query per kind, probing the candidates by primary key)."""
-    query, model = VISIBILITY[kind](person, policy)
+    query, model = VISIBILITY[kind](person, policy, ids)
     return set(session.exec(query.with_only_columns(model.id).where(model.id.in_(ids))))
 
 
