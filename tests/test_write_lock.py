@@ -12,12 +12,13 @@ from sqlmodel import select
 from coordination import db
 from coordination.structure.models import Mission
 
+# SQLite's database-wide write lock; PostgreSQL locks rows, so there is nothing to show there.
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
 
 @pytest.fixture
-def other_writer(app, backend):
+def other_writer(app):
     """Another connection holding SQLite's write lock, as a concurrent request storing a report does."""
-    if backend != "sqlite":
-        pytest.skip("SQLite's database-wide write lock")  # PostgreSQL locks rows; nothing to show there
     path = db.engine_of(app).url.database
     connection = sqlite3.connect(path, isolation_level=None, timeout=0)
     connection.execute("BEGIN IMMEDIATE")
