@@ -392,3 +392,18 @@ def test_run_job_does_nothing_while_another_scheduler_holds_the_lease(app, sessi
     assert len(smtp_server.messages) == 1
     scheduler = build_scheduler(app)
     assert {job.id for job in scheduler.get_jobs()} == {*tasks.FREQUENT_JOBS, *tasks.DAILY_JOBS}
+
+
+def test_awaiting_my_answer_gives_the_soonest_due_first_and_counts_them_all(session):
+    ambassador = who(session, AMBASSADOR_KINSHASA)  # answers for the KINSHASA platform
+    before = service.count_awaiting_my_answer(session=session, person=ambassador)
+    decisions = [draft(session) for _ in range(3)]
+    for hours, decision in zip((2, 0, 1), decisions, strict=True):
+        adopted_at = T0 + timedelta(hours=hours)
+        service.adopt(session=session, person=who(session, SG_CHAIR), decision=decision, now=adopted_at)
+    session.commit()
+    ours = {d.id for d in decisions}
+    awaiting = service.awaiting_my_answer(session=session, person=ambassador)
+    assert [d.id for d, _a in awaiting if d.id in ours] == [decisions[1].id, decisions[2].id, decisions[0].id]
+    assert service.count_awaiting_my_answer(session=session, person=ambassador) == len(awaiting) == before + 3
+    assert service.awaiting_my_answer(session=session, person=ambassador, limit=2) == awaiting[:2]

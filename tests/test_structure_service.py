@@ -1,7 +1,8 @@
 import pytest
+from sqlmodel import select
 
 from coordination.structure import service as structure
-from coordination.structure.models import BodyKind
+from coordination.structure.models import Body, BodyKind, BodyStatus
 
 
 def test_a_person_needs_a_known_department_directorate_and_clearance(session):
@@ -50,3 +51,16 @@ def test_task_force_scope_rejects_unknown_countries(session):
         structure.upsert_body(
             session=session, slug="tf-x", kind=BodyKind.task_force, name="TF", countries=["XXX"]
         )
+
+
+def test_body_choices_offer_the_steering_group_then_task_forces_not_stood_down(session):
+    great_lakes = structure.get_body(session=session, slug="task-force-great-lakes")
+    great_lakes.status = BodyStatus.stood_down
+    session.commit()
+    choices = structure.body_choices(session=session, kinds=[BodyKind.steering_group, BodyKind.task_force])
+    slugs = [slug for _id, slug, _name in choices]
+    assert slugs[0] == "steering-group" and "task-force-great-lakes" not in slugs
+    task_forces = session.exec(
+        select(Body).where(Body.kind == BodyKind.task_force, Body.status != BodyStatus.stood_down)
+    ).all()
+    assert slugs[1:] == [b.slug for b in sorted(task_forces, key=lambda b: b.name)]

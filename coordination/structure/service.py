@@ -349,12 +349,14 @@ def upsert_membership(
     return _apply(membership, {"role": role, "reason": reason})
 
 
+_KIND_ORDER = {kind: rank for rank, kind in enumerate(BodyKind)}  # steering group, task forces, platforms
+
+
 def list_bodies(*, session: Session, kind: BodyKind | None = None) -> list[Body]:
     query = select(Body).options(selectinload(Body.mission), selectinload(Body.memberships))
     if kind:
         query = query.where(Body.kind == kind)
-    kind_order = {k: i for i, k in enumerate(BodyKind)}
-    return sorted(session.exec(query), key=lambda b: (kind_order[BodyKind(b.kind)], b.name))
+    return sorted(session.exec(query), key=lambda b: (_KIND_ORDER[BodyKind(b.kind)], b.name))
 
 
 def body_choices(*, session: Session, kinds: list[BodyKind]) -> list[tuple[int, str, str]]:
@@ -365,11 +367,8 @@ def body_choices(*, session: Session, kinds: list[BodyKind]) -> list[tuple[int, 
             Body.kind.in_(kinds), Body.status != BodyStatus.stood_down
         )
     ).all()
-    kind_order = {k: i for i, k in enumerate(BodyKind)}
-    return [
-        (i, slug, name)
-        for i, slug, name, kind in sorted(rows, key=lambda r: (kind_order[BodyKind(r[3])], r[2]))
-    ]
+    rows = sorted(rows, key=lambda row: (_KIND_ORDER[BodyKind(row.kind)], row.name))
+    return [(row.id, row.slug, row.name) for row in rows]
 
 
 def get_body(*, session: Session, slug: str) -> Body | None:
