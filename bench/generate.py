@@ -47,15 +47,15 @@ except ImportError:  # pragma: no cover
     from progress import Progress  # type: ignore[no-redef]
 
 from coordination import db
-from coordination.audit import AuditEvent
+from coordination.audit.models import AuditEvent
 from coordination.decisions.models import Action, ActionUpdate, Addressee, Decision, DecisionReport
 from coordination.lessons.models import Lesson, LessonDecision, LessonReport, LessonTransition
 from coordination.reports.models import Delivery, FieldReport, ReportComment, ReportRead
-from coordination.routing.graph import build_organisation_graph
 from coordination.routing.rules import ReportFacts, RoutingIndex, TaskForceScope, route_report, routing_index
 from coordination.search import index as search_index
 from coordination.seed import load_scenario, load_seed
-from coordination.structure import service as structure
+from coordination.structure import service as structure_service
+from coordination.structure.graph import build_organisation_graph
 from coordination.structure.models import (
     Body,
     BodyCountry,
@@ -340,7 +340,7 @@ class Generator:
             self._insert(connection, BodyCountry, self.body_country_rows)
             self._insert(connection, BodyMission, self.body_mission_rows)
         with Session(self.engine) as session:
-            structure.bump_revision(session=session)
+            structure_service.bump_revision(session=session)
             session.commit()
             graph = build_organisation_graph(session=session)
         self._timed("organisation", step)
@@ -1356,7 +1356,7 @@ class Generator:
 
     def _finish(self) -> None:
         with Session(self.engine) as session:
-            structure.bump_revision(session=session)
+            structure_service.bump_revision(session=session)
             session.commit()
         if self.engine.dialect.name == "postgresql":
             with self.engine.begin() as connection:

@@ -15,9 +15,9 @@ from pathlib import Path
 from sqlmodel import Session
 
 from coordination import create_app, db
-from coordination.routing.graph import build_organisation_graph
 from coordination.routing.rules import ReportFacts, route_report
 from coordination.seed import load_scenario, load_seed
+from coordination.structure.graph import build_organisation_graph
 
 DEMO_PASSWORD = "demo-coordination"
 

@@ -410,13 +410,13 @@ def time_page(client: Client, path, samples: int, budget: float, warmup: int = 1
 def in_process(database_url: str, rounds: int) -> dict:
     """Routing on the full graph and the fan-out of one decision to every department."""
     from coordination import create_app
-    from coordination.audit import AuditEvent
+    from coordination.audit.models import AuditEvent
     from coordination.decisions import flows
     from coordination.decisions import service as decisions
     from coordination.decisions.models import Addressee, Decision
     from coordination.notifications.models import Notification
-    from coordination.routing.graph import build_organisation_graph
     from coordination.routing.rules import ReportFacts, Unit, decision_audience, route_report, routing_index
+    from coordination.structure.graph import build_organisation_graph
     from coordination.structure.models import Department
 
     figures: dict = {}

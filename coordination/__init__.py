@@ -27,9 +27,11 @@ def create_app(test_config: dict | None = None) -> OpenAPI:
     from coordination.decisions import views as decision_views
     from coordination.lessons import views as lesson_views
     from coordination.meetings import views as meeting_views
+    from coordination.notifications import views as notification_views
     from coordination.planning import views as planning_views
     from coordination.reports import views as report_views
     from coordination.search import views as search_views
+    from coordination.sitreps import views as sitrep_views
     from coordination.steering import views as steering_views
     from coordination.structure import views as structure_views
     from coordination.taskforces import views as task_force_views
@@ -66,6 +68,8 @@ def create_app(test_config: dict | None = None) -> OpenAPI:
     app.register_blueprint(decision_feeds.bp)
     app.register_blueprint(steering_views.bp)
     app.register_blueprint(task_force_views.bp)
+    app.register_blueprint(sitrep_views.bp)
+    app.register_blueprint(notification_views.bp)
     app.register_blueprint(meeting_views.bp)
     app.register_blueprint(planning_views.bp)
     app.register_blueprint(lesson_views.bp)

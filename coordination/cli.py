@@ -8,8 +8,9 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlmodel import Session
 from werkzeug.serving import run_simple
 
-from coordination import audit, create_app, db
-from coordination.structure.models import Clearance
+from coordination import create_app, db
+from coordination.audit import service as audit
+from coordination.classification import Clearance
 
 
 def _session() -> Session:
@@ -51,6 +52,7 @@ def search_index_rebuild() -> None:
 
 
 def _load_seed(scenario: bool = True) -> None:
+    from coordination.classification import NeedToKnow
     from coordination.seed import load_scenario, load_seed
 
     with _session() as session:
@@ -60,7 +62,9 @@ def _load_seed(scenario: bool = True) -> None:
         )
         click.echo(f"seed loaded: {summary}")
         if scenario:
-            click.echo(f"demo scenario: {load_scenario(session=session)} field reports posted")
+            policy = NeedToKnow.from_config(current_app.config)
+            posted = load_scenario(session=session, policy=policy)
+            click.echo(f"demo scenario: {posted} field reports posted")
 
 
 @main.command("seed")
@@ -145,7 +149,7 @@ def create_user(
 ):
     """Create a person who can sign in (or reset an existing person's password)."""
     from coordination.auth.service import hash_password
-    from coordination.structure import service as structure
+    from coordination.structure import service as structure_service
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -156,7 +160,7 @@ def create_user(
     db.upgrade(db.engine_of(current_app))
     with _session() as session:
         try:
-            person, _changed = structure.upsert_person(
+            person, _changed = structure_service.upsert_person(
                 session=session,
                 email=email,
                 name=name,
@@ -166,12 +170,12 @@ def create_user(
                 clearance=clearance,
                 languages=languages,
             )
-        except structure.StructureError as error:
+        except structure_service.StructureError as error:
             raise click.ClickException(str(error)) from error
         person.password_hash = hash_password(password)
         person.is_admin = admin
         person.is_demo = False
-        structure.bump_revision(session=session)
+        structure_service.bump_revision(session=session)
         audit.record(
             session,
             actor_id=None,

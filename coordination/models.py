@@ -1,6 +1,6 @@
 """Every table module, imported in one place so that metadata and relationships are complete."""
 
-from coordination.audit import AuditEvent
+from coordination.audit.models import AuditEvent
 from coordination.auth.models import ApiToken
 from coordination.decisions.models import Action, ActionUpdate, Addressee, Decision, DecisionReport
 from coordination.jobs.models import JobLock

@@ -11,12 +11,15 @@ from pathlib import Path
 
 import pycountry
 import yaml
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from coordination import SEED, audit
+from coordination import SEED
+from coordination.audit import service as audit
 from coordination.auth.service import hash_password
-from coordination.structure import service as structure
-from coordination.structure.models import BodyKind
+from coordination.classification import NeedToKnow
+from coordination.structure import queries as structure
+from coordination.structure import service as structure_service
+from coordination.structure.enums import BodyKind
 
 
 @dataclass
@@ -51,7 +54,7 @@ def load_seed(*, session: Session, demo_password: str, directory: Path = SEED) -
     for iso in pycountry.countries:
         note = annotations.get(iso.alpha_3, {})
         name = getattr(iso, "common_name", None) or iso.name
-        changed = structure.upsert_country(
+        changed = structure_service.upsert_country(
             session=session,
             code=iso.alpha_3,
             name=note.get("name", name),
@@ -66,7 +69,7 @@ def load_seed(*, session: Session, demo_password: str, directory: Path = SEED) -
         for item in row["directorates"]:
             if head := item.pop("head", None):
                 heads[row["code"], item["code"]] = head
-        changed = structure.upsert_department(
+        changed = structure_service.upsert_department(
             session=session, directorates=row.pop("directorates", []), **row
         )
         report.count("departments", changed)
@@ -77,7 +80,7 @@ def load_seed(*, session: Session, demo_password: str, directory: Path = SEED) -
         row = dict(row)
         if structure.get_person_by_email(session=session, email=row["email"]) is None and demo_hash is None:
             demo_hash = hash_password(demo_password)
-        person, changed = structure.upsert_person(
+        person, changed = structure_service.upsert_person(
             session=session,
             email=row["email"],
             name=row["name"],
@@ -99,7 +102,7 @@ def load_seed(*, session: Session, demo_password: str, directory: Path = SEED) -
         )
         head = people.get(email)
         if head is None:
-            raise structure.StructureError(f"seed names unknown head {email!r} of {directorate_code}")
+            raise structure_service.StructureError(f"seed names unknown head {email!r} of {directorate_code}")
         if directorate.head_id != head.id:
             directorate.head_id = head.id
             session.add(directorate)
@@ -108,11 +111,11 @@ def load_seed(*, session: Session, demo_password: str, directory: Path = SEED) -
     def member(email: str):
         person = people.get(email.lower())
         if person is None:
-            raise structure.StructureError(f"seed refers to unknown person {email!r}")
+            raise structure_service.StructureError(f"seed refers to unknown person {email!r}")
         return person
 
     for row in _read(directory, "missions.yaml"):
-        mission, changed = structure.upsert_mission(
+        mission, changed = structure_service.upsert_mission(
             session=session,
             code=row["code"],
             accredited=row.get("accredited", []),
@@ -123,7 +126,7 @@ def load_seed(*, session: Session, demo_password: str, directory: Path = SEED) -
             organisation=row.get("organisation"),
         )
         report.count("missions", changed)
-        platform, changed = structure.upsert_body(
+        platform, changed = structure_service.upsert_body(
             session=session,
             slug=f"platform-{mission.code.lower()}",
             kind=BodyKind.consultation_platform,
@@ -133,12 +136,12 @@ def load_seed(*, session: Session, demo_password: str, directory: Path = SEED) -
         )
         report.count("bodies", changed)
         for seat in row.get("platform", []):
-            changed = structure.upsert_membership(
+            changed = structure_service.upsert_membership(
                 session=session, body=platform, person=member(seat["person"]), role=seat["role"]
             )
             report.count("memberships", changed)
     for row in _read(directory, "bodies.yaml"):
-        body, changed = structure.upsert_body(
+        body, changed = structure_service.upsert_body(
             session=session,
             slug=row["slug"],
             kind=row["kind"],
@@ -152,7 +155,7 @@ def load_seed(*, session: Session, demo_password: str, directory: Path = SEED) -
         )
         report.count("bodies", changed)
         for seat in row.get("members", []):
-            changed = structure.upsert_membership(
+            changed = structure_service.upsert_membership(
                 session=session,
                 body=body,
                 person=member(seat["person"]),
@@ -161,7 +164,7 @@ def load_seed(*, session: Session, demo_password: str, directory: Path = SEED) -
             )
             report.count("memberships", changed)
     if report.total:
-        structure.bump_revision(session=session)
+        structure_service.bump_revision(session=session)
         audit.record(
             session, actor_id=None, action="seed.load", object_type="seed", object_id="seed", **report.changed
         )
@@ -169,15 +172,21 @@ def load_seed(*, session: Session, demo_password: str, directory: Path = SEED) -
     return report
 
 
-def load_scenario(*, session: Session, directory: Path = SEED, now: datetime | None = None) -> int:
+def load_scenario(
+    *,
+    session: Session,
+    directory: Path = SEED,
+    now: datetime | None = None,
+    policy: NeedToKnow | None = None,
+) -> int:
     """Post the demo scenario's field reports through the report services, backdated by `days_ago`.
 
     Each report is keyed by (author, key) like an API retry, so loading twice posts nothing new.
-    Returns the number of reports posted.
+    Returns the number of reports posted. `policy` is the instance's need-to-know policy (the default
+    one when none is given).
     """
     from coordination.reports import service as reports
-    from coordination.reports.models import ReportCreate
-    from coordination.routing.graph import organisation_graph
+    from coordination.reports.service import ReportCreate
 
     path = directory / "scenario.yaml"
     if not path.exists():
@@ -186,15 +195,15 @@ def load_scenario(*, session: Session, directory: Path = SEED, now: datetime | N
     scenario = _read(directory, path.name)
     _load_priorities(session, scenario, now)
     _load_weekly_meeting(session, scenario, now)
-    _load_lessons(session, scenario, now)
-    policy = reports.NeedToKnow()
-    graph = organisation_graph(session=session)
+    policy = policy or NeedToKnow()
+    _load_lessons(session, scenario, now, policy)
+    graph = structure.organisation_graph(session=session)
     posted_by_key: dict[str, int] = {}
     posted = 0
     for row in scenario["reports"]:
         author = structure.get_person_by_email(session=session, email=row["author"])
         if author is None:
-            raise structure.StructureError(f"scenario refers to unknown person {row['author']!r}")
+            raise structure_service.StructureError(f"scenario refers to unknown person {row['author']!r}")
         data = ReportCreate(
             title=row["title"],
             body=row.get("body", "").strip(),
@@ -242,10 +251,10 @@ def load_scenario(*, session: Session, directory: Path = SEED, now: datetime | N
 
 
 def _load_priorities(session: Session, scenario: dict, now: datetime) -> None:
+    from coordination.steering import queries as steering
     from coordination.steering import service as priorities
-    from coordination.steering.models import Priority
 
-    if not scenario.get("priorities") or session.exec(select(Priority)).first() is not None:
+    if not scenario.get("priorities") or steering.any_priority(session=session):
         return
     secretary = structure.get_person_by_email(session=session, email=scenario["priorities_set_by"])
     for row in scenario["priorities"]:
@@ -256,12 +265,12 @@ def _load_weekly_meeting(session: Session, scenario: dict, now: datetime) -> Non
     """The steering group's weekly meeting from the next Monday, unless it already has meetings."""
     from zoneinfo import ZoneInfo
 
+    from coordination.meetings import queries as meeting_queries
     from coordination.meetings import service as meetings
-    from coordination.meetings.models import Meeting
 
     weekly = scenario.get("weekly_meeting")
     steering_group = structure.get_steering_group(session=session)
-    if not weekly or session.exec(select(Meeting).where(Meeting.body_id == steering_group.id)).first():
+    if not weekly or meeting_queries.any_meeting_of(session=session, body_id=steering_group.id):
         return
     brussels = now.astimezone(ZoneInfo("Europe/Brussels"))
     monday = (brussels + timedelta(days=7 - brussels.weekday())).replace(
@@ -279,20 +288,19 @@ def _load_weekly_meeting(session: Session, scenario: dict, now: datetime) -> Non
     )
 
 
-def _load_lessons(session: Session, scenario: dict, now: datetime) -> None:
+def _load_lessons(session: Session, scenario: dict, now: datetime, policy: NeedToKnow) -> None:
     """Lessons at different stages, each step taken by the person the rules allow, then backdated."""
     from coordination.decisions import service as decisions
+    from coordination.lessons import queries as lesson_queries
     from coordination.lessons import service as lessons
-    from coordination.lessons.models import Lesson, LessonTransition
-    from coordination.reports.service import NeedToKnow
 
-    if not scenario.get("lessons") or session.exec(select(Lesson)).first() is not None:
+    if not scenario.get("lessons") or lesson_queries.any_lesson(session=session):
         return
 
     def person(email: str):
         found = structure.get_person_by_email(session=session, email=email)
         if found is None:
-            raise structure.StructureError(f"scenario refers to unknown person {email!r}")
+            raise structure_service.StructureError(f"scenario refers to unknown person {email!r}")
         return found
 
     for row in scenario["lessons"]:
@@ -310,7 +318,7 @@ def _load_lessons(session: Session, scenario: dict, now: datetime) -> None:
             themes=row.get("themes", []),
             countries=row.get("countries", []),
             tags=row.get("tags", []),
-            policy=NeedToKnow(),
+            policy=policy,
             now=submitted_at,
         )
         for step in row.get("steps", []):
@@ -344,14 +352,9 @@ def _load_lessons(session: Session, scenario: dict, now: datetime) -> None:
                     note=step.get("note", ""),
                     now=when,
                 )
-        last = session.exec(
-            select(LessonTransition.at)
-            .where(LessonTransition.lesson_id == lesson.id)
-            .order_by(LessonTransition.at.desc())
-        ).first()
-        lesson.stage_changed_at = last
-        session.add(lesson)
-        session.commit()
+        lessons.set_stage_changed_at(
+            session=session, lesson=lesson, at=lesson_queries.last_moved_at(session=session, lesson=lesson)
+        )
 
 
 def _backdate(session: Session, posted, when: datetime) -> None:

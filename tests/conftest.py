@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from coordination import create_app, db
 from coordination.seed import load_seed
+from tests import summary
 from tests.demo import DEMO_PASSWORD
 from tests.smtp import smtp_server  # noqa: F401  (fixture)
 
@@ -171,3 +172,5 @@ def pytest_terminal_summary(terminalreporter):
         reasons[reason] = reasons.get(reason, 0) + 1
     for reason, count in reasons.items():
         terminalreporter.write_line(f"SKIPPED {count} tests: {reason}", yellow=True)
+    for line in summary.LINES:
+        terminalreporter.write_line(line)

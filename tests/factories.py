@@ -4,14 +4,16 @@ from itertools import count
 
 from sqlmodel import Session
 
+from coordination.classification import NeedToKnow
 from coordination.reports import service as reports
 from coordination.reports.models import ReportCreate
-from coordination.routing.graph import organisation_graph
-from coordination.structure import service as structure
+from coordination.structure import queries as structure
+from coordination.structure import service as structure_service
+from coordination.structure.graph import organisation_graph
 from coordination.structure.models import Person
 
 _numbers = count(1)
-POLICY = reports.NeedToKnow()
+POLICY = NeedToKnow()
 
 
 def make_person(
@@ -25,7 +27,7 @@ def make_person(
 ) -> Person:
     """A person of a department with a clearance, seated in bodies given as (slug, role)."""
     number = next(_numbers)
-    person, _ = structure.upsert_person(
+    person, _ = structure_service.upsert_person(
         session=session,
         email=f"test.person{number}@{department.lower()}.example",
         name=name or f"Test Person {number}",
@@ -34,10 +36,10 @@ def make_person(
         clearance=clearance,
     )
     for slug, role in bodies:
-        structure.upsert_membership(
+        structure_service.upsert_membership(
             session=session, body=structure.get_body(session=session, slug=slug), person=person, role=role
         )
-    structure.bump_revision(session=session)
+    structure_service.bump_revision(session=session)
     session.commit()
     return structure.get_person(session=session, person_id=person.id)
 

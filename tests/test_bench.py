@@ -16,8 +16,8 @@ from sqlmodel import Session
 from bench import generate
 from coordination import db
 from coordination.markup import render_markdown
-from coordination.routing.graph import build_organisation_graph
 from coordination.routing.rules import ReportFacts, route_report
+from coordination.structure.graph import build_organisation_graph
 
 SCALE = "0.0005"
 

@@ -1,6 +1,6 @@
 from coordination.auth import service as auth
 from coordination.cli import main
-from coordination.structure import service as structure
+from coordination.structure import queries as structure
 
 
 def test_create_user_reads_the_password_from_stdin_and_can_sign_in(app, session):
@@ -58,7 +58,7 @@ def test_seed_and_db_upgrade_commands_are_idempotent(app):
 def test_search_index_rebuild_refills_the_index_after_a_bulk_load(app, session):
     from sqlalchemy import text
 
-    from coordination.search import service as search
+    from coordination.search import queries as search_queries
     from coordination.seed import load_scenario
     from tests.factories import POLICY
 
@@ -66,8 +66,8 @@ def test_search_index_rebuild_refills_the_index_after_a_bulk_load(app, session):
     session.execute(text("DELETE FROM search_index"))  # as after rows written around the ORM
     session.commit()
     chair = structure.get_person_by_email(session=session, email="bart.heylen@diplobel.example")
-    assert search.search(session=session, person=chair, policy=POLICY, query="Goma") == []
+    assert search_queries.search(session=session, viewer=chair, policy=POLICY, query="Goma") == []
     result = app.test_cli_runner().invoke(main, ["search-index", "rebuild"])
     assert result.exit_code == 0 and "search index rebuilt" in result.output, result.output
     session.rollback()  # end this session's read snapshot
-    assert search.search(session=session, person=chair, policy=POLICY, query="Goma")
+    assert search_queries.search(session=session, viewer=chair, policy=POLICY, query="Goma")

@@ -5,14 +5,14 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from coordination.decisions import flows, service
-from coordination.decisions.models import AcknowledgementStatus
+from coordination.decisions import flows, queries, service
+from coordination.decisions.enums import AcknowledgementStatus
 from coordination.jobs import tasks
 from coordination.jobs.lock import acquire, job_lock
 from coordination.notifications import service as notifications
 from coordination.notifications.mail import Mailer
 from coordination.notifications.models import Notification
-from coordination.structure import service as structure
+from coordination.structure import queries as structure
 from tests.demo import (
     AMBASSADOR_KINSHASA,
     AMBASSADOR_NIAMEY,
@@ -74,11 +74,11 @@ def test_only_the_chair_or_co_chair_adopts(session):
 def test_adopted_decision_reaches_the_task_force_and_embassy_members_and_nobody_else(session, adopted):
     for email in (JUSTICE_MEMBER, DGD_DIRECTOR, KINSHASA_DEFENCE_ATTACHE, AMBASSADOR_KINSHASA):
         person = who(session, email)
-        assert service.get_visible_decision(session=session, person=person, decision_id=adopted.id), email
-        assert adopted.id in {d.id for d in service.list_decisions(session=session, person=person)}
+        assert queries.get_visible_decision(session=session, viewer=person, decision_id=adopted.id), email
+        assert adopted.id in {d.id for d in queries.list_decisions(session=session, viewer=person)}
     assert (
-        service.get_visible_decision(
-            session=session, person=who(session, AMBASSADOR_NIAMEY), decision_id=adopted.id
+        queries.get_visible_decision(
+            session=session, viewer=who(session, AMBASSADOR_NIAMEY), decision_id=adopted.id
         )
         is None
     )
@@ -92,13 +92,13 @@ def test_adopted_decision_reaches_the_task_force_and_embassy_members_and_nobody_
 def test_drafts_are_seen_only_in_the_issuing_body(session):
     decision = draft(session)
     assert (
-        service.get_visible_decision(
-            session=session, person=who(session, JUSTICE_MEMBER), decision_id=decision.id
+        queries.get_visible_decision(
+            session=session, viewer=who(session, JUSTICE_MEMBER), decision_id=decision.id
         )
         is None
     )
-    assert service.get_visible_decision(
-        session=session, person=who(session, SG_CHAIR), decision_id=decision.id
+    assert queries.get_visible_decision(
+        session=session, viewer=who(session, SG_CHAIR), decision_id=decision.id
     )
 
 
@@ -110,7 +110,7 @@ def test_a_confidential_decision_skips_members_without_clearance(session):
     flows.adopt_and_notify(
         session=session, person=who(session, SG_CHAIR), decision=decision, now=T0, config=CONFIG
     )
-    assert service.get_visible_decision(session=session, person=uncleared, decision_id=decision.id) is None
+    assert queries.get_visible_decision(session=session, viewer=uncleared, decision_id=decision.id) is None
     notified = {
         n.person_id for n in session.exec(select(Notification).where(Notification.kind == "decision.adopted"))
     }
@@ -144,7 +144,7 @@ def test_acknowledgements_are_counted_once_per_unit(session, adopted):
             unit_key="KINSHASA",
             now=T0,
         )
-    table = service.acknowledgement_table(session=session, decision=adopted, now=T0 + timedelta(hours=3))
+    table = queries.acknowledgement_table(session=session, decision=adopted, now=T0 + timedelta(hours=3))
     assert [(row.unit.key, row.addressee.status) for row in table] == [
         ("task-force-great-lakes", "acknowledged"),
         ("KINSHASA", "pending"),
@@ -322,7 +322,7 @@ def test_actions_flow_back_up_and_owners_are_reminded(session, adopted, smtp_ser
         )
     late = datetime(2026, 11, 8, 9, tzinfo=UTC)
     assert tasks.remind_actions(session=session, now=late, mailer=mailer, base_url="x") == 1
-    rows = service.monitored_actions(session=session, person=who(session, SG_CHAIR), today=late.date())
+    rows = queries.monitored_actions(session=session, viewer=who(session, SG_CHAIR), today=late.date())
     assert len(rows) == 1 and rows[0].late and rows[0].latest.status == "in_progress"
     assert "<strong>Thursday</strong>" in rows[0].latest.body_html
     subjects = smtp_server.subjects()
@@ -361,7 +361,7 @@ def test_status_counts_for_the_acknowledgement_table(session, adopted):
         now=T0,
         config=CONFIG,
     )
-    table = service.acknowledgement_table(session=session, decision=adopted, now=T0 + timedelta(hours=60))
+    table = queries.acknowledgement_table(session=session, decision=adopted, now=T0 + timedelta(hours=60))
     statuses = {row.unit.key: (row.addressee.status, row.late) for row in table}
     assert statuses == {
         "task-force-great-lakes": (AcknowledgementStatus.pending, True),
@@ -396,14 +396,14 @@ def test_run_job_does_nothing_while_another_scheduler_holds_the_lease(app, sessi
 
 def test_awaiting_my_answer_gives_the_soonest_due_first_and_counts_them_all(session):
     ambassador = who(session, AMBASSADOR_KINSHASA)  # answers for the KINSHASA platform
-    before = service.count_awaiting_my_answer(session=session, person=ambassador)
+    before = queries.count_awaiting_my_answer(session=session, viewer=ambassador)
     decisions = [draft(session) for _ in range(3)]
     for hours, decision in zip((2, 0, 1), decisions, strict=True):
         adopted_at = T0 + timedelta(hours=hours)
         service.adopt(session=session, person=who(session, SG_CHAIR), decision=decision, now=adopted_at)
     session.commit()
     ours = {d.id for d in decisions}
-    awaiting = service.awaiting_my_answer(session=session, person=ambassador)
+    awaiting = queries.awaiting_my_answer(session=session, viewer=ambassador)
     assert [d.id for d, _a in awaiting if d.id in ours] == [decisions[1].id, decisions[2].id, decisions[0].id]
-    assert service.count_awaiting_my_answer(session=session, person=ambassador) == len(awaiting) == before + 3
-    assert service.awaiting_my_answer(session=session, person=ambassador, limit=2) == awaiting[:2]
+    assert queries.count_awaiting_my_answer(session=session, viewer=ambassador) == len(awaiting) == before + 3
+    assert queries.awaiting_my_answer(session=session, viewer=ambassador, limit=2) == awaiting[:2]

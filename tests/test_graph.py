@@ -1,5 +1,6 @@
-from coordination.routing.graph import body_node, build_organisation_graph, country_node, organisation_graph
-from coordination.structure import service as structure
+from coordination.structure import queries as structure
+from coordination.structure import service as structure_service
+from coordination.structure.graph import body_node, build_organisation_graph, country_node, organisation_graph
 
 
 def test_graph_links_task_forces_to_the_steering_group_their_scope_and_missions(session):
@@ -27,7 +28,7 @@ def test_members_reach_their_bodies_with_their_role(session):
 def test_cached_graph_is_reused_until_the_organisation_changes(session):
     first = organisation_graph(session=session)
     assert organisation_graph(session=session) is first
-    structure.bump_revision(session=session)
+    structure_service.bump_revision(session=session)
     session.commit()
     rebuilt = organisation_graph(session=session)
     assert rebuilt is not first

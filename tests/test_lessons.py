@@ -5,14 +5,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from coordination.audit import AuditEvent
+from coordination.audit.models import AuditEvent
+from coordination.decisions import queries as decisions_queries
 from coordination.decisions import service as decisions
 from coordination.decisions.models import Decision
-from coordination.lessons import service
-from coordination.lessons.models import LessonStage
+from coordination.lessons import queries, service
+from coordination.lessons.enums import LessonStage
 from coordination.notifications.models import Notification
 from coordination.rules import Forbidden
-from coordination.structure import service as structure
+from coordination.structure import queries as structure
 from coordination.taskforces import service as taskforces
 from tests.demo import (
     AMBASSADOR_KINSHASA,
@@ -88,7 +89,9 @@ def test_an_observation_walks_through_every_stage_with_who_and_when(session):
     assert lesson.stage == "endorsed"
     decision = session.get(Decision, lesson.endorsement_decision_id)
     assert decision.status == "adopted" and decision.title.startswith("Lesson endorsed:")
-    assert [a.unit_kind for a in decisions.addressees_of(session=session, decision=decision)] == ["body"]
+    assert [a.unit_kind for a in decisions_queries.addressees_of(session=session, decision=decision)] == [
+        "body"
+    ]
 
     owner = who(session, GL_SECRETARY)
     action = service.add_remedial_action(
@@ -101,7 +104,7 @@ def test_an_observation_walks_through_every_stage_with_who_and_when(session):
         now=NOW,
     )
     assert lesson.stage == "tasked"
-    assert service.remedial_actions(session=session, lesson=lesson) == [action]
+    assert queries.remedial_actions(session=session, viewer=who(session, SG_CHAIR), lesson=lesson) == [action]
     with pytest.raises(service.LessonError, match="every remedial action must be done"):
         step(session, lesson, "implement", GL_SECRETARY)
     decisions.update_action(
@@ -112,7 +115,7 @@ def test_an_observation_walks_through_every_stage_with_who_and_when(session):
     step(session, lesson, "learn", SG_SECRETARY, at=NOW + timedelta(days=61))
     step(session, lesson, "archive", SG_SECRETARY, at=NOW + timedelta(days=400))
 
-    history = service.history(session=session, lesson=lesson)
+    history = queries.history(session=session, lesson=lesson)
     assert [(t.from_stage, t.to_stage, p.email) for t, p in history] == [
         (None, "submitted", JUSTICE_MEMBER),
         ("submitted", "accepted", DGB_DIRECTOR),
@@ -302,7 +305,7 @@ def test_visibility_matrix(session):
     lesson = submit(session, classification="confidential")
 
     def sees(person):
-        return service.get_visible_lesson(session=session, person=person, lesson_id=lesson.id) is not None
+        return queries.get_visible_lesson(session=session, viewer=person, lesson_id=lesson.id) is not None
 
     people = {
         "author": who(session, JUSTICE_MEMBER),
@@ -365,7 +368,7 @@ def test_a_new_task_force_sees_earlier_lessons_on_its_countries_or_themes(sessio
             themes=themes,
             now=NOW,
         )
-        found = service.earlier_lessons(session=session, person=who(session, SG_CHAIR), task_force=body)
+        found = queries.earlier_lessons(session=session, viewer=who(session, SG_CHAIR), task_force=body)
         assert (lesson in found) is expected, name
         assert other not in found
 
@@ -377,22 +380,22 @@ def test_filters_chart_counts_and_exports(session):
     )
     step(session, first, "accept", DGB_DIRECTOR, at=NOW + timedelta(days=40))
     chair = who(session, SG_CHAIR)
-    find = service.find
-    assert find(session=session, person=chair, filters=service.LessonFilter(stage="accepted")) == [first]
-    assert find(session=session, person=chair, filters=service.LessonFilter(effort="Sahel 2025")) == [second]
-    assert find(session=session, person=chair, filters=service.LessonFilter(country="MLI")) == [second]
-    assert find(session=session, person=chair, filters=service.LessonFilter(theme="law")) == [first]
-    assert service.efforts(session=session, person=chair) == ["Great Lakes 2026", "Sahel 2025"]
+    find = queries.find
+    assert find(session=session, viewer=chair, filters=queries.LessonFilter(stage="accepted")) == [first]
+    assert find(session=session, viewer=chair, filters=queries.LessonFilter(effort="Sahel 2025")) == [second]
+    assert find(session=session, viewer=chair, filters=queries.LessonFilter(country="MLI")) == [second]
+    assert find(session=session, viewer=chair, filters=queries.LessonFilter(theme="law")) == [first]
+    assert queries.efforts(session=session, viewer=chair) == ["Great Lakes 2026", "Sahel 2025"]
 
-    series = service.stage_counts_over_time(
-        session=session, person=chair, now=NOW + timedelta(days=40), months=3
+    series = queries.stage_counts_over_time(
+        session=session, viewer=chair, now=NOW + timedelta(days=40), months=3
     )
     assert series.months == [date(2026, 11, 1), date(2026, 12, 1), date(2027, 1, 1)]
     assert series.counts[LessonStage.submitted] == [2, 2, 1]
     assert series.counts[LessonStage.accepted] == [0, 0, 1]
 
-    csv_text = service.as_csv([first, second])
+    csv_text = queries.as_csv([first, second])
     assert csv_text.splitlines()[0].startswith("id,title,stage")
     assert "Second observation,submitted" in csv_text
-    markdown = service.as_markdown([first])
+    markdown = queries.as_markdown([first])
     assert "## " in markdown and "### Observation" in markdown and "First observation" in markdown

@@ -7,13 +7,16 @@ import pytest
 from icalendar import Calendar
 
 from coordination.decisions import service as decisions
+from coordination.meetings import queries as meetings_queries
 from coordination.meetings import service as meetings
 from coordination.rules import Forbidden
+from coordination.sitreps import queries as sitreps_queries
 from coordination.sitreps import service as sitreps
+from coordination.steering import queries as priorities_queries
 from coordination.steering import service as priorities
-from coordination.structure import service as structure
+from coordination.structure import queries as structure
 from tests.demo import AMBASSADOR_NIAMEY, DGB_DIRECTOR, JUSTICE_MEMBER, SG_CHAIR, SG_SECRETARY
-from tests.factories import post
+from tests.factories import POLICY, post
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 MEETING = NOW + timedelta(days=1)
@@ -51,14 +54,15 @@ def test_priority_changes_keep_history_and_need_a_reason(session):
     )
     changes = [
         (c.kind, c.old_tier, c.new_tier, c.reason, p.name)
-        for c, p in priorities.history(session=session, priority=priority)
+        for c, p in priorities_queries.history(session=session, priority=priority)
     ]
     assert changes == [
         ("created", None, 2, "Electoral cycle", "Thomas Delvaux"),
         ("tier", 2, 1, "Violence after the elections", "Annelies Vercammen"),
     ]
     since = [
-        c.kind for c, _p, _who in priorities.changes_since(session=session, since=NOW + timedelta(days=1))
+        c.kind
+        for c, _p, _who in priorities_queries.changes_since(session=session, since=NOW + timedelta(days=1))
     ]
     assert since == ["tier"]
     with pytest.raises(Forbidden):
@@ -195,7 +199,8 @@ def test_the_drafted_agenda_contains_exactly_the_items_due(session, weekly):
     session.add(great_lakes)
     session.commit()
 
-    items = meetings.draft_agenda(session=session, person=secretary, meeting=weekly, now=NOW)
+    meetings.draft_agenda(session=session, person=secretary, meeting=weekly, now=NOW)
+    items = meetings_queries.agenda(session=session, viewer=secretary, policy=POLICY, meeting=weekly)
     assert [(i.kind, i.reference_id) for i in items] == [
         ("priority_review", due.id),
         ("early_warning", warning.id),
@@ -207,7 +212,8 @@ def test_the_drafted_agenda_contains_exactly_the_items_due(session, weekly):
     assert items[0].title.startswith("Review priority: Niger (NER) (tier 1")
     # the secretary's own items survive a redraft
     meetings.add_item(session=session, person=secretary, meeting=weekly, title="Any other business")
-    redrafted = meetings.draft_agenda(session=session, person=secretary, meeting=weekly, now=NOW)
+    meetings.draft_agenda(session=session, person=secretary, meeting=weekly, now=NOW)
+    redrafted = meetings_queries.agenda(session=session, viewer=secretary, policy=POLICY, meeting=weekly)
     assert [i.title for i in redrafted][-1] == "Any other business" and len(redrafted) == 7
     with pytest.raises(Forbidden):
         meetings.draft_agenda(session=session, person=who(session, JUSTICE_MEMBER), meeting=weekly, now=NOW)
@@ -221,7 +227,7 @@ def test_minutes_attendance_and_invitation(session, weekly):
         session=session, person=secretary, meeting=weekly, minutes="Agreed on **Niger**.", present_ids=present
     )
     assert "<strong>Niger</strong>" in weekly.minutes_html
-    assert sum(meetings.attendance(session=session, meeting=weekly).values()) == 5
+    assert sum(meetings_queries.attendance(session=session, meeting=weekly).values()) == 5
     with pytest.raises(meetings.MeetingError):
         meetings.record_minutes(
             session=session,
@@ -230,7 +236,9 @@ def test_minutes_attendance_and_invitation(session, weekly):
             minutes="x",
             present_ids=[who(session, AMBASSADOR_NIAMEY).id],
         )
-    ics = meetings.invitation(session=session, meeting=weekly, base_url="http://x")
+    ics = meetings_queries.invitation(
+        session=session, viewer=secretary, policy=POLICY, meeting=weekly, base_url="http://x"
+    )
     event = Calendar.from_ical(ics).walk("VEVENT")[0]
     assert "Weekly coordination meeting" in str(event["summary"]) and str(event["location"]) == "Egmont"
     assert len(event["attendee"]) == len(steering_group.memberships)
@@ -251,6 +259,7 @@ def test_situation_report_is_compiled_edited_and_submitted(session):
         reports.triage(session=session, person=chair, report=report, to_status=status)
     sitrep = sitreps.compile_draft(
         session=session,
+        policy=POLICY,
         person=chair,
         task_force=great_lakes,
         period_start=NOW.date() - timedelta(days=14),
@@ -262,7 +271,9 @@ def test_situation_report_is_compiled_edited_and_submitted(session):
     with pytest.raises(Forbidden):
         sitreps.submit(session=session, person=who(session, JUSTICE_MEMBER), sitrep=sitrep, now=NOW)
     sitreps.submit(session=session, person=chair, sitrep=sitrep, now=NOW)
-    assert sitreps.latest(session=session)[0][0].id == sitrep.id
-    assert sitreps.next_due_on(session=session, task_force=great_lakes) == NOW.date() + timedelta(days=14)
+    assert sitreps_queries.latest(session=session, viewer=chair, policy=POLICY)[0][0].id == sitrep.id
+    assert sitreps_queries.next_due_on(session=session, task_force=great_lakes) == NOW.date() + timedelta(
+        days=14
+    )
     with pytest.raises(sitreps.SitrepError):
         sitreps.edit(session=session, person=chair, sitrep=sitrep, body="changed")

@@ -5,8 +5,8 @@ import itertools
 
 import pytest
 
-from coordination.reports import service
-from coordination.structure.models import Clearance
+from coordination.classification import Clearance, NeedToKnow
+from coordination.reports import queries
 from tests.factories import POLICY, make_person, post
 
 LEVELS = [c.value for c in Clearance]
@@ -78,12 +78,12 @@ def test_visibility_matrix(session, world):
     reports, viewers, _authors = world
     mismatches = []
     for (viewer_kind, clearance), viewer in viewers.items():
-        visible = {r.id for r in session.exec(service.visible_reports(person=viewer, policy=POLICY))}
-        inbox = {i.report.id for i in service.inbox(session=session, person=viewer, policy=POLICY)}
+        visible = {r.id for r in session.exec(queries.visible_reports(viewer=viewer, policy=POLICY))}
+        inbox = {i.report.id for i in queries.inbox(session=session, viewer=viewer, policy=POLICY)}
         for (origin, level), report in reports.items():
             expected = expected_visible(viewer_kind, clearance, origin, level)
-            found = service.get_visible_report(
-                session=session, person=viewer, report_id=report.id, policy=POLICY
+            found = queries.get_visible_report(
+                session=session, viewer=viewer, report_id=report.id, policy=POLICY
             )
             for where, seen in (
                 ("query", report.id in visible),
@@ -101,8 +101,8 @@ def test_visibility_matrix(session, world):
 def test_authors_always_see_their_own_reports(session, world):
     reports, _viewers, authors = world
     for (origin, _level), report in reports.items():
-        assert service.get_visible_report(
-            session=session, person=authors[origin], report_id=report.id, policy=POLICY
+        assert queries.get_visible_report(
+            session=session, viewer=authors[origin], report_id=report.id, policy=POLICY
         )
 
 
@@ -111,9 +111,7 @@ def test_sharing_group_is_configurable(session, world):
     justice = viewers["task force member, Justice", "top_secret"]
     brief = reports["intelligence (Defence)", "unclassified"]
     assert (
-        service.get_visible_report(session=session, person=justice, report_id=brief.id, policy=POLICY) is None
+        queries.get_visible_report(session=session, viewer=justice, report_id=brief.id, policy=POLICY) is None
     )
-    wider = service.NeedToKnow(
-        restricted_origins=frozenset({"DEF"}), sharing_group=frozenset({"FA", "DEF", "JUST"})
-    )
-    assert service.get_visible_report(session=session, person=justice, report_id=brief.id, policy=wider)
+    wider = NeedToKnow(restricted_origins=frozenset({"DEF"}), sharing_group=frozenset({"FA", "DEF", "JUST"}))
+    assert queries.get_visible_report(session=session, viewer=justice, report_id=brief.id, policy=wider)

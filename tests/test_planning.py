@@ -7,7 +7,8 @@ import pytest
 
 from coordination.planning import budget, roster
 from coordination.rules import Forbidden
-from coordination.structure import service as structure
+from coordination.structure import queries as structure
+from coordination.structure import service as structure_service
 from tests.demo import ADIV_ANALYST, DGB_DIRECTOR, JUSTICE_MEMBER, SG_SECRETARY
 from tests.factories import make_person
 
@@ -127,7 +128,7 @@ def test_each_department_records_only_its_own_line_and_amounts_are_checked(sessi
 
 
 def second_task_force(session):
-    body, _ = structure.upsert_body(
+    body, _ = structure_service.upsert_body(
         session=session,
         slug="task-force-sahel-test",
         kind="task_force",
@@ -336,7 +337,9 @@ def test_annual_review_keeps_each_partys_position(session):
         position="Operational need is urgent; keep the pace.",
         now=NOW,
     )
-    text = plans.annual_review(session=session, effort=effort, year=2026, today=date(2026, 12, 31))
+    text = plans.annual_review(
+        session=session, viewer=chair, effort=effort, year=2026, today=date(2026, 12, 31)
+    )
     assert "Support the electoral commission in Burundi" in text and "not measured" in text
     assert (
         "Pledged 1000.0, committed 800.0, spent 400.0" in text and "Spent 50% of what was committed" in text

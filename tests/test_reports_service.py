@@ -3,10 +3,11 @@
 import pytest
 from sqlmodel import select
 
-from coordination.audit import AuditEvent
-from coordination.reports import service
-from coordination.reports.models import Delivery, TriageStatus
-from coordination.structure import service as structure
+from coordination.audit.models import AuditEvent
+from coordination.reports import queries, service
+from coordination.reports.enums import TriageStatus
+from coordination.reports.models import Delivery
+from coordination.structure import queries as structure
 from tests.demo import ADIV_ANALYST, AMBASSADOR_KINSHASA, AMBASSADOR_NIAMEY, DGB_DIRECTOR, JUSTICE_MEMBER
 from tests.factories import POLICY, make_person, post
 
@@ -39,7 +40,7 @@ def test_niamey_early_warning_lands_in_the_steering_group_queue(session):
     sg = next(d for d in posted.deliveries if d.rule == "uncovered")
     assert "no active task force covers NER: steering group early-warning queue" in sg.reason
     chair = person(session, "annelies.vercammen@diplobel.example")
-    queue = service.early_warning_queue(session=session, person=chair, policy=POLICY)
+    queue = queries.early_warning_queue(session=session, viewer=chair, policy=POLICY)
     assert [r.id for r, _d in queue] == [posted.report.id]
 
 
@@ -78,7 +79,7 @@ def test_bad_reports_are_refused_naming_the_field_and_nothing_is_written(session
     assert refused.value.field == field
     session.rollback()
     assert len(session.exec(select(AuditEvent)).all()) == len(before)
-    assert service.my_reports(session=session, person=author) == []
+    assert queries.my_reports(session=session, viewer=author) == []
 
 
 def test_only_platform_members_post_from_a_mission(session):
@@ -112,7 +113,7 @@ def test_the_same_idempotency_key_creates_one_report(session):
     again = post(session, author, idempotency_key="kin-2026-001", mission_code="KINSHASA")
     assert first.created and not again.created
     assert again.report.id == first.report.id
-    assert len(service.my_reports(session=session, person=author)) == 1
+    assert len(queries.my_reports(session=session, viewer=author)) == 1
     with pytest.raises(service.IdempotencyConflict):
         post(session, author, idempotency_key="kin-2026-001", mission_code="KINSHASA", title="Something else")
 
@@ -125,7 +126,7 @@ def test_triage_walks_new_under_review_validated_archived_and_refuses_skips(sess
     for status in ("under_review", "validated", "archived"):
         service.triage(session=session, person=chair, report=report, to_status=status, comment=f"to {status}")
     assert report.status == TriageStatus.archived
-    steps = [(c.from_status, c.to_status) for c, _who in service.comments_of(session=session, report=report)]
+    steps = [(c.from_status, c.to_status) for c, _who in queries.comments_of(session=session, report=report)]
     assert steps == [("new", "under_review"), ("under_review", "validated"), ("validated", "archived")]
     with pytest.raises(service.ReportError):
         service.triage(session=session, person=chair, report=report, to_status="new")
@@ -150,7 +151,7 @@ def test_updates_form_a_thread(session):
     second = post(session, author, mission_code="KINSHASA", title="Second", updates_report_id=first.id).report
     third = post(session, author, mission_code="KINSHASA", title="Third", updates_report_id=second.id).report
     for report in (first, second, third):
-        thread = service.thread_of(session=session, person=author, report=report, policy=POLICY)
+        thread = queries.thread_of(session=session, viewer=author, report=report, policy=POLICY)
         assert [r.title for r in thread] == ["First", "Second", "Third"]
 
 
@@ -186,20 +187,20 @@ def test_inbox_counts_unread_per_body_and_reading_clears_it(session):
     reader = person(session, DGB_DIRECTOR)
     post(session, author, mission_code="KINSHASA", severity="critical", title="Critical")
     second = post(session, author, mission_code="KINSHASA", title="Routine").report
-    counts = service.unread_counts(session=session, person=reader, policy=POLICY)
+    counts = queries.unread_counts(session=session, viewer=reader, policy=POLICY)
     assert counts[""] == 2 and counts["task-force-great-lakes"] == 2 and counts["steering-group"] == 1
     service.open_report(session=session, person=reader, report=second)
-    assert service.unread_counts(session=session, person=reader, policy=POLICY)[""] == 1
-    critical = service.inbox(session=session, person=reader, policy=POLICY, severity="critical")
+    assert queries.unread_counts(session=session, viewer=reader, policy=POLICY)[""] == 1
+    critical = queries.inbox(session=session, viewer=reader, policy=POLICY, severity="critical")
     assert [i.report.title for i in critical] == ["Critical"]
     assert {b.slug for b in critical[0].via} == {"task-force-great-lakes", "steering-group"}
-    unread = service.inbox(session=session, person=reader, policy=POLICY, unread_only=True)
+    unread = queries.inbox(session=session, viewer=reader, policy=POLICY, unread_only=True)
     assert [i.report.title for i in unread] == ["Critical"]
 
 
 def test_preparing_a_report_reads_only_and_storing_it_writes_report_deliveries_and_audit(session):
     from coordination.reports.models import FieldReport, ReportCreate
-    from coordination.routing.graph import organisation_graph
+    from coordination.structure.graph import organisation_graph
 
     def stored_rows():
         return [len(session.exec(select(model)).all()) for model in (FieldReport, Delivery, AuditEvent)]

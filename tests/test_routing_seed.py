@@ -1,8 +1,8 @@
 """Routing over the seeded organisation: the people a report reaches through its recipient bodies."""
 
-from coordination.routing.graph import organisation_graph
 from coordination.routing.rules import ReportFacts, route_report
-from coordination.structure import service as structure
+from coordination.structure import queries as structure
+from coordination.structure.graph import organisation_graph
 from tests.demo import DGB_DIRECTOR, DGD_DIRECTOR, SG_CHAIR
 
 

@@ -7,10 +7,11 @@ import pytest
 from coordination.decisions import service as decisions
 from coordination.lessons import service as lessons
 from coordination.meetings import service as meetings
-from coordination.search import service
+from coordination.reports import queries as report_queries
+from coordination.search import queries
 from coordination.search.index import rebuild
 from coordination.sitreps import service as sitreps
-from coordination.structure import service as structure
+from coordination.structure import queries as structure
 from tests.demo import (
     ADIV_ANALYST,
     AMBASSADOR_KINSHASA,
@@ -34,7 +35,7 @@ def find(session, email_or_person, query, **kw):
     person = who(session, email_or_person) if isinstance(email_or_person, str) else email_or_person
     return [
         (h.kind, h.item_id)
-        for h in service.search(session=session, person=person, policy=POLICY, query=query, **kw)
+        for h in queries.search(session=session, viewer=person, policy=POLICY, query=query, **kw)
     ]
 
 
@@ -76,7 +77,7 @@ def test_search_follows_the_need_to_know_matrix(session):
     found = {name: bool(find(session, person, "Nightjar")) for name, person in people.items()}
     visible = {
         name: bool(
-            service.reports.get_visible_report(session=session, person=p, report_id=report.id, policy=POLICY)
+            report_queries.get_visible_report(session=session, viewer=p, report_id=report.id, policy=POLICY)
         )
         for name, p in people.items()
     }
@@ -168,6 +169,7 @@ def test_every_kind_is_searched_within_its_own_visibility(session):
     task_force = structure.get_body(session=session, slug="task-force-great-lakes")
     sitrep = sitreps.compile_draft(
         session=session,
+        policy=POLICY,
         person=who(session, GL_SECRETARY),
         task_force=task_force,
         period_start=date(2026, 11, 1),

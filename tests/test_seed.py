@@ -5,8 +5,8 @@ from sqlmodel import select
 
 from coordination import models
 from coordination.seed import load_seed
-from coordination.structure import service as structure
-from coordination.structure.models import BodyKind, MembershipRole, MissionKind
+from coordination.structure import queries as structure
+from coordination.structure.enums import BodyKind, MembershipRole, MissionKind
 from tests.demo import DEMO_PASSWORD, DGB_DIRECTOR, DGD_DIRECTOR
 
 PARTNERS = {"BEN", "BFA", "BDI", "COD", "GIN", "MLI", "MAR", "MOZ", "NER", "UGA", "PSE", "RWA", "SEN", "TZA"}

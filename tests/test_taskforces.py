@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 import pytest
 
 from coordination.decisions import service as decisions
-from coordination.routing.graph import organisation_graph
 from coordination.routing.rules import ReportFacts, route_report
 from coordination.rules import Forbidden
-from coordination.structure import service as structure
+from coordination.structure import queries as structure
+from coordination.structure.graph import organisation_graph
 from coordination.taskforces import service
 from tests.demo import DGB_DIRECTOR, DGD_DIRECTOR, JUSTICE_MEMBER, SG_CHAIR, SG_SECRETARY
 

@@ -1,7 +1,9 @@
-"""The JSON API under /api/v1: thin views over the same services as the pages."""
+"""The JSON API under /api/v1: the blueprint, bearer authentication and problem responses. Each area's
+api.py holds its own endpoints and types."""
 
 from flask import Flask, current_app, g, request
-from flask_openapi3 import APIBlueprint, Tag
+from flask_openapi3 import APIBlueprint
+from pydantic import BaseModel, Field
 
 from coordination.api.problems import Problem, problem
 from coordination.auth import service as auth
@@ -17,9 +19,6 @@ api = APIBlueprint(
     url_prefix="/api/v1",
     abp_responses={401: Problem, 404: Problem},
 )
-
-AUTH_TAG = Tag(name="auth", description="Bearer tokens for programs")
-STRUCTURE_TAG = Tag(name="structure", description="Departments, missions, bodies and people")
 
 
 @api.before_request
@@ -46,6 +45,19 @@ def _authenticate():
     return None
 
 
+class SlugPath(BaseModel):
+    slug: str = Field(max_length=80)
+
+
+class IdPath(BaseModel):
+    item_id: int = Field(ge=1)
+
+
+def json_response(model: BaseModel, status: int = 200):
+    """A pydantic model as the JSON body of a response."""
+    return current_app.response_class(model.model_dump_json(), status=status, mimetype="application/json")
+
+
 @api.errorhandler(Forbidden)
 def _forbidden(error: Forbidden):
     return problem(403, str(error))
@@ -58,7 +70,18 @@ def _rule_violation(error: RuleViolation):
 
 
 def init_app(app: Flask) -> None:
-    from coordination.api import decisions, planning, reports, search, steering, views  # noqa: F401  (registers endpoints)
+    # Each area's api.py adds its endpoints to the blueprint when imported.
+    from coordination.auth import api as auth_api  # noqa: F401
+    from coordination.decisions import api as decisions_api  # noqa: F401
+    from coordination.lessons import api as lessons_api  # noqa: F401
+    from coordination.meetings import api as meetings_api  # noqa: F401
+    from coordination.planning import api as planning_api  # noqa: F401
+    from coordination.reports import api as reports_api  # noqa: F401
+    from coordination.search import api as search_api  # noqa: F401
+    from coordination.sitreps import api as sitreps_api  # noqa: F401
+    from coordination.steering import api as steering_api  # noqa: F401
+    from coordination.structure import api as structure_api  # noqa: F401
+    from coordination.taskforces import api as task_forces_api  # noqa: F401
 
     app.register_api(api)
     app.extensions["csrf"].exempt(api)

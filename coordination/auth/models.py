@@ -1,10 +1,8 @@
 from datetime import datetime
 
-from pydantic import EmailStr
 from sqlmodel import Field, SQLModel
 
-from coordination.structure.models import utcnow
-from coordination.types import UTCDateTime
+from coordination.types import UTCDateTime, utcnow
 
 
 class ApiToken(SQLModel, table=True):
@@ -17,14 +15,3 @@ class ApiToken(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked: bool = Field(default=False)
-
-
-class TokenRequest(SQLModel):
-    email: EmailStr
-    password: str = Field(min_length=1, max_length=1024)
-
-
-class TokenResponse(SQLModel):
-    access_token: str
-    token_type: str = "Bearer"
-    expires_at: datetime

@@ -3,14 +3,18 @@
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
 from coordination.auth.models import ApiToken
-from coordination.structure import service as structure
-from coordination.structure.models import Person, utcnow
+from coordination.structure import queries as structure
+from coordination.types import utcnow
+
+if TYPE_CHECKING:
+    from coordination.structure.models import Person
 
 _hasher = PasswordHasher()
 # Verifying against this keeps the time of a failed sign-in the same whether or not the account exists.
@@ -42,7 +46,7 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def authenticate(*, session: Session, email: str, password: str, production: bool) -> Person:
+def authenticate(*, session: Session, email: str, password: str, production: bool) -> "Person":
     """The person with these credentials, or SignInRefused; demo accounts are refused in production."""
     person = structure.get_person_by_email(session=session, email=email)
     if not verify_password(person.password_hash if person else None, password) or person is None:
@@ -61,7 +65,7 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(*, session: Session, person: Person, lifetime: timedelta) -> tuple[str, ApiToken]:
+def issue_token(*, session: Session, person: "Person", lifetime: timedelta) -> tuple[str, ApiToken]:
     """A new random bearer token; the caller sees it once, the database keeps only its digest."""
     token = secrets.token_urlsafe(32)
     row = ApiToken(person_id=person.id, token_hash=_digest(token), expires_at=utcnow() + lifetime)
@@ -69,18 +73,21 @@ def issue_token(*, session: Session, person: Person, lifetime: timedelta) -> tup
     return token, row
 
 
-def person_for_token(*, session: Session, token: str, production: bool) -> Person | None:
-    """The person a valid, unexpired, unrevoked token belongs to, in one query: every API request asks.
-    Their memberships and department load when a request needs them."""
+def person_for_token(*, session: Session, token: str, production: bool) -> "Person | None":
+    """The person a valid, unexpired, unrevoked token belongs to (every API request asks: two primary-key
+    probes). Their memberships and department load when a request needs them."""
     found = session.exec(
-        select(Person, ApiToken.revoked, ApiToken.expires_at)
-        .join(ApiToken, ApiToken.person_id == Person.id)
-        .where(ApiToken.token_hash == _digest(token))
+        select(ApiToken.person_id, ApiToken.revoked, ApiToken.expires_at).where(
+            ApiToken.token_hash == _digest(token)
+        )
     ).first()
     if found is None:
         return None
-    person, revoked, expires_at = found
+    person_id, revoked, expires_at = found
     if revoked or expires_at <= datetime.now(UTC):
+        return None
+    person = structure.people_by_id(session=session, ids=[person_id]).get(person_id)
+    if person is None:
         return None
     if not person.active or (production and person.is_demo):
         return None

@@ -10,11 +10,11 @@ from flask_wtf import CSRFProtect, FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField
 from wtforms.validators import DataRequired, Email, Length
 
-from coordination import audit
+from coordination.audit import service as audit
 from coordination.auth import service as auth
 from coordination.db import get_session
 from coordination.seed import demo_accounts_listed
-from coordination.structure import service as structure
+from coordination.structure import queries as structure
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()

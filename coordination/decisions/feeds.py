@@ -4,13 +4,12 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, Response, abort, current_app, render_template
 from icalendar import Calendar, Event
-from sqlmodel import select
 
 from coordination.db import get_session
-from coordination.decisions import service
-from coordination.decisions.models import Action, ActionStatus, DecisionStatus
+from coordination.decisions import queries
+from coordination.decisions.enums import DecisionStatus
 from coordination.notifications import service as notifications
-from coordination.structure import service as structure
+from coordination.structure import queries as structure
 
 bp = Blueprint("feeds", __name__)
 
@@ -28,7 +27,7 @@ def decisions_atom(token: str):
     person = _person(token)
     decisions = [
         d
-        for d in service.list_decisions(session=session, person=person, limit=50)
+        for d in queries.list_decisions(session=session, viewer=person, limit=50)
         if d.status != DecisionStatus.draft
     ]
     updated = max((d.adopted_at or d.created_at for d in decisions), default=datetime.now(UTC))
@@ -51,7 +50,7 @@ def deadlines_ics(token: str):
     calendar.add("prodid", "-//Coordination//deadlines//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", f"Coordination deadlines: {person.name}")
-    for decision, addressee in service.awaiting_my_answer(session=session, person=person):
+    for decision, addressee in queries.awaiting_my_answer(session=session, viewer=person):
         event = Event()
         event.add("uid", f"ack-{decision.id}-{addressee.id}@coordination")
         event.add("summary", f"Acknowledge: {decision.title}")
@@ -60,13 +59,8 @@ def deadlines_ics(token: str):
         event.add("dtstamp", decision.adopted_at)
         event.add("url", f"{base}/decisions/{decision.id}")
         calendar.add_component(event)
-    visible = service.visible_decisions(person=person).subquery()
-    actions = session.exec(
-        select(Action)
-        .join(visible, visible.c.id == Action.decision_id)
-        .where(Action.status != ActionStatus.done)
-    ).all()
-    mine = [a for a in actions if service.may_update_action(session=session, person=person, action=a)]
+    actions = queries.open_actions_of(session=session, viewer=person)
+    mine = [a for a in actions if queries.may_update_action(session=session, person=person, action=a)]
     for action in mine:
         event = Event()
         event.add("uid", f"action-{action.id}@coordination")

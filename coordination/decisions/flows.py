@@ -5,20 +5,22 @@ right away and otherwise left pending for the scheduler's e-mail job.
 """
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlmodel import Session
 
-from coordination.decisions import service
-from coordination.decisions.models import Addressee, Decision
+from coordination.decisions import queries, service
 from coordination.notifications import service as notifications
 from coordination.notifications.mail import Mailer
-from coordination.routing.graph import organisation_graph
 from coordination.routing.rules import decision_audience
-from coordination.structure.models import Body, Membership
+from coordination.structure import queries as structure
+
+if TYPE_CHECKING:
+    from coordination.decisions.models import Addressee, Decision
 
 
-def decision_link(decision: Decision) -> str:
+def decision_link(decision: "Decision") -> str:
     return f"/decisions/{decision.id}"
 
 
@@ -33,18 +35,22 @@ def _send_now(session: Session, created, now: datetime, config=None) -> None:
     )
 
 
-def audience(*, session: Session, decision: Decision) -> dict[int, list]:
+def audience(*, session: Session, decision: "Decision") -> dict[int, list]:
     """Everyone the decision reaches through its addressees, within clearance (see routing.rules)."""
-    addressees = service.addressees_of(session=session, decision=decision)
-    units = service.units_of(session=session, addressees=addressees)
-    graph = organisation_graph(session=session)
+    addressees = queries.addressees_of(session=session, decision=decision)
+    units = queries.units_of(session=session, addressees=addressees)
+    graph = structure.organisation_graph(session=session)
     return decision_audience(graph, [u.unit for u in units.values()], decision.classification)
 
 
-def adopt_and_notify(*, session: Session, person, decision: Decision, now: datetime, config=None) -> Decision:
+def adopt_and_notify(
+    *, session: Session, person, decision: "Decision", now: datetime, config=None
+) -> "Decision":
     service.adopt(session=session, person=person, decision=decision, now=now)
-    reached = audience(session=session, decision=decision)
-    body = session.get(Body, decision.issuing_body_id)
+    reached = queries.readers_among(
+        session=session, decision=decision, person_ids=audience(session=session, decision=decision)
+    )
+    body = structure.bodies_by_id(session=session, ids=[decision.issuing_body_id])[decision.issuing_body_id]
     created = notifications.notify(
         session=session,
         person_ids=set(reached) - {person.id},
@@ -58,29 +64,27 @@ def adopt_and_notify(*, session: Session, person, decision: Decision, now: datet
     return decision
 
 
-def issuing_managers(*, session: Session, decision: Decision, roles=None) -> set[int]:
-    """Chair, co-chairs and secretary of the issuing body (or only the given roles)."""
-    roles = roles or service.MANAGING_ROLES
-    rows = session.exec(
-        Membership.__table__.select().where(
-            Membership.body_id == decision.issuing_body_id, Membership.role.in_([r.value for r in roles])
-        )
+def issuing_managers(*, session: Session, decision: "Decision", roles=None) -> set[int]:
+    """Chair, co-chairs and secretary of the issuing body (or only the given roles) who may see the
+    decision."""
+    seated = structure.seated_person_ids(
+        session=session, body_id=decision.issuing_body_id, roles=roles or queries.MANAGING_ROLES
     )
-    return {row.person_id for row in rows}
+    return queries.readers_among(session=session, decision=decision, person_ids=seated)
 
 
 def answer_and_notify(
     *,
     session: Session,
     person,
-    decision: Decision,
+    decision: "Decision",
     unit_kind: str,
     unit_key: str,
     comply: bool,
     comment: str,
     now: datetime,
     config=None,
-) -> Addressee:
+) -> "Addressee":
     """Record an acknowledgement; a unit that cannot comply is notified to the issuing body at once."""
     addressee = service.acknowledge(
         session=session,

@@ -64,14 +64,3 @@ class ActionForm(FlaskForm):
 class ActionUpdateForm(FlaskForm):
     status = SelectField(_l("Status"), choices=ACTION_STATUS_CHOICES)
     body = TextAreaField(_l("Progress (Markdown)"), validators=[Optional(), Length(max=20_000)])
-
-
-class PreferencesForm(FlaskForm):
-    email = SelectField(
-        _l("E-mail me"),
-        choices=[
-            ("immediately", _l("Immediately")),
-            ("daily_digest", _l("In a daily digest")),
-            ("off", _l("Never")),
-        ],
-    )

@@ -1,46 +1,19 @@
 """Decisions of the steering group or a task force, their addressees, acknowledgements and actions."""
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from coordination.structure.models import Clearance, utcnow
-from coordination.types import UTCDateTime
-
-
-class DecisionStatus(StrEnum):
-    draft = "draft"
-    adopted = "adopted"
-    superseded = "superseded"
-    withdrawn = "withdrawn"
-
-
-class Procedure(StrEnum):
-    meeting = "meeting"
-    written = "written"
-
-
-class UnitKind(StrEnum):
-    """What an addressee is: a body (task force, platform), a department, or a mission."""
-
-    body = "body"
-    department = "department"
-    mission = "mission"
-
-
-class AcknowledgementStatus(StrEnum):
-    pending = "pending"
-    acknowledged = "acknowledged"
-    cannot_comply = "cannot_comply"
-
-
-class ActionStatus(StrEnum):
-    open = "open"
-    in_progress = "in_progress"
-    done = "done"
-    blocked = "blocked"
+from coordination.classification import Clearance
+from coordination.decisions.enums import (
+    AcknowledgementStatus,
+    ActionStatus,
+    DecisionStatus,
+    Procedure,
+    UnitKind,
+)
+from coordination.types import UTCDateTime, utcnow
 
 
 class Decision(SQLModel, table=True):

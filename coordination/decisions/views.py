@@ -1,14 +1,16 @@
-"""Pages for decisions, acknowledgements, actions, notifications and personal settings."""
+"""Pages for decisions, acknowledgements and actions."""
 
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlmodel import select
 
+from coordination.audit import service as audit
+from coordination.classification import Clearance, NeedToKnow
 from coordination.db import get_session
-from coordination.decisions import flows, service
+from coordination.decisions import flows, queries, service
+from coordination.decisions.enums import DecisionStatus
 from coordination.decisions.forms import (
     ACKNOWLEDGEMENT_LABELS,
     DECISION_STATUS_LABELS,
@@ -16,12 +18,10 @@ from coordination.decisions.forms import (
     ActionForm,
     ActionUpdateForm,
     DecisionForm,
-    PreferencesForm,
 )
-from coordination.decisions.models import Action, Decision, DecisionStatus
-from coordination.notifications import service as notifications
-from coordination.structure import service as structure
-from coordination.structure.models import Body, BodyKind, Clearance, Person
+from coordination.decisions.models import Decision
+from coordination.structure import queries as structure
+from coordination.structure.enums import BodyKind
 
 bp = Blueprint("decisions", __name__)
 
@@ -46,16 +46,9 @@ def acknowledgement(status: str) -> str:
     return str(ACKNOWLEDGEMENT_LABELS.get(status, status))
 
 
-@bp.app_context_processor
-def _notification_count():
-    if not current_user.is_authenticated:
-        return {}
-    return {"notifications_unread": notifications.unread_count(session=get_session(), person=current_user)}
-
-
 def _visible_or_404(decision_id: int) -> Decision:
-    decision = service.get_visible_decision(
-        session=get_session(), person=current_user, decision_id=decision_id
+    decision = queries.get_visible_decision(
+        session=get_session(), viewer=current_user, decision_id=decision_id
     )
     if decision is None:
         abort(404)
@@ -79,11 +72,9 @@ def _unit_choices(session) -> dict[str, list[tuple[str, str]]]:
 def list_decisions():
     session = get_session()
     status = request.args.get("status") or None
-    decisions = service.list_decisions(session=session, person=current_user, status=status)
-    bodies = {
-        b.id: b for b in session.exec(select(Body).where(Body.id.in_({d.issuing_body_id for d in decisions})))
-    }
-    awaiting = service.awaiting_my_answer(session=session, person=current_user)
+    decisions = queries.list_decisions(session=session, viewer=current_user, status=status)
+    bodies = structure.bodies_by_id(session=session, ids={d.issuing_body_id for d in decisions})
+    awaiting = queries.awaiting_my_answer(session=session, viewer=current_user)
     return render_template(
         "decisions/list.html",
         decisions=decisions,
@@ -98,7 +89,7 @@ def list_decisions():
 def new_decision():
     session = get_session()
     form = DecisionForm()
-    issuing = service.issuing_bodies_for(session=session, person=current_user)
+    issuing = queries.issuing_bodies_for(session=session, viewer=current_user)
     if not issuing:
         abort(403)
     form.issuing_body.choices = [(b.slug, b.name) for b in issuing]
@@ -110,7 +101,9 @@ def new_decision():
         form.report_ids.data = request.args["report"]
     meeting = _meeting_from(request.values.get("meeting", ""), session)
     if meeting is not None and request.method == "GET":
-        form.issuing_body.data = session.get(Body, meeting.body_id).slug
+        form.issuing_body.data = structure.bodies_by_id(session=session, ids=[meeting.body_id])[
+            meeting.body_id
+        ].slug
         form.procedure.data = "meeting"
     if form.validate_on_submit():
         addressees = [
@@ -137,6 +130,7 @@ def new_decision():
                     addressees=addressees,
                     report_ids=report_ids,
                     meeting_id=meeting.id if meeting else None,
+                    policy=NeedToKnow.from_config(current_app.config),
                     now=now(),
                 )
             except service.DecisionError as error:
@@ -150,46 +144,48 @@ def new_decision():
 
 
 def _meeting_from(value: str, session):
-    """The meeting a decision is taken in, when the form came from a meeting page."""
-    from coordination.meetings.models import Meeting
+    """The meeting a decision is taken in, when the form came from the page of a meeting the person may
+    see."""
+    from coordination.meetings import queries as meetings
 
-    return session.get(Meeting, int(value)) if value.isdigit() else None
+    if not value.isdigit() or len(value) > 12:
+        return None
+    return meetings.get_visible_meeting(session=session, viewer=current_user, meeting_id=int(value))
 
 
 @bp.get("/decisions/<int:decision_id>")
 def decision(decision_id: int):
     session = get_session()
     found = _visible_or_404(decision_id)
-    body = session.get(Body, found.issuing_body_id)
+    audit.record_opening(
+        session,
+        actor_id=current_user.id,
+        action="decision.open",
+        object_type="decision",
+        object_id=found.id,
+        classification=found.classification,
+    )
+    body = structure.bodies_by_id(session=session, ids=[found.issuing_body_id])[found.issuing_body_id]
     roles = {m.role for m in current_user.memberships if m.body_id == body.id}
-    table = service.acknowledgement_table(session=session, decision=found, now=now())
-    my_units = service.units_i_answer_for(session=session, person=current_user, decision=found)
+    table = queries.acknowledgement_table(session=session, decision=found, now=now())
+    my_units = queries.units_i_answer_for(session=session, viewer=current_user, decision=found)
     ack_form = None
     if my_units:
         ack_form = AcknowledgeForm()
         ack_form.unit.choices = [(f"{u.kind.value}:{u.key}", u.label) for u in my_units]
     action_form = None
-    manages = bool(roles & {r.value for r in service.MANAGING_ROLES})
+    manages = bool(roles & {r.value for r in queries.MANAGING_ROLES})
     if manages and found.status == DecisionStatus.adopted:
         action_form = ActionForm()
         action_form.owner.choices = [
             (f"{row.unit.kind.value}:{row.unit.key}", row.unit.label) for row in table
         ]
-    actions = service.action_rows(
+    actions = queries.action_rows(
         session=session,
-        actions=list(
-            session.exec(select(Action).where(Action.decision_id == found.id).order_by(Action.due_on))
-        ),
+        actions=queries.actions_of_decision(session=session, decision=found),
         today=now().date(),
     )
-    people = {
-        p.id: p
-        for p in session.exec(
-            select(Person).where(
-                Person.id.in_({found.created_by_id, found.adopted_by_id or found.created_by_id})
-            )
-        )
-    }
+    people = structure.people_by_id(session=session, ids={found.created_by_id, found.adopted_by_id})
     counts = {
         status: sum(1 for row in table if row.addressee.status == status) for status in ACKNOWLEDGEMENT_LABELS
     }
@@ -205,7 +201,12 @@ def decision(decision_id: int):
         people=people,
         may_adopt=found.status == DecisionStatus.draft and bool(roles & {"chair", "co_chair"}),
         may_withdraw=found.status == DecisionStatus.adopted and bool(roles & {"chair", "co_chair"}),
-        reports=service.motivating_reports(session=session, person=current_user, decision=found),
+        reports=queries.motivating_reports(
+            session=session,
+            viewer=current_user,
+            decision=found,
+            policy=NeedToKnow.from_config(current_app.config),
+        ),
     )
 
 
@@ -286,9 +287,9 @@ def create_action(decision_id: int):
 @bp.get("/actions")
 def actions():
     session = get_session()
-    rows = service.monitored_actions(
+    rows = queries.monitored_actions(
         session=session,
-        person=current_user,
+        viewer=current_user,
         today=now().date(),
         body_slug=request.args.get("body") or None,
         include_done=request.args.get("done") == "1",
@@ -297,12 +298,11 @@ def actions():
     return render_template("decisions/actions.html", rows=rows)
 
 
-def _visible_action_or_404(action_id: int) -> tuple[Action, Decision]:
-    session = get_session()
-    action = session.get(Action, action_id)
-    if action is None:
+def _visible_action_or_404(action_id: int):
+    found = queries.get_visible_action(session=get_session(), viewer=current_user, action_id=action_id)
+    if found is None:
         abort(404)
-    return action, _visible_or_404(action.decision_id)
+    return found
 
 
 @bp.route("/actions/<int:action_id>", methods=["GET", "POST"])
@@ -310,7 +310,7 @@ def action(action_id: int):
     session = get_session()
     found, decision_found = _visible_action_or_404(action_id)
     form = ActionUpdateForm(status=found.status)
-    may_update = service.may_update_action(session=session, person=current_user, action=found)
+    may_update = queries.may_update_action(session=session, person=current_user, action=found)
     if request.method == "POST":
         if not may_update:
             abort(403)
@@ -325,45 +325,11 @@ def action(action_id: int):
             )
             flash(_("Progress recorded."), "info")
             return redirect(url_for("decisions.action", action_id=found.id))
-    row = service.action_rows(session=session, actions=[found], today=now().date())[0]
+    row = queries.action_rows(session=session, actions=[found], today=now().date())[0]
     return render_template(
         "decisions/action.html",
         row=row,
         decision=decision_found,
         form=form if may_update else None,
-        updates=service.updates_of(session=session, action=found),
-    )
-
-
-@bp.get("/notifications")
-def notifications_page():
-    items = notifications.unread(session=get_session(), person=current_user)
-    return render_template("decisions/notifications.html", items=items)
-
-
-@bp.post("/notifications/read")
-def notifications_read():
-    notifications.mark_all_read(session=get_session(), person=current_user, now=now())
-    return redirect(url_for("decisions.notifications_page"))
-
-
-@bp.route("/settings", methods=["GET", "POST"])
-def settings():
-    session = get_session()
-    current = notifications.settings_of(session=session, person_id=current_user.id)
-    form = PreferencesForm(email=current.email)
-    token = None
-    if request.method == "POST":
-        if request.form.get("new_feed_token") and form.validate_on_submit():
-            token = notifications.new_feed_token(session=session, person=current_user)
-            flash(_("New feed links made; the old ones no longer work."), "info")
-        elif form.validate_on_submit():
-            notifications.set_email_preference(
-                session=session, person=current_user, preference=form.email.data
-            )
-            flash(_("Preferences saved."), "info")
-            return redirect(url_for("decisions.settings"))
-    base = current_app.config["BASE_URL"].rstrip("/")
-    return render_template(
-        "decisions/settings.html", form=form, token=token, has_token=bool(current.feed_token_hash), base=base
+        updates=queries.updates_of(session=session, action=found),
     )

@@ -3,36 +3,31 @@ and runs under a database lease (see lock.py) so that two schedulers never do th
 
 from collections import defaultdict
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from coordination.decisions import service as decisions
+from coordination.decisions import queries as decisions
 from coordination.decisions.flows import decision_link, issuing_managers
-from coordination.decisions.models import (
-    AcknowledgementStatus,
-    Action,
-    ActionStatus,
-    Addressee,
-    Decision,
-    DecisionStatus,
-)
 from coordination.notifications import service as notifications
+from coordination.notifications.enums import EmailPreference
 from coordination.notifications.mail import Mailer
-from coordination.notifications.models import EmailPreference
-from coordination.structure.models import MembershipRole, Person
+from coordination.structure.enums import MembershipRole
+
+if TYPE_CHECKING:
+    from coordination.decisions.models import Addressee, Decision
+    from coordination.structure.models import Person
 
 DUE_SOON = timedelta(days=2)
 
 
-def _pending_addressees(session: Session):
-    return session.exec(
-        select(Addressee, Decision)
-        .join(Decision, Decision.id == Addressee.decision_id)
-        .where(Decision.status == DecisionStatus.adopted, Addressee.status == AcknowledgementStatus.pending)
-    ).all()
+def _readers(session: Session, decision: "Decision", people: list["Person"]) -> list["Person"]:
+    """Of these people, those who may see the decision: nobody is told of what they may not see."""
+    readers = decisions.readers_among(session=session, decision=decision, person_ids=[p.id for p in people])
+    return [p for p in people if p.id in readers]
 
 
-def _mail_unit(session: Session, mailer: Mailer, people: list[Person], subject: str, body: str) -> None:
+def _mail_unit(session: Session, mailer: Mailer, people: list["Person"], subject: str, body: str) -> None:
     """One e-mail for a unit, to those of its people who have not turned e-mail off."""
     prefs = notifications.preferences(session=session, person_ids={p.id for p in people})
     to = [p.email for p in people if prefs[p.id] != EmailPreference.off]
@@ -42,14 +37,14 @@ def _mail_unit(session: Session, mailer: Mailer, people: list[Person], subject: 
 def remind_acknowledgements(*, session: Session, now: datetime, mailer: Mailer, base_url: str) -> int:
     """At half the acknowledgement deadline, one reminder per unacknowledged unit (never twice)."""
     reminded = 0
-    for addressee, decision in _pending_addressees(session):
+    for addressee, decision in decisions.pending_addressees(session=session):
         if addressee.reminded_at is not None or decision.acknowledgement_due_at is None:
             continue
         halfway = decision.adopted_at + (decision.acknowledgement_due_at - decision.adopted_at) / 2
         if not halfway <= now < decision.acknowledgement_due_at:
             continue
         unit = decisions.units_of(session=session, addressees=[addressee])[addressee.id]
-        people = decisions.answering_people(session=session, unit=unit)
+        people = _readers(session, decision, decisions.answering_people(session=session, unit=unit))
         title = f"Reminder: {unit.label} has not yet acknowledged: {decision.title}"
         due = f"{decision.acknowledgement_due_at:%Y-%m-%d %H:%M} UTC"
         body = f"Due {due}.\n{base_url.rstrip('/')}{decision_link(decision)}"
@@ -78,7 +73,7 @@ def escalate_overdue_acknowledgements(
     """Past the deadline, alert the issuing body's chair once per decision with the units still missing."""
     missing: dict[int, list[Addressee]] = defaultdict(list)
     decisions_by_id: dict[int, Decision] = {}
-    for addressee, decision in _pending_addressees(session):
+    for addressee, decision in decisions.pending_addressees(session=session):
         if (
             addressee.escalated_at is None
             and decision.acknowledgement_due_at
@@ -114,12 +109,7 @@ def remind_actions(*, session: Session, now: datetime, mailer: Mailer, base_url:
     """Remind owners of actions due within two days, and once more when they are overdue."""
     today = now.date()
     sent = 0
-    open_actions = session.exec(
-        select(Action).where(
-            Action.status.in_([ActionStatus.open, ActionStatus.in_progress, ActionStatus.blocked])
-        )
-    ).all()
-    for action in open_actions:
+    for action in decisions.open_actions(session=session):
         if action.due_on < today and action.reminded_overdue_at is None:
             action.reminded_overdue_at = now
             kind, title = "action.overdue", f"Action overdue since {action.due_on}: {action.title}"
@@ -130,26 +120,13 @@ def remind_actions(*, session: Session, now: datetime, mailer: Mailer, base_url:
             continue
         session.add(action)
         session.commit()
-        owners = (
-            {action.owner_person_id}
-            if action.owner_person_id
-            else {
-                p.id
-                for p in decisions.answering_people(
-                    session=session,
-                    unit=decisions.units_of(
-                        session=session,
-                        addressees=[
-                            Addressee(
-                                id=0,
-                                decision_id=action.decision_id,
-                                unit_kind=action.owner_kind,
-                                unit_id=action.owner_id,
-                            )
-                        ],
-                    )[0],
-                )
-            }
+        if action.owner_person_id:
+            owners = {action.owner_person_id}
+        else:
+            unit = decisions.unit_of_action(session=session, action=action)
+            owners = {p.id for p in decisions.answering_people(session=session, unit=unit)}
+        owners = decisions.readers_among(
+            session=session, decision=decisions.decision_of(session=session, action=action), person_ids=owners
         )
         created = notifications.notify(
             session=session, person_ids=owners, kind=kind, title=title, link=f"/actions/{action.id}", now=now

@@ -1,27 +1,13 @@
 """Observations and lessons, their stage history and what they concern."""
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import JSON, String, Text
 from sqlmodel import Field, SQLModel
 
-from coordination.structure.models import Clearance, utcnow
-from coordination.types import UTCDateTime
-
-
-class LessonStage(StrEnum):
-    submitted = "submitted"
-    accepted = "accepted"  # accepted as an observation
-    rejected = "rejected"
-    analysed = "analysed"
-    identified = "identified"  # lesson identified
-    endorsed = "endorsed"  # by the steering group
-    tasked = "tasked"  # an action body has remedial actions
-    implemented = "implemented"
-    validated = "validated"  # by the steering group
-    learned = "learned"  # lesson learned
-    archived = "archived"
+from coordination.classification import Clearance
+from coordination.lessons.enums import LessonStage
+from coordination.types import UTCDateTime, utcnow
 
 
 class Lesson(SQLModel, table=True):

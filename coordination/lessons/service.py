@@ -5,44 +5,34 @@ group, which tasks an action body with remedial actions (the actions of an adopt
 decision) -> implemented -> validated by the steering group -> learned -> archived.
 """
 
-import csv
-import io
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import or_
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from coordination import audit
+from coordination.audit import service as audit
+from coordination.classification import Clearance, NeedToKnow
+from coordination.decisions import queries as decision_queries
 from coordination.decisions import service as decisions
-from coordination.decisions.models import Action, ActionStatus, Decision, UnitKind
-from coordination.lessons.models import Lesson, LessonDecision, LessonReport, LessonStage, LessonTransition
+from coordination.decisions.enums import UnitKind
+from coordination.lessons.enums import LessonStage
+from coordination.lessons.models import Lesson, LessonDecision, LessonReport, LessonTransition
 from coordination.notifications import service as notifications
-from coordination.reports import service as reports
-from coordination.reports.models import FieldReport
-from coordination.routing.graph import organisation_graph
+from coordination.reports import queries as reports
 from coordination.routing.rules import decision_audience
 from coordination.rules import Forbidden, RuleViolation
-from coordination.structure import service as structure
-from coordination.structure.models import (
-    Body,
-    BodyCountry,
-    BodyKind,
-    Clearance,
-    Country,
-    Membership,
-    MembershipRole,
-    Person,
-    Theme,
-)
+from coordination.structure import queries as structure
+from coordination.structure.enums import BodyKind, MembershipRole, Theme
+
+if TYPE_CHECKING:
+    from coordination.decisions.models import Action, Decision
+    from coordination.structure.models import Body, Person
 
 S = LessonStage
 STAFF = {MembershipRole.chair, MembershipRole.co_chair, MembershipRole.secretary}
 SPEAKERS = {MembershipRole.chair, MembershipRole.co_chair}
 # Stages at which a lesson has come through analysis and is worth showing to later efforts.
-IDENTIFIED_OR_LATER = (S.identified, S.endorsed, S.tasked, S.implemented, S.validated, S.learned, S.archived)
-ORDER = list(LessonStage)
 
 
 class LessonError(RuleViolation):
@@ -93,28 +83,6 @@ WHO = {
 # --- need-to-know -----------------------------------------------------------------------------------
 
 
-def visible_lessons(*, person: Person):
-    """Lessons within the person's clearance that they wrote, that concern a body they sit in, or that
-    have been accepted (open to everyone); the steering group sees them all, including rejected ones."""
-    clearance = Clearance(person.clearance)
-    levels = [level.value for level in Clearance if clearance.covers(level)]
-    my_bodies = select(Membership.body_id).where(Membership.person_id == person.id)
-    in_steering_group = structure.in_steering_group(person.id)
-    return select(Lesson).where(
-        Lesson.classification.in_(levels),
-        or_(
-            Lesson.submitted_by_id == person.id,
-            Lesson.task_force_id.in_(my_bodies),
-            Lesson.stage.not_in([S.submitted, S.rejected]),
-            in_steering_group,
-        ),
-    )
-
-
-def get_visible_lesson(*, session: Session, person: Person, lesson_id: int) -> Lesson | None:
-    return session.exec(visible_lessons(person=person).where(Lesson.id == lesson_id)).first()
-
-
 # --- submitting -------------------------------------------------------------------------------------
 
 
@@ -127,7 +95,7 @@ def _clean_list(values, allowed: set[str] | None, name: str, field_name: str) ->
     return cleaned
 
 
-def _task_force(session: Session, slug: str | None) -> Body | None:
+def _task_force(session: Session, slug: str | None) -> "Body | None":
     if not slug:
         return None
     body = structure.get_body(session=session, slug=slug)
@@ -139,7 +107,7 @@ def _task_force(session: Session, slug: str | None) -> Body | None:
 def submit_observation(
     *,
     session: Session,
-    person: Person,
+    person: "Person",
     title: str,
     observation: str,
     discussion: str = "",
@@ -153,7 +121,7 @@ def submit_observation(
     tags: list[str] = (),
     decision_ids: list[int] = (),
     report_ids: list[int] = (),
-    policy: reports.NeedToKnow,
+    policy: NeedToKnow,
     now: datetime,
 ) -> Lesson:
     """Anyone may submit an observation; what it concerns must be something they can see."""
@@ -171,25 +139,22 @@ def submit_observation(
     body = _task_force(session, task_force)
     themes = _clean_list(themes, {t.value for t in Theme}, "theme", "themes")
     countries = [c.upper() for c in _clean_list(countries, None, "country", "countries")]
-    known = set(session.exec(select(Country.code).where(Country.code.in_(countries))))
+    known = structure.known_countries(session=session, codes=countries)
     if unknown := [c for c in countries if c not in known]:
         raise LessonError(f"unknown country: {', '.join(unknown)}", "countries")
     if body is not None:
         themes = themes or list(body.themes or [])
-        countries = countries or list(
-            session.exec(
-                select(BodyCountry.country_code)
-                .where(BodyCountry.body_id == body.id)
-                .order_by(BodyCountry.country_code)
-            )
-        )
+        countries = countries or structure.body_country_codes(session=session, body_id=body.id)
     tags = [t.lower() for t in _clean_list(tags, None, "tag", "tags")][:20]
     for decision_id in dict.fromkeys(decision_ids):
-        if decisions.get_visible_decision(session=session, person=person, decision_id=decision_id) is None:
+        if (
+            decision_queries.get_visible_decision(session=session, viewer=person, decision_id=decision_id)
+            is None
+        ):
             raise LessonError(f"no decision {decision_id}", "decision_ids")
     for report_id in dict.fromkeys(report_ids):
         if (
-            reports.get_visible_report(session=session, person=person, report_id=report_id, policy=policy)
+            reports.get_visible_report(session=session, viewer=person, report_id=report_id, policy=policy)
             is None
         ):
             raise LessonError(f"no field report {report_id}", "report_ids")
@@ -226,18 +191,18 @@ def submit_observation(
 # --- who may do what --------------------------------------------------------------------------------
 
 
-def _role(session: Session, person: Person, body_id: int | None) -> MembershipRole | None:
+def _role(session: Session, person: "Person", body_id: int | None) -> MembershipRole | None:
     if body_id is None:
         return None
     return structure.role_in(session=session, person_id=person.id, body_id=body_id)
 
 
-def _steering_role(session: Session, person: Person) -> MembershipRole | None:
+def _steering_role(session: Session, person: "Person") -> MembershipRole | None:
     steering_group = structure.get_steering_group(session=session)
     return _role(session, person, steering_group.id if steering_group else None)
 
 
-def may_take(*, session: Session, person: Person, lesson: Lesson, step: Step) -> bool:
+def may_take(*, session: Session, person: "Person", lesson: Lesson, step: Step) -> bool:
     steering = _steering_role(session, person)
     if step.who == "steering":
         return steering in SPEAKERS
@@ -250,7 +215,7 @@ def may_take(*, session: Session, person: Person, lesson: Lesson, step: Step) ->
     return False
 
 
-def next_steps(*, session: Session, person: Person, lesson: Lesson) -> list[Step]:
+def next_steps(*, session: Session, person: "Person", lesson: Lesson) -> list[Step]:
     """The steps this person may take on the lesson now ("task" is taken by adding a remedial action)."""
     return [
         step
@@ -261,7 +226,7 @@ def next_steps(*, session: Session, person: Person, lesson: Lesson) -> list[Step
     ]
 
 
-def may_edit(*, session: Session, person: Person, lesson: Lesson) -> bool:
+def may_edit(*, session: Session, person: "Person", lesson: Lesson) -> bool:
     """The author edits a submitted observation; the analysts edit it until the lesson is identified."""
     if lesson.stage == S.submitted and lesson.submitted_by_id == person.id:
         return True
@@ -273,7 +238,7 @@ def may_edit(*, session: Session, person: Person, lesson: Lesson) -> bool:
 # --- moving along the lifecycle ---------------------------------------------------------------------
 
 
-def _move(session: Session, person: Person, lesson: Lesson, step: Step, note: str, now: datetime) -> None:
+def _move(session: Session, person: "Person", lesson: Lesson, step: Step, note: str, now: datetime) -> None:
     session.add(
         LessonTransition(
             lesson_id=lesson.id,
@@ -298,7 +263,7 @@ def _move(session: Session, person: Person, lesson: Lesson, step: Step, note: st
     session.add(lesson)
 
 
-def _check(session: Session, person: Person, lesson: Lesson, step: Step) -> None:
+def _check(session: Session, person: "Person", lesson: Lesson, step: Step) -> None:
     if lesson.stage not in step.sources:
         raise LessonError(
             f"a lesson at stage '{lesson.stage}' cannot be {step.target.value}; "
@@ -310,7 +275,7 @@ def _check(session: Session, person: Person, lesson: Lesson, step: Step) -> None
 
 
 def advance(
-    *, session: Session, person: Person, lesson: Lesson, step_name: str, note: str = "", now: datetime
+    *, session: Session, person: "Person", lesson: Lesson, step_name: str, note: str = "", now: datetime
 ) -> Lesson:
     """Take one step; endorsing and tasking have their own functions because they create a decision and
     actions."""
@@ -327,10 +292,11 @@ def advance(
         )
     if step.name == "identify" and not (lesson.conclusion.strip() and lesson.recommendation.strip()):
         raise LessonError("a lesson is identified with a conclusion and a recommendation", "recommendation")
-    if step.name == "implement":
-        actions = remedial_actions(session=session, lesson=lesson)
-        if not actions or any(a.status != ActionStatus.done for a in actions):
-            raise LessonError("every remedial action must be done before the lesson is implemented", "stage")
+    if step.name == "implement" and not (
+        lesson.endorsement_decision_id
+        and decision_queries.all_actions_done(session=session, decision_id=lesson.endorsement_decision_id)
+    ):
+        raise LessonError("every remedial action must be done before the lesson is implemented", "stage")
     if step.name == "reject":
         lesson.rejection_reason = note
     _move(session, person, lesson, step, note, now)
@@ -341,7 +307,7 @@ def advance(
 def edit(
     *,
     session: Session,
-    person: Person,
+    person: "Person",
     lesson: Lesson,
     title: str,
     observation: str,
@@ -368,8 +334,8 @@ def edit(
 
 
 def endorse(
-    *, session: Session, person: Person, lesson: Lesson, action_body: str, note: str = "", now: datetime
-) -> Decision:
+    *, session: Session, person: "Person", lesson: Lesson, action_body: str, note: str = "", now: datetime
+) -> "Decision":
     """The steering group endorses the lesson: an adopted steering-group decision, addressed to the action
     body that will be tasked with the remedial actions."""
     step = STEPS["endorse"]
@@ -398,10 +364,11 @@ def endorse(
     _move(session, person, lesson, step, (note or "").strip()[:2000], now)
     session.commit()
     reached = decision_audience(
-        organisation_graph(session=session),
+        structure.organisation_graph(session=session),
         [decisions.resolve_unit(session=session, kind="body", key=body.slug).unit],
         decision.classification,
     )
+    reached = decision_queries.readers_among(session=session, decision=decision, person_ids=reached)
     notifications.notify(
         session=session,
         person_ids=set(reached) - {person.id},
@@ -422,13 +389,13 @@ def _join_parts(*parts: str) -> str:
 def add_remedial_action(
     *,
     session: Session,
-    person: Person,
+    person: "Person",
     lesson: Lesson,
     title: str,
     due_on: date | None,
     owner_person_id: int | None = None,
     now: datetime,
-) -> Action:
+) -> "Action":
     """An action for the action body on the endorsement decision; the first one tasks the lesson."""
     if lesson.stage not in (S.endorsed, S.tasked):
         raise LessonError("remedial actions follow the steering group's endorsement", "stage")
@@ -438,10 +405,10 @@ def add_remedial_action(
         raise LessonError("give the action a due date", "due_on")
     if due_on < now.astimezone(UTC).date():
         raise LessonError("the due date is in the past", "due_on")
-    decision = session.get(Decision, lesson.endorsement_decision_id)
-    body = session.get(Body, lesson.action_body_id)
+    decision = decision_queries.decision_by_id(session=session, decision_id=lesson.endorsement_decision_id)
+    body = structure.bodies_by_id(session=session, ids=[lesson.action_body_id])[lesson.action_body_id]
     if owner_person_id is not None:
-        owner = session.get(Person, owner_person_id)
+        owner = structure.people_by_id(session=session, ids=[owner_person_id]).get(owner_person_id)
         if owner is None or _role(session, owner, body.id) is None:
             raise LessonError("the owner must sit in the action body", "owner_person_id")
     action = decisions.create_action(
@@ -458,10 +425,11 @@ def add_remedial_action(
     if lesson.stage == S.endorsed:
         _move(session, person, lesson, STEPS["task"], action.title, now)
         session.commit()
-    if owner_person_id and owner_person_id != person.id:
+    told = decision_queries.readers_among(session=session, decision=decision, person_ids={owner_person_id})
+    if owner_person_id and owner_person_id != person.id and told:
         notifications.notify(
             session=session,
-            person_ids={owner_person_id},
+            person_ids=told,
             kind="lesson.action",
             title=f"Remedial action for you: {action.title}",
             body=f"Due {due_on:%Y-%m-%d}, from the lesson “{lesson.title}”.",
@@ -472,49 +440,12 @@ def add_remedial_action(
     return action
 
 
-def remedial_actions(*, session: Session, lesson: Lesson) -> list[Action]:
-    if lesson.endorsement_decision_id is None:
-        return []
-    return list(
-        session.exec(
-            select(Action).where(Action.decision_id == lesson.endorsement_decision_id).order_by(Action.id)
-        )
-    )
-
-
-def history(*, session: Session, lesson: Lesson) -> list[tuple[LessonTransition, Person]]:
-    return list(
-        session.exec(
-            select(LessonTransition, Person)
-            .join(Person, Person.id == LessonTransition.person_id)
-            .where(LessonTransition.lesson_id == lesson.id)
-            .order_by(LessonTransition.at, LessonTransition.id)
-        )
-    )
-
-
-def concerns(
-    *, session: Session, person: Person, lesson: Lesson, policy: reports.NeedToKnow
-) -> tuple[list[Decision], list[FieldReport]]:
-    """The decisions and field reports the lesson concerns that this person may see."""
-    decision_ids = select(LessonDecision.decision_id).where(LessonDecision.lesson_id == lesson.id)
-    report_ids = select(LessonReport.report_id).where(LessonReport.lesson_id == lesson.id)
-    return (
-        list(session.exec(decisions.visible_decisions(person=person).where(Decision.id.in_(decision_ids)))),
-        list(
-            session.exec(
-                reports.visible_reports(person=person, policy=policy).where(FieldReport.id.in_(report_ids))
-            )
-        ),
-    )
-
-
 # --- lessons coming back when they matter -----------------------------------------------------------
 
 
-def ask_for_observations(*, session: Session, task_force: Body, now: datetime) -> int:
+def ask_for_observations(*, session: Session, task_force: "Body", now: datetime) -> int:
     """When a task force stands down, each member is asked what should be learned from it."""
-    member_ids = set(session.exec(select(Membership.person_id).where(Membership.body_id == task_force.id)))
+    member_ids = structure.seated_person_ids(session=session, body_id=task_force.id)
     notifications.notify(
         session=session,
         person_ids=member_ids,
@@ -527,195 +458,14 @@ def ask_for_observations(*, session: Session, task_force: Body, now: datetime) -
     return len(member_ids)
 
 
-def earlier_lessons(*, session: Session, person: Person, task_force: Body, limit: int = 20) -> list[Lesson]:
-    """Identified lessons of other efforts on the same countries or themes as this task force."""
-    countries = set(
-        session.exec(select(BodyCountry.country_code).where(BodyCountry.body_id == task_force.id))
-    )
-    themes = set(task_force.themes or [])
-    if not countries and not themes:
-        return []
-    candidates = session.exec(
-        visible_lessons(person=person)
-        .where(
-            Lesson.stage.in_(IDENTIFIED_OR_LATER),
-            or_(Lesson.task_force_id.is_(None), Lesson.task_force_id != task_force.id),
-        )
-        .order_by(Lesson.stage_changed_at.desc())
-    )
-    found = []
-    for lesson in candidates:
-        if countries & set(lesson.countries or []) or themes & set(lesson.themes or []):
-            found.append(lesson)
-            if len(found) == limit:
-                break
-    return found
-
-
 # --- the log ----------------------------------------------------------------------------------------
-
-
-@dataclass
-class LessonFilter:
-    stage: str | None = None
-    effort: str | None = None
-    theme: str | None = None
-    country: str | None = None
-    task_force_id: int | None = None
-
-
-def find(*, session: Session, person: Person, filters: LessonFilter, limit: int = 500) -> list[Lesson]:
-    query = visible_lessons(person=person)
-    if filters.stage:
-        query = query.where(Lesson.stage == filters.stage)
-    if filters.effort:
-        query = query.where(Lesson.effort == filters.effort)
-    if filters.task_force_id:
-        query = query.where(Lesson.task_force_id == filters.task_force_id)
-    query = query.order_by(Lesson.stage_changed_at.desc(), Lesson.id.desc())
-    # Themes and countries are JSON lists; filtering them in Python keeps one query for both databases.
-    matches = []
-    for lesson in session.exec(query):
-        if filters.theme and filters.theme not in (lesson.themes or []):
-            continue
-        if filters.country and filters.country not in (lesson.countries or []):
-            continue
-        matches.append(lesson)
-        if len(matches) == limit:
-            break
-    return matches
-
-
-def efforts(*, session: Session, person: Person) -> list[str]:
-    query = visible_lessons(person=person).with_only_columns(Lesson.effort).where(Lesson.effort != "")
-    return sorted(set(session.exec(query.distinct())))
-
-
-@dataclass
-class StageSeries:
-    months: list[date]
-    counts: dict[LessonStage, list[int]] = field(default_factory=dict)
-
-
-def _month_starts(until: date, months: int) -> list[date]:
-    starts = []
-    year, month = until.year, until.month
-    for _ in range(months):
-        starts.append(date(year, month, 1))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return list(reversed(starts))
-
-
-def stage_counts_over_time(
-    *, session: Session, person: Person, now: datetime, months: int = 12
-) -> StageSeries:
-    """How many visible lessons stood at each stage at the end of each of the last months."""
-    starts = _month_starts(now.date(), months)
-    ends = [*starts[1:], None]
-    ids = visible_lessons(person=person).with_only_columns(Lesson.id)
-    transitions = session.exec(
-        select(LessonTransition.lesson_id, LessonTransition.to_stage, LessonTransition.at)
-        .where(LessonTransition.lesson_id.in_(ids))
-        .order_by(LessonTransition.at, LessonTransition.id)
-    ).all()
-    series = StageSeries(months=starts, counts={stage: [0] * months for stage in LessonStage})
-    position = 0
-    stage_of: dict[int, str] = {}
-    for index, end in enumerate(ends):
-        while position < len(transitions) and (end is None or transitions[position][2].date() < end):
-            lesson_id, to_stage, _at = transitions[position]
-            stage_of[lesson_id] = to_stage
-            position += 1
-        for stage, count in Counter(stage_of.values()).items():
-            series.counts[LessonStage(stage)][index] = count
-    return series
-
-
-def counts_by_stage(*, session: Session, person: Person) -> dict[LessonStage, int]:
-    query = visible_lessons(person=person).with_only_columns(Lesson.stage)
-    counted = Counter(session.exec(query))
-    return {stage: counted.get(stage.value, 0) for stage in LessonStage}
 
 
 # --- exports ----------------------------------------------------------------------------------------
 
-CSV_COLUMNS = [
-    "id",
-    "title",
-    "stage",
-    "classification",
-    "effort",
-    "themes",
-    "countries",
-    "tags",
-    "submitted_at",
-    "observation",
-    "discussion",
-    "conclusion",
-    "recommendation",
-    "rejection_reason",
-]
 
-
-def as_csv(lessons: list[Lesson]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for lesson in lessons:
-        writer.writerow(
-            [
-                lesson.id,
-                lesson.title,
-                lesson.stage,
-                lesson.classification,
-                lesson.effort,
-                ";".join(lesson.themes or []),
-                ";".join(lesson.countries or []),
-                ";".join(lesson.tags or []),
-                lesson.submitted_at.isoformat(),
-                lesson.observation,
-                lesson.discussion,
-                lesson.conclusion,
-                lesson.recommendation,
-                lesson.rejection_reason,
-            ]
-        )
-    return out.getvalue()
-
-
-def as_markdown(lessons: list[Lesson]) -> str:
-    parts = ["# Lessons-learned log", ""]
-    for lesson in lessons:
-        parts += [
-            f"## {lesson.id}. {lesson.title}",
-            "",
-            f"- Stage: {lesson.stage}",
-            f"- Classification: {lesson.classification}",
-            f"- Effort: {lesson.effort or '—'}",
-            f"- Themes: {', '.join(lesson.themes or []) or '—'}",
-            f"- Countries: {', '.join(lesson.countries or []) or '—'}",
-            f"- Tags: {', '.join(lesson.tags or []) or '—'}",
-            "",
-        ]
-        for heading, text in (
-            ("Observation", lesson.observation),
-            ("Discussion", lesson.discussion),
-            ("Conclusion", lesson.conclusion),
-            ("Recommendation", lesson.recommendation),
-        ):
-            if text:
-                parts += [f"### {heading}", "", text, ""]
-        if lesson.rejection_reason:
-            parts += ["### Rejected because", "", lesson.rejection_reason, ""]
-    return "\n".join(parts)
-
-
-def stage_index(stage: str) -> int:
-    return ORDER.index(LessonStage(stage))
-
-
-def is_past(lesson: Lesson, stage: LessonStage) -> bool:
-    """For the progress line on the lesson page; rejected lessons never pass analysis."""
-    if lesson.stage in (S.rejected,) or (lesson.stage == S.archived and lesson.rejection_reason):
-        return stage in (S.submitted, S.rejected) or (stage == S.archived and lesson.stage == S.archived)
-    return stage != S.rejected and stage_index(stage) <= stage_index(lesson.stage)
+def set_stage_changed_at(*, session: Session, lesson: Lesson, at: datetime) -> None:
+    """Give a lesson the time of its last step (the demo scenario backdates its steps)."""
+    lesson.stage_changed_at = at
+    session.add(lesson)
+    session.commit()

@@ -8,20 +8,20 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlmodel import select
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from coordination.audit import service as audit
+from coordination.classification import NeedToKnow
 from coordination.db import get_session
 from coordination.decisions.forms import CLASSIFICATION_CHOICES
-from coordination.lessons import service
-from coordination.lessons.models import LessonStage
+from coordination.lessons import queries, service
+from coordination.lessons.enums import LessonStage
 from coordination.markup import render_markdown
 from coordination.reports.forms import THEME_CHOICES
-from coordination.reports.service import NeedToKnow
 from coordination.rules import Forbidden, RuleViolation
-from coordination.structure import service as structure
-from coordination.structure.models import Body, BodyKind, BodyStatus, Country, Person
+from coordination.structure import queries as structure
+from coordination.structure.enums import BodyKind, BodyStatus
 
 bp = Blueprint("lessons", __name__)
 
@@ -133,12 +133,12 @@ class RemedialActionForm(FlaskForm):
 
 
 def _task_force_choices(session) -> list[tuple[str, str]]:
-    bodies = session.exec(select(Body).where(Body.kind == BodyKind.task_force).order_by(Body.name))
+    bodies = structure.list_bodies(session=session, kind=BodyKind.task_force)
     return [("", _("None"))] + [(b.slug, b.name) for b in bodies]
 
 
-def _filters() -> service.LessonFilter:
-    return service.LessonFilter(
+def _filters() -> queries.LessonFilter:
+    return queries.LessonFilter(
         stage=request.args.get("stage") or None,
         effort=request.args.get("effort") or None,
         theme=request.args.get("theme") or None,
@@ -150,17 +150,17 @@ def _filters() -> service.LessonFilter:
 def log():
     session = get_session()
     filters = _filters()
-    found = service.find(session=session, person=current_user, filters=filters)
-    series = service.stage_counts_over_time(session=session, person=current_user, now=_now())
-    countries = dict(session.exec(select(Country.code, Country.name)).all())
+    found = queries.find(session=session, viewer=current_user, filters=filters)
+    series = queries.stage_counts_over_time(session=session, viewer=current_user, now=_now())
+    countries = structure.country_names(session=session)
     return render_template(
         "lessons/log.html",
         lessons=found,
         filters=filters,
         stages=list(LessonStage),
-        efforts=service.efforts(session=session, person=current_user),
+        efforts=queries.efforts(session=session, viewer=current_user),
         themes=THEME_CHOICES,
-        counts=service.counts_by_stage(session=session, person=current_user),
+        counts=queries.counts_by_stage(session=session, viewer=current_user),
         series=series,
         most=max([sum(c[i] for c in series.counts.values()) for i in range(len(series.months))] + [1]),
         countries=countries,
@@ -170,9 +170,9 @@ def log():
 
 @bp.get("/lessons.csv")
 def export_csv():
-    found = service.find(session=get_session(), person=current_user, filters=_filters(), limit=100_000)
+    found = queries.find(session=get_session(), viewer=current_user, filters=_filters(), limit=100_000)
     return Response(
-        service.as_csv(found),
+        queries.as_csv(found),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=lessons.csv"},
     )
@@ -180,9 +180,9 @@ def export_csv():
 
 @bp.get("/lessons.md")
 def export_markdown():
-    found = service.find(session=get_session(), person=current_user, filters=_filters(), limit=100_000)
+    found = queries.find(session=get_session(), viewer=current_user, filters=_filters(), limit=100_000)
     return Response(
-        service.as_markdown(found),
+        queries.as_markdown(found),
         mimetype="text/markdown",
         headers={"Content-Disposition": "attachment; filename=lessons.md"},
     )
@@ -224,12 +224,12 @@ def new_lesson():
             return redirect(url_for("lessons.lesson", lesson_id=lesson.id))
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "lessons/new.html", form=form, efforts=service.efforts(session=session, person=current_user)
+        "lessons/new.html", form=form, efforts=queries.efforts(session=session, viewer=current_user)
     ), status
 
 
 def _lesson_or_404(lesson_id: int):
-    lesson = service.get_visible_lesson(session=get_session(), person=current_user, lesson_id=lesson_id)
+    lesson = queries.get_visible_lesson(session=get_session(), viewer=current_user, lesson_id=lesson_id)
     if lesson is None:
         abort(404)
     return lesson
@@ -239,8 +239,17 @@ def _lesson_or_404(lesson_id: int):
 def lesson(lesson_id: int):
     session = get_session()
     found = _lesson_or_404(lesson_id)
-    decisions, reports = service.concerns(
-        session=session, person=current_user, lesson=found, policy=_policy()
+    audit.record_opening(
+        session,
+        actor_id=current_user.id,
+        action="lesson.open",
+        object_type="lesson",
+        object_id=found.id,
+        classification=found.classification,
+    )
+    bodies = structure.bodies_by_id(session=session, ids=[found.task_force_id, found.action_body_id])
+    decisions, reports = queries.concerns(
+        session=session, viewer=current_user, lesson=found, policy=_policy()
     )
     steps = service.next_steps(session=session, person=current_user, lesson=found)
     endorse = found.stage == LessonStage.identified and service.may_take(
@@ -251,14 +260,17 @@ def lesson(lesson_id: int):
     )
     endorse_form = EndorseForm()
     if endorse:
-        active = session.exec(
-            select(Body)
-            .where(Body.status == BodyStatus.active, Body.kind != BodyKind.steering_group)
-            .order_by(Body.kind.desc(), Body.name)
-        ).all()
+        active = [
+            b
+            for kind in (BodyKind.task_force, BodyKind.consultation_platform)
+            for b in structure.list_bodies(session=session, kind=kind)
+            if b.status == BodyStatus.active
+        ]
         endorse_form.action_body.choices = [(b.slug, b.name) for b in active]
         if found.task_force_id:
-            endorse_form.action_body.data = session.get(Body, found.task_force_id).slug
+            endorse_form.action_body.data = structure.bodies_by_id(
+                session=session, ids=[found.task_force_id]
+            )[found.task_force_id].slug
     action_form = RemedialActionForm()
     if task:
         members = _members_of(session, found.action_body_id)
@@ -275,14 +287,14 @@ def lesson(lesson_id: int):
         lesson=found,
         parts=[(heading, render_markdown(text)) for heading, text in parts],
         stages=[s for s in LessonStage if s != LessonStage.rejected or found.rejection_reason],
-        is_past=service.is_past,
-        history=service.history(session=session, lesson=found),
+        is_past=queries.is_past,
+        history=queries.history(session=session, lesson=found),
         decisions=decisions,
         reports=reports,
-        actions=service.remedial_actions(session=session, lesson=found),
-        task_force=session.get(Body, found.task_force_id) if found.task_force_id else None,
-        action_body=session.get(Body, found.action_body_id) if found.action_body_id else None,
-        author=session.get(Person, found.submitted_by_id),
+        actions=queries.remedial_actions(session=session, viewer=current_user, lesson=found),
+        task_force=bodies.get(found.task_force_id),
+        action_body=bodies.get(found.action_body_id),
+        author=structure.people_by_id(session=session, ids=[found.submitted_by_id])[found.submitted_by_id],
         steps=steps,
         step_labels=STEP_LABELS,
         step_form=StepForm(),
@@ -294,8 +306,8 @@ def lesson(lesson_id: int):
     )
 
 
-def _members_of(session, body_id: int | None) -> list[Person]:
-    body = session.get(Body, body_id) if body_id else None
+def _members_of(session, body_id: int | None) -> list:
+    body = structure.body_by_id(session=session, body_id=body_id) if body_id else None
     return [m.person for m in structure.ordered_memberships(body)] if body else []
 
 

@@ -1,20 +1,10 @@
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from coordination.meetings.enums import AgendaKind
 from coordination.types import UTCDateTime
-
-
-class AgendaKind(StrEnum):
-    priority_review = "priority_review"
-    early_warning = "early_warning"
-    validated_report = "validated_report"
-    pending_acknowledgement = "pending_acknowledgement"
-    overdue_action = "overdue_action"
-    situation_report_due = "situation_report_due"
-    other = "other"
 
 
 class Meeting(SQLModel, table=True):
@@ -32,6 +22,10 @@ class Meeting(SQLModel, table=True):
 
 
 class AgendaItem(SQLModel, table=True):
+    """One line of a meeting's agenda: a reference to what is due (shown to each reader only if they may
+    see it, in words written when the page is read), or an item the secretary added (`other`, its title
+    written by them)."""
+
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id", index=True)
     position: int

@@ -11,12 +11,11 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
 
+from coordination.classification import NeedToKnow
 from coordination.db import get_session
-from coordination.meetings import service
-from coordination.meetings.models import Meeting
+from coordination.meetings import queries, service
 from coordination.rules import RuleViolation
-from coordination.structure import service as structure
-from coordination.structure.models import Body
+from coordination.structure import queries as structure
 
 bp = Blueprint("meetings", __name__)
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -46,19 +45,20 @@ class MinutesForm(FlaskForm):
     minutes = TextAreaField(_l("Minutes (Markdown)"), validators=[Length(max=100_000)])
 
 
-def _member(session, body: Body) -> bool:
+def _policy() -> NeedToKnow:
+    return NeedToKnow.from_config(current_app.config)
+
+
+def _member(session, body) -> bool:
     return any(m.person_id == current_user.id for m in body.memberships)
 
 
-def _meeting_or_404(meeting_id: int) -> tuple[Meeting, Body]:
+def _meeting_or_404(meeting_id: int):
     session = get_session()
-    meeting = session.exec(
-        service.visible_meetings(person=current_user).where(Meeting.id == meeting_id)
-    ).first()
+    meeting = queries.get_visible_meeting(session=session, viewer=current_user, meeting_id=meeting_id)
     if meeting is None:
         abort(404)
-    body = structure.get_body(session=session, slug=session.get(Body, meeting.body_id).slug)
-    return meeting, body
+    return meeting, structure.body_by_id(session=session, body_id=meeting.body_id)
 
 
 @bp.route("/bodies/<slug>/meetings", methods=["GET", "POST"])
@@ -90,7 +90,7 @@ def body_meetings(slug: str):
     return render_template(
         "meetings/list.html",
         body=body,
-        meetings=service.meetings_of(session=session, body=body),
+        meetings=queries.meetings_of(session=session, body=body),
         form=form,
         now=datetime.now(UTC),
     )
@@ -102,18 +102,18 @@ def meeting(meeting_id: int):
     found, body = _meeting_or_404(meeting_id)
     if found.agenda_drafted_at is None:
         service.draft_agenda(session=session, person=None, meeting=found, now=datetime.now(UTC))
-    present = service.attendance(session=session, meeting=found)
+    present = queries.attendance(session=session, meeting=found)
     return render_template(
         "meetings/meeting.html",
         meeting=found,
         body=body,
-        agenda=service.agenda(session=session, meeting=found),
+        agenda=queries.agenda(session=session, viewer=current_user, policy=_policy(), meeting=found),
         item_form=AgendaItemForm(),
         minutes_form=MinutesForm(minutes=found.minutes),
         present=present,
         memberships=structure.ordered_memberships(body),
-        decisions=service.decisions_of(session=session, meeting=found),
-        previous_next=service.neighbours(session=session, meeting=found),
+        decisions=queries.decisions_of(session=session, viewer=current_user, meeting=found),
+        previous_next=queries.neighbours(session=session, meeting=found),
     )
 
 
@@ -161,7 +161,13 @@ def minutes(meeting_id: int):
 @bp.get("/meetings/<int:meeting_id>/invitation.ics")
 def invitation(meeting_id: int):
     found, _body = _meeting_or_404(meeting_id)
-    ics = service.invitation(session=get_session(), meeting=found, base_url=current_app.config["BASE_URL"])
+    ics = queries.invitation(
+        session=get_session(),
+        viewer=current_user,
+        policy=_policy(),
+        meeting=found,
+        base_url=current_app.config["BASE_URL"],
+    )
     return Response(
         ics,
         mimetype="text/calendar",

@@ -1,24 +1,10 @@
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import String, Text
 from sqlmodel import Field, SQLModel
 
-from coordination.structure.models import utcnow
-from coordination.types import UTCDateTime
-
-
-class EmailPreference(StrEnum):
-    immediately = "immediately"
-    daily_digest = "daily_digest"
-    off = "off"
-
-
-class EmailState(StrEnum):
-    pending = "pending"  # to send at once
-    digest = "digest"  # to send with the next daily digest
-    sent = "sent"
-    none = "none"  # the person wants no e-mail
+from coordination.notifications.enums import EmailPreference, EmailState
+from coordination.types import UTCDateTime, utcnow
 
 
 class Notification(SQLModel, table=True):

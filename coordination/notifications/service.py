@@ -5,13 +5,18 @@ import logging
 import secrets
 from collections import defaultdict
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, insert
 from sqlmodel import Session, select
 
+from coordination.notifications.enums import EmailPreference, EmailState
 from coordination.notifications.mail import Mailer
-from coordination.notifications.models import EmailPreference, EmailState, Notification, NotificationSettings
-from coordination.structure.models import Person
+from coordination.notifications.models import Notification, NotificationSettings
+from coordination.structure import queries as structure
+
+if TYPE_CHECKING:
+    from coordination.structure.models import Person
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +38,7 @@ def preferences(*, session: Session, person_ids: set[int]) -> dict[int, EmailPre
     return {pid: found.get(pid, EmailPreference.immediately) for pid in person_ids}
 
 
-def set_email_preference(*, session: Session, person: Person, preference: str) -> NotificationSettings:
+def set_email_preference(*, session: Session, person: "Person", preference: str) -> NotificationSettings:
     settings = settings_of(session=session, person_id=person.id)
     settings.email = EmailPreference(preference)
     session.add(settings)
@@ -87,15 +92,14 @@ def send_pending(
     """E-mail notifications waiting to go out at once; failures stay pending for the next run."""
     if not mailer.enabled:
         return 0
-    query = (
-        select(Notification, Person)
-        .join(Person, Person.id == Notification.person_id)
-        .where(Notification.email_state == EmailState.pending)
-    )
+    query = select(Notification).where(Notification.email_state == EmailState.pending)
     if ids is not None:
         query = query.where(Notification.id.in_(ids))
+    pending = session.exec(query).all()
+    people = structure.people_by_id(session=session, ids={n.person_id for n in pending})
     sent = 0
-    for notification, person in session.exec(query).all():
+    for notification in pending:
+        person = people[notification.person_id]
         try:
             mailer.send(
                 to=[person.email],
@@ -118,16 +122,14 @@ def send_digests(*, session: Session, mailer: Mailer, base_url: str, now: dateti
     if not mailer.enabled:
         return 0
     query = (
-        select(Notification, Person)
-        .join(Person, Person.id == Notification.person_id)
+        select(Notification)
         .where(Notification.email_state == EmailState.digest)
-        .order_by(Notification.created_at)
+        .order_by(Notification.created_at, Notification.id)
     )
     by_person: dict[int, list[Notification]] = defaultdict(list)
-    people: dict[int, Person] = {}
-    for notification, person in session.exec(query).all():
-        by_person[person.id].append(notification)
-        people[person.id] = person
+    for notification in session.exec(query).all():
+        by_person[notification.person_id].append(notification)
+    people = structure.people_by_id(session=session, ids=by_person)
     sent = 0
     for person_id, notifications in by_person.items():
         person = people[person_id]
@@ -157,7 +159,7 @@ def _text(notification: Notification, base_url: str) -> str:
     return f"{notification.title}\n{notification.body}{link}".strip()
 
 
-def unread(*, session: Session, person: Person, limit: int = 100) -> list[Notification]:
+def unread(*, session: Session, person: "Person", limit: int = 100) -> list[Notification]:
     query = (
         select(Notification)
         .where(Notification.person_id == person.id)
@@ -167,7 +169,7 @@ def unread(*, session: Session, person: Person, limit: int = 100) -> list[Notifi
     return list(session.exec(query))
 
 
-def unread_count(*, session: Session, person: Person) -> int:
+def unread_count(*, session: Session, person: "Person") -> int:
     return session.exec(
         select(func.count())
         .select_from(Notification)
@@ -175,7 +177,7 @@ def unread_count(*, session: Session, person: Person) -> int:
     ).one()
 
 
-def mark_all_read(*, session: Session, person: Person, now: datetime) -> None:
+def mark_all_read(*, session: Session, person: "Person", now: datetime) -> None:
     for notification in session.exec(
         select(Notification).where(Notification.person_id == person.id, Notification.read_at.is_(None))
     ):
@@ -191,7 +193,7 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def new_feed_token(*, session: Session, person: Person) -> str:
+def new_feed_token(*, session: Session, person: "Person") -> str:
     """A new personal token for the Atom and iCalendar feeds; the old one stops working."""
     token = secrets.token_urlsafe(24)
     settings = settings_of(session=session, person_id=person.id)
@@ -201,11 +203,11 @@ def new_feed_token(*, session: Session, person: Person) -> str:
     return token
 
 
-def person_for_feed_token(*, session: Session, token: str) -> Person | None:
+def person_for_feed_token(*, session: Session, token: str) -> "Person | None":
     settings = session.exec(
         select(NotificationSettings).where(NotificationSettings.feed_token_hash == _digest(token))
     ).first()
     if settings is None:
         return None
-    person = session.get(Person, settings.person_id)
+    person = structure.people_by_id(session=session, ids=[settings.person_id]).get(settings.person_id)
     return person if person and person.active else None

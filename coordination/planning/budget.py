@@ -5,16 +5,20 @@ import io
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
-from coordination import audit
+from coordination.audit import service as audit
 from coordination.planning.models import BudgetLine
 from coordination.rules import Forbidden, RuleViolation
-from coordination.structure import service as structure
-from coordination.structure.models import Body, BodyKind, Department, Membership, Person
+from coordination.structure import queries as structure
+from coordination.structure.enums import BodyKind
 
 AMOUNTS = ("pledged", "committed", "spent")
+
+if TYPE_CHECKING:
+    from coordination.structure.models import Body, Department, Person
 
 
 class BudgetError(RuleViolation):
@@ -34,8 +38,8 @@ def _amount(value, name: str) -> Decimal:
 def set_line(
     *,
     session: Session,
-    person: Person,
-    effort: Body,
+    person: "Person",
+    effort: "Body",
     department_code: str,
     year: int,
     pledged,
@@ -97,36 +101,26 @@ class JointBudget:
     """The virtual joint budget: cells[year][department code] = line; totals per year; who has no line."""
 
     years: list[int]
-    departments: list[Department]
+    departments: "list[Department]"
     cells: dict[int, dict[str, BudgetLine]] = field(default_factory=dict)
     totals: dict[int, dict[str, Decimal]] = field(default_factory=dict)
-    missing: dict[int, list[Department]] = field(default_factory=dict)
+    missing: "dict[int, list[Department]]" = field(default_factory=dict)
 
     @property
     def grand_total(self) -> dict[str, Decimal]:
         return {name: sum((t[name] for t in self.totals.values()), Decimal(0)) for name in AMOUNTS}
 
 
-def participating_departments(session: Session, effort: Body) -> list[Department]:
+def participating_departments(session: Session, effort: "Body") -> "list[Department]":
     """Departments with people in the effort: each is expected to put aside its own budget line."""
-    query = (
-        select(Department)
-        .join(Person, Person.department_id == Department.id)
-        .join(Membership, Membership.person_id == Person.id)
-        .where(Membership.body_id == effort.id)
-        .distinct()
-    )
-    return sorted(session.exec(query), key=lambda d: d.code)
+    return structure.departments_seated_in(session=session, body_id=effort.id)
 
 
-def joint_budget(*, session: Session, effort: Body, years: list[int] | None = None) -> JointBudget:
+def joint_budget(*, session: Session, effort: "Body", years: list[int] | None = None) -> JointBudget:
     lines = session.exec(select(BudgetLine).where(BudgetLine.effort_id == effort.id)).all()
     departments = {d.id: d for d in participating_departments(session, effort)}
     extra_ids = {line.department_id for line in lines} - set(departments)
-    if extra_ids:
-        departments.update(
-            {d.id: d for d in session.exec(select(Department).where(Department.id.in_(extra_ids)))}
-        )
+    departments.update(structure.departments_by_id(session=session, ids=extra_ids))
     years = sorted(set(years or []) | {line.year for line in lines})
     budget = JointBudget(years=years, departments=sorted(departments.values(), key=lambda d: d.code))
     for year in years:
@@ -143,14 +137,14 @@ def joint_budget(*, session: Session, effort: Body, years: list[int] | None = No
     return budget
 
 
-def lines_csv(*, session: Session, effort: Body) -> str:
+def lines_csv(*, session: Session, effort: "Body") -> str:
     """Budget lines of an effort as CSV (thousands of euros)."""
-    rows = session.exec(
-        select(BudgetLine, Department)
-        .join(Department, Department.id == BudgetLine.department_id)
-        .where(BudgetLine.effort_id == effort.id)
-        .order_by(BudgetLine.year, Department.code)
-    ).all()
+    lines = session.exec(select(BudgetLine).where(BudgetLine.effort_id == effort.id)).all()
+    departments = structure.departments_by_id(session=session, ids={line.department_id for line in lines})
+    rows = sorted(
+        ((line, departments[line.department_id]) for line in lines),
+        key=lambda row: (row[0].year, row[1].code),
+    )
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["effort", "year", "department", "pledged_keur", "committed_keur", "spent_keur", "note"])

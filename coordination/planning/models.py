@@ -4,8 +4,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, CheckConstraint, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from coordination.structure.models import utcnow
-from coordination.types import UTCDateTime
+from coordination.types import UTCDateTime, utcnow
 
 
 class BudgetLine(SQLModel, table=True):

@@ -4,17 +4,20 @@ party keeps its own position."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
-from coordination import audit
-from coordination.decisions.models import Action, Addressee, Decision, UnitKind
+from coordination.audit import service as audit
+from coordination.decisions import queries as decisions
 from coordination.planning import budget
 from coordination.planning.models import Measurement, Objective, ReviewPosition
 from coordination.planning.roster import MANAGING_ROLES
 from coordination.rules import Forbidden, RuleViolation
-from coordination.structure import service as structure
-from coordination.structure.models import Body, Department, Person
+from coordination.structure import queries as structure
+
+if TYPE_CHECKING:
+    from coordination.structure.models import Body, Person
 
 
 class PlanError(RuleViolation):
@@ -24,8 +27,8 @@ class PlanError(RuleViolation):
 def add_objective(
     *,
     session: Session,
-    person: Person,
-    effort: Body,
+    person: "Person",
+    effort: "Body",
     year: int,
     statement: str,
     indicator: str,
@@ -93,7 +96,13 @@ def add_objective(
 
 
 def record_measurement(
-    *, session: Session, person: Person, objective: Objective, measured_on: date, value: float, note: str = ""
+    *,
+    session: Session,
+    person: "Person",
+    objective: Objective,
+    measured_on: date,
+    value: float,
+    note: str = "",
 ) -> Measurement:
     """Measurements are entered by the responsible service (its department), or an administrator."""
     if person.department_id != objective.department_id and not person.is_admin:
@@ -124,7 +133,7 @@ def record_measurement(
     return measurement
 
 
-def objectives(*, session: Session, effort: Body, year: int | None = None) -> list[Objective]:
+def objectives(*, session: Session, effort: "Body", year: int | None = None) -> list[Objective]:
     query = select(Objective).where(Objective.effort_id == effort.id).order_by(Objective.year, Objective.id)
     if year:
         query = query.where(Objective.year == year)
@@ -224,7 +233,7 @@ def indicator_chart(
 
 
 def add_position(
-    *, session: Session, person: Person, effort: Body, year: int, point: str, position: str, now: datetime
+    *, session: Session, person: "Person", effort: "Body", year: int, point: str, position: str, now: datetime
 ) -> ReviewPosition:
     """A party (the person's department) records its position on a point where the parties disagree."""
     if (
@@ -257,12 +266,12 @@ def add_position(
     return entry
 
 
-def annual_review(*, session: Session, effort: Body, year: int, today: date) -> str:
-    """The drafted annual review in Markdown: objectives against target, actions, budget use, and every
-    party's position kept side by side."""
+def annual_review(*, session: Session, viewer: "Person", effort: "Body", year: int, today: date) -> str:
+    """The annual review in Markdown as this reader may read it: objectives against target, the actions
+    of the decisions they may see, budget use, and every party's position kept side by side."""
     objs = objectives(session=session, effort=effort, year=year)
     series = measurements(session=session, objective_ids=[o.id for o in objs])
-    departments = {d.id: d for d in session.exec(select(Department))}
+    departments = structure.all_departments_by_id(session=session)
     lines = [f"## Annual review {year}: {effort.name}", "", "### Objectives", ""]
     for o in objs:
         reached = achievement(o, series[o.id])
@@ -278,19 +287,13 @@ def annual_review(*, session: Session, effort: Body, year: int, today: date) -> 
         )
     if not objs:
         lines.append("- No objectives were set for this year.")
-    addressed = select(Addressee.decision_id).where(
-        Addressee.unit_kind == UnitKind.body, Addressee.unit_id == effort.id
+    actions = decisions.actions_concerning(
+        session=session,
+        viewer=viewer,
+        body_id=effort.id,
+        due_from=date(year, 1, 1),
+        due_until=date(year, 12, 31),
     )
-    actions = session.exec(
-        select(Action)
-        .join(Decision, Decision.id == Action.decision_id)
-        .where(
-            (Decision.issuing_body_id == effort.id) | Decision.id.in_(addressed),
-            Action.due_on >= date(year, 1, 1),
-            Action.due_on <= date(year, 12, 31),
-        )
-        .order_by(Action.due_on)
-    ).all()
     lines += ["", "### Actions", ""]
     lines += [
         f"- {a.title}: {a.status}{' (late)' if a.status != 'done' and a.due_on < today else ''}"
@@ -325,14 +328,14 @@ def annual_review(*, session: Session, effort: Body, year: int, today: date) -> 
     return "\n".join(lines)
 
 
-def objectives_csv(*, session: Session, effort: Body) -> str:
+def objectives_csv(*, session: Session, effort: "Body") -> str:
     """Objectives with their measurements, one row per measurement (or one row if none yet)."""
     import csv
     import io
 
     objs = objectives(session=session, effort=effort)
     series = measurements(session=session, objective_ids=[o.id for o in objs])
-    departments = {d.id: d.code for d in session.exec(select(Department))}
+    departments = {i: d.code for i, d in structure.all_departments_by_id(session=session).items()}
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -371,3 +374,7 @@ def objectives_csv(*, session: Session, effort: Body) -> str:
                 ]
             )
     return out.getvalue()
+
+
+def get_objective(*, session: Session, objective_id: int) -> Objective | None:
+    return session.get(Objective, objective_id)

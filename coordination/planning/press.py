@@ -3,14 +3,15 @@ group for clearance (draft -> submitted -> cleared or returned -> released), rev
 Affairs press service; every step is audited."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
-from coordination import audit
+from coordination.audit import service as audit
 from coordination.planning.models import PressItem, PressStep
 from coordination.rules import Forbidden, RuleViolation
-from coordination.structure import service as structure
-from coordination.structure.models import Body, Membership, MembershipRole, Person
+from coordination.structure import queries as structure
+from coordination.structure.enums import MembershipRole
 
 PRESS_SERVICE = ("FA", "PRESS")
 AUTHOR_ROLES = {
@@ -28,28 +29,25 @@ TRANSITIONS = {
     "released": set(),
 }
 
+if TYPE_CHECKING:
+    from coordination.structure.models import Body, Person
+
 
 class PressError(RuleViolation):
     """A press step the rules refuse."""
 
 
-def needs_clearance(session: Session, effort: Body) -> bool:
+def needs_clearance(session: Session, effort: "Body") -> bool:
     """Several departments in the task force: the steering group clears its press material."""
-    departments = session.exec(
-        select(Person.department_id)
-        .join(Membership, Membership.person_id == Person.id)
-        .where(Membership.body_id == effort.id)
-        .distinct()
-    ).all()
-    return len(set(departments)) > 1
+    return len(structure.departments_seated_in(session=session, body_id=effort.id)) > 1
 
 
-def is_press_reviewer(person: Person) -> bool:
+def is_press_reviewer(person: "Person") -> bool:
     return bool(person.directorate and (person.department.code, person.directorate.code) == PRESS_SERVICE)
 
 
 def draft(
-    *, session: Session, person: Person, effort: Body, title: str, body: str, now: datetime
+    *, session: Session, person: "Person", effort: "Body", title: str, body: str, now: datetime
 ) -> PressItem:
     structure.require_role(
         session=session,
@@ -78,10 +76,10 @@ def draft(
 
 
 def move(
-    *, session: Session, person: Person, item: PressItem, to_status: str, comment: str = "", now: datetime
+    *, session: Session, person: "Person", item: PressItem, to_status: str, comment: str = "", now: datetime
 ) -> PressItem:
     """One step of the clearing; a release before clearance is refused when clearance is needed."""
-    effort = session.get(Body, item.effort_id)
+    effort = structure.bodies_by_id(session=session, ids=[item.effort_id])[item.effort_id]
     if to_status not in TRANSITIONS.get(item.status, set()):
         raise PressError(f"a {item.status} press item cannot become {to_status}", "status")
     if to_status == "released" and item.status == "draft" and needs_clearance(session, effort):
@@ -134,18 +132,26 @@ def move(
     return item
 
 
-def items(*, session: Session, effort: Body) -> list[PressItem]:
+def items(*, session: Session, effort: "Body") -> list[PressItem]:
     return list(
         session.exec(select(PressItem).where(PressItem.effort_id == effort.id).order_by(PressItem.id.desc()))
     )
 
 
-def steps(*, session: Session, item: PressItem) -> list[tuple[PressStep, Person]]:
-    return list(
-        session.exec(
-            select(PressStep, Person)
-            .join(Person, Person.id == PressStep.actor_id)
-            .where(PressStep.item_id == item.id)
-            .order_by(PressStep.id)
-        )
-    )
+def steps(*, session: Session, item: PressItem) -> "list[tuple[PressStep, Person]]":
+    found = session.exec(select(PressStep).where(PressStep.item_id == item.id).order_by(PressStep.id)).all()
+    people = structure.people_by_id(session=session, ids={s.actor_id for s in found})
+    return [(s, people[s.actor_id]) for s in found]
+
+
+def get_item(*, session: Session, item_id: int) -> PressItem | None:
+    return session.get(PressItem, item_id)
+
+
+def waiting(*, session: Session) -> list[tuple[PressItem, "Body"]]:
+    """Press material submitted for clearance, oldest first, with its effort."""
+    found = session.exec(
+        select(PressItem).where(PressItem.status == "submitted").order_by(PressItem.updated_at)
+    ).all()
+    bodies = structure.bodies_by_id(session=session, ids={i.effort_id for i in found})
+    return [(i, bodies[i.effort_id]) for i in found]

@@ -1,14 +1,15 @@
 """Per effort: synergies with external actors, and the risk register."""
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
-from coordination import audit
+from coordination.audit import service as audit
 from coordination.planning.models import Partnership, Risk
 from coordination.rules import RuleViolation
-from coordination.structure import service as structure
-from coordination.structure.models import Body, MembershipRole, Person
+from coordination.structure import queries as structure
+from coordination.structure.enums import MembershipRole
 
 ACTOR_KINDS = ("EU", "UN", "NATO", "OSCE", "regional", "other")
 PARTNER_STATUSES = ("exploring", "active", "ended")
@@ -19,12 +20,15 @@ KEEPING_ROLES = {
     MembershipRole.member,
 }
 
+if TYPE_CHECKING:
+    from coordination.structure.models import Body, Person
+
 
 class RegisterError(RuleViolation):
     """A register entry the rules refuse."""
 
 
-def _require_member(session: Session, person: Person, effort: Body) -> None:
+def _require_member(session: Session, person: "Person", effort: "Body") -> None:
     structure.require_role(
         session=session,
         person_id=person.id,
@@ -37,8 +41,8 @@ def _require_member(session: Session, person: Person, effort: Body) -> None:
 def add_partner(
     *,
     session: Session,
-    person: Person,
-    effort: Body,
+    person: "Person",
+    effort: "Body",
     actor: str,
     actor_kind: str,
     what: str,
@@ -77,12 +81,12 @@ def add_partner(
 def add_risk(
     *,
     session: Session,
-    person: Person,
-    effort: Body,
+    person: "Person",
+    effort: "Body",
     risk: str,
     likelihood: int,
     impact: int,
-    owner: Person,
+    owner: "Person",
     mitigation: str,
     review_on: date,
 ) -> Risk:
@@ -114,7 +118,7 @@ def add_risk(
     return entry
 
 
-def partners(*, session: Session, effort: Body) -> list[Partnership]:
+def partners(*, session: Session, effort: "Body") -> list[Partnership]:
     return list(
         session.exec(
             select(Partnership).where(Partnership.effort_id == effort.id).order_by(Partnership.actor)
@@ -122,7 +126,7 @@ def partners(*, session: Session, effort: Body) -> list[Partnership]:
     )
 
 
-def risks(*, session: Session, effort: Body) -> list[Risk]:
+def risks(*, session: Session, effort: "Body") -> list[Risk]:
     """Highest score (likelihood x impact) first."""
     found = session.exec(select(Risk).where(Risk.effort_id == effort.id)).all()
     return sorted(found, key=lambda r: (-r.likelihood * r.impact, r.review_on))

@@ -5,17 +5,21 @@ designated nobody."""
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from coordination import audit
+from coordination.audit import service as audit
 from coordination.planning.models import Assignment, Designation, StaffingNeed
 from coordination.rules import Forbidden, RuleViolation
-from coordination.structure import service as structure
-from coordination.structure.models import Body, BodyKind, BodyStatus, Department, MembershipRole, Person
+from coordination.structure import queries as structure
+from coordination.structure.enums import BodyKind, BodyStatus, MembershipRole
 
 MANAGING_ROLES = {MembershipRole.chair, MembershipRole.co_chair, MembershipRole.secretary}
+
+if TYPE_CHECKING:
+    from coordination.structure.models import Body, Department, Person
 
 
 class RosterError(RuleViolation):
@@ -25,8 +29,8 @@ class RosterError(RuleViolation):
 def designate(
     *,
     session: Session,
-    person: Person,
-    designee: Person,
+    person: "Person",
+    designee: "Person",
     skills: list[str],
     available_from: date,
     available_until: date | None = None,
@@ -66,9 +70,9 @@ def designate(
 def assign(
     *,
     session: Session,
-    person: Person,
-    assignee: Person,
-    task_force: Body,
+    person: "Person",
+    assignee: "Person",
+    task_force: "Body",
     share: int,
     start_on: date,
     end_on: date | None = None,
@@ -118,24 +122,21 @@ def _current(on: date):
 
 @dataclass
 class OverCommitment:
-    person: Person
+    person: "Person"
     total: int
-    assignments: list[tuple[Assignment, Body]]
+    assignments: "list[tuple[Assignment, Body]]"
 
 
 def overcommitted(*, session: Session, on: date) -> list[OverCommitment]:
     """People whose shares across concurrent, active task forces exceed 100% on a date."""
-    rows = session.exec(
-        select(Assignment, Body, Person)
-        .join(Body, Body.id == Assignment.task_force_id)
-        .join(Person, Person.id == Assignment.person_id)
-        .where(_current(on), Body.status != BodyStatus.stood_down)
-    ).all()
+    current = session.exec(select(Assignment).where(_current(on))).all()
+    bodies = structure.bodies_by_id(session=session, ids={a.task_force_id for a in current})
+    people = structure.people_by_id(session=session, ids={a.person_id for a in current})
     by_person: dict[int, list] = defaultdict(list)
-    people: dict[int, Person] = {}
-    for assignment, body, person in rows:
-        by_person[person.id].append((assignment, body))
-        people[person.id] = person
+    for assignment in current:
+        body = bodies[assignment.task_force_id]
+        if body.status != BodyStatus.stood_down:
+            by_person[assignment.person_id].append((assignment, body))
     result = [
         OverCommitment(people[pid], sum(a.share for a, _b in items), items)
         for pid, items in by_person.items()
@@ -145,7 +146,7 @@ def overcommitted(*, session: Session, on: date) -> list[OverCommitment]:
 
 
 def set_needs(
-    *, session: Session, person: Person, task_force: Body, skills: list[str], languages: list[str]
+    *, session: Session, person: "Person", task_force: "Body", skills: list[str], languages: list[str]
 ) -> None:
     structure.require_role(
         session=session,
@@ -161,30 +162,36 @@ def set_needs(
     session.commit()
 
 
-def missing_needs(*, session: Session, task_force: Body, on: date) -> dict[str, list[str]]:
+def missing_needs(*, session: Session, task_force: "Body", on: date) -> dict[str, list[str]]:
     """Skills and languages the task force needs that nobody currently assigned to it has."""
     needs = session.exec(select(StaffingNeed).where(StaffingNeed.task_force_id == task_force.id)).all()
-    assigned = session.exec(
-        select(Person, Designation)
-        .join(Assignment, Assignment.person_id == Person.id)
-        .outerjoin(Designation, Designation.person_id == Person.id)
-        .where(Assignment.task_force_id == task_force.id, _current(on))
-    ).all()
-    skills = {s for _p, d in assigned if d for s in d.skills}
-    languages = {lang for p, _d in assigned for lang in p.languages}
+    person_ids = set(
+        session.exec(
+            select(Assignment.person_id).where(Assignment.task_force_id == task_force.id, _current(on))
+        )
+    )
+    designations = session.exec(select(Designation).where(Designation.person_id.in_(person_ids))).all()
+    skills = {s for d in designations for s in d.skills}
+    languages = {
+        lang for p in structure.people_by_id(session=session, ids=person_ids).values() for lang in p.languages
+    }
     return {
         "skill": sorted(n.value for n in needs if n.kind == "skill" and n.value not in skills),
         "language": sorted(n.value for n in needs if n.kind == "language" and n.value not in languages),
     }
 
 
-def departments_without_designations(*, session: Session) -> list[Department]:
+def departments_without_designations(*, session: Session) -> "list[Department]":
     """Federal departments (not the opt-in governments) that have designated nobody."""
-    designated = select(Person.department_id).join(Designation, Designation.person_id == Person.id)
-    query = select(Department).where(Department.opt_in.is_(False), Department.id.not_in(designated))
-    return sorted(session.exec(query), key=lambda d: d.code)
+    designees = structure.people_by_id(session=session, ids=session.exec(select(Designation.person_id)).all())
+    designated = {p.department_id for p in designees.values()}
+    return sorted(
+        (d for d in structure.list_departments(session=session) if not d.opt_in and d.id not in designated),
+        key=lambda d: d.code,
+    )
 
 
-def roster(*, session: Session) -> list[tuple[Designation, Person]]:
-    query = select(Designation, Person).join(Person, Person.id == Designation.person_id).order_by(Person.name)
-    return list(session.exec(query))
+def roster(*, session: Session) -> "list[tuple[Designation, Person]]":
+    designations = session.exec(select(Designation)).all()
+    people = structure.people_by_id(session=session, ids={d.person_id for d in designations})
+    return sorted(((d, people[d.person_id]) for d in designations), key=lambda row: row[1].name)

@@ -5,15 +5,13 @@ from datetime import UTC, date, datetime
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlmodel import select
 
 from coordination.db import get_session
 from coordination.markup import render_markdown
 from coordination.planning import budget, plans, press, registers, roster
-from coordination.planning.models import Objective, PressItem
 from coordination.rules import RuleViolation
-from coordination.structure import service as structure
-from coordination.structure.models import Body, BodyKind, Department, Person
+from coordination.structure import queries as structure
+from coordination.structure.enums import BodyKind
 
 bp = Blueprint("planning", __name__)
 
@@ -28,7 +26,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _effort(slug: str) -> Body:
+def _effort(slug: str):
     body = structure.get_body(session=get_session(), slug=slug)
     if body is None or body.kind != BodyKind.task_force:
         abort(404)
@@ -51,7 +49,7 @@ def plan(slug: str):
     objectives = plans.objectives(session=session, effort=effort, year=year)
     series = plans.measurements(session=session, objective_ids=[o.id for o in objectives])
     charts = {o.id: plans.indicator_chart(o, series[o.id]) for o in objectives}
-    departments = {d.id: d for d in session.exec(select(Department))}
+    departments = structure.all_departments_by_id(session=session)
     joint = budget.joint_budget(session=session, effort=effort, years=[year - 1, year, year + 1])
     today = _now().date()
     over = [
@@ -60,10 +58,7 @@ def plan(slug: str):
         if any(body.id == effort.id for _a, body in o.assignments)
     ]
     risks = registers.risks(session=session, effort=effort)
-    owner_ids = {r.owner_id for r in risks}
-    owners = (
-        {p.id: p for p in session.exec(select(Person).where(Person.id.in_(owner_ids)))} if owner_ids else {}
-    )
+    owners = structure.people_by_id(session=session, ids={r.owner_id for r in risks})
     return render_template(
         "planning/plan.html",
         effort=effort,
@@ -82,7 +77,7 @@ def plan(slug: str):
         risks=risks,
         owners=owners,
         review_html=render_markdown(
-            plans.annual_review(session=session, effort=effort, year=year, today=today)
+            plans.annual_review(session=session, viewer=current_user, effort=effort, year=year, today=today)
         ),
         all_departments=structure.list_departments(session=session),
         actor_kinds=registers.ACTOR_KINDS,
@@ -130,10 +125,10 @@ def add_objective(slug: str):
 @bp.post("/objectives/<int:objective_id>/measurements")
 def add_measurement(objective_id: int):
     session = get_session()
-    objective = session.get(Objective, objective_id)
+    objective = plans.get_objective(session=session, objective_id=objective_id)
     if objective is None:
         abort(404)
-    effort = session.get(Body, objective.effort_id)
+    effort = structure.bodies_by_id(session=session, ids=[objective.effort_id])[objective.effort_id]
     _attempt(
         lambda: plans.record_measurement(
             session=session,
@@ -212,7 +207,7 @@ def draft_press(slug: str):
 @bp.post("/press/<int:item_id>")
 def move_press(item_id: int):
     session = get_session()
-    item = session.get(PressItem, item_id)
+    item = press.get_item(session=session, item_id=item_id)
     if item is None:
         abort(404)
     person = structure.get_person(session=session, person_id=current_user.id)
@@ -229,19 +224,14 @@ def move_press(item_id: int):
     )
     if request.form.get("from_queue"):
         return redirect(url_for("planning.press_queue"))
-    return _back(session.get(Body, item.effort_id).slug, "press")
+    return _back(structure.bodies_by_id(session=session, ids=[item.effort_id])[item.effort_id].slug, "press")
 
 
 @bp.get("/press")
 def press_queue():
     """Press material waiting for clearance by the Foreign Affairs press service."""
     session = get_session()
-    waiting = session.exec(
-        select(PressItem, Body)
-        .join(Body, Body.id == PressItem.effort_id)
-        .where(PressItem.status == "submitted")
-        .order_by(PressItem.updated_at)
-    ).all()
+    waiting = press.waiting(session=session)
     reviewer = press.is_press_reviewer(structure.get_person(session=session, person_id=current_user.id))
     return render_template("planning/press_queue.html", waiting=waiting, reviewer=reviewer)
 

@@ -6,17 +6,18 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from pydantic import ValidationError
-from sqlmodel import select
 
+from coordination.classification import Clearance, NeedToKnow
 from coordination.db import get_session
-from coordination.decisions import service as decisions
+from coordination.decisions import queries as decisions
 from coordination.labels import label
-from coordination.reports import service
+from coordination.reports import queries, service
+from coordination.reports.enums import TriageStatus
 from coordination.reports.forms import CommentForm, ForwardForm, ReportForm, TriageForm
-from coordination.reports.models import Delivery, FieldReport, ReportCreate, TriageStatus
-from coordination.routing.graph import organisation_graph
-from coordination.structure import service as structure
-from coordination.structure.models import Body, BodyKind, Clearance, Country, Membership, Mission, Person
+from coordination.reports.models import FieldReport
+from coordination.reports.service import ReportCreate
+from coordination.structure import queries as structure
+from coordination.structure.enums import BodyKind
 
 bp = Blueprint("reports", __name__)
 
@@ -27,13 +28,13 @@ def _signed_in():
     """Every report page needs a signed-in person."""
 
 
-def policy() -> service.NeedToKnow:
-    return service.NeedToKnow.from_config(current_app.config)
+def policy() -> NeedToKnow:
+    return NeedToKnow.from_config(current_app.config)
 
 
 def _visible_or_404(report_id: int) -> FieldReport:
-    report = service.get_visible_report(
-        session=get_session(), person=current_user, report_id=report_id, policy=policy()
+    report = queries.get_visible_report(
+        session=get_session(), viewer=current_user, report_id=report_id, policy=policy()
     )
     if report is None:
         abort(404)
@@ -43,7 +44,7 @@ def _visible_or_404(report_id: int) -> FieldReport:
 def _unread_counts() -> dict[str, int]:
     """The signed-in person's unread counts, counted once per request (the header and the inbox)."""
     if "unread_counts" not in g:
-        g.unread_counts = service.unread_counts(session=get_session(), person=current_user, policy=policy())
+        g.unread_counts = queries.unread_counts(session=get_session(), viewer=current_user, policy=policy())
     return g.unread_counts
 
 
@@ -56,7 +57,7 @@ def _navigation():
     in_steering_group = any(m.body.kind == BodyKind.steering_group for m in current_user.memberships)
     return {
         "unread_total": counts.get("", 0),
-        "unread_cap": service.UNREAD_CAP,
+        "unread_cap": queries.UNREAD_CAP,
         "sees_early_warning": in_steering_group or current_user.is_admin,
     }
 
@@ -68,7 +69,7 @@ def status_label(status: str) -> str:
 
 def _report_form(session) -> ReportForm:
     form = ReportForm()
-    missions = service.postable_missions(session=session, person=current_user)
+    missions = queries.postable_missions(session=session, viewer=current_user)
     form.mission_code.choices = [("", _("None (not posted from a mission)"))] + [
         (m.code, m.name) for m in sorted(missions, key=lambda m: m.city)
     ]
@@ -114,7 +115,7 @@ def new_report():
                 session=session,
                 author=current_user,
                 data=data,
-                graph=organisation_graph(session=session),
+                graph=structure.organisation_graph(session=session),
                 policy=policy(),
             )
         except ValidationError as error:
@@ -144,16 +145,16 @@ def inbox():
         "severity": request.args.get("severity") or None,
         "unread_only": request.args.get("unread") == "1",
     }
-    items = service.inbox(session=session, person=current_user, policy=policy(), **filters)
+    items = queries.inbox(session=session, viewer=current_user, policy=policy(), **filters)
     counts = _unread_counts()
     my_bodies = sorted((m.body for m in current_user.memberships), key=lambda b: b.name)
-    awaiting = decisions.awaiting_my_answer(session=session, person=current_user, limit=INBOX_AWAITING)
+    awaiting = decisions.awaiting_my_answer(session=session, viewer=current_user, limit=INBOX_AWAITING)
     awaiting_total = (
-        decisions.count_awaiting_my_answer(session=session, person=current_user)
+        decisions.count_awaiting_my_answer(session=session, viewer=current_user)
         if len(awaiting) == INBOX_AWAITING
         else len(awaiting)
     )
-    recent = decisions.list_decisions(session=session, person=current_user, status="adopted", limit=10)
+    recent = decisions.list_decisions(session=session, viewer=current_user, status="adopted", limit=10)
     return render_template(
         "reports/inbox.html",
         items=items,
@@ -168,7 +169,7 @@ def inbox():
 
 @bp.get("/reports/mine")
 def my_reports():
-    reports = service.my_reports(session=get_session(), person=current_user)
+    reports = queries.my_reports(session=get_session(), viewer=current_user)
     return render_template("reports/mine.html", reports=reports)
 
 
@@ -177,13 +178,13 @@ def report(report_id: int):
     session = get_session()
     found = _visible_or_404(report_id)
     service.open_report(session=session, person=current_user, report=found)
-    deliveries = session.exec(
-        select(Delivery, Body).join(Body, Body.id == Delivery.body_id).where(Delivery.report_id == found.id)
-    ).all()
-    author = session.get(Person, found.author_id)
-    mission = session.get(Mission, found.mission_id) if found.mission_id else None
-    country = session.get(Country, found.country_code)
-    transitions = service.allowed_transitions(session=session, person=current_user, report=found)
+    delivered = queries.deliveries_of(session=session, report=found)
+    bodies = structure.bodies_by_id(session=session, ids=[d.body_id for d in delivered])
+    deliveries = [(d, bodies[d.body_id]) for d in delivered]
+    author = structure.people_by_id(session=session, ids=[found.author_id])[found.author_id]
+    mission = structure.missions_by_id(session=session, ids=[found.mission_id]).get(found.mission_id)
+    country = structure.get_country(session=session, code=found.country_code)
+    transitions = queries.allowed_transitions(session=session, viewer=current_user, report=found)
     triage_form = TriageForm()
     triage_form.status.choices = [(s.value, status_label(s)) for s in transitions]
     forward_form = None
@@ -204,8 +205,8 @@ def report(report_id: int):
         mission=mission,
         country=country,
         deliveries=deliveries,
-        thread=service.thread_of(session=session, person=current_user, report=found, policy=policy()),
-        comments=service.comments_of(session=session, report=found),
+        thread=queries.thread_of(session=session, viewer=current_user, report=found, policy=policy()),
+        comments=queries.comments_of(session=session, report=found),
         triage_form=triage_form if transitions else None,
         comment_form=CommentForm(),
         forward_form=forward_form,
@@ -258,13 +259,8 @@ def forward(report_id: int):
     return redirect(url_for("reports.report", report_id=found.id))
 
 
-def _member_of(session, body: Body) -> bool:
-    return (
-        session.exec(
-            select(Membership).where(Membership.body_id == body.id, Membership.person_id == current_user.id)
-        ).first()
-        is not None
-    )
+def _member_of(session, body) -> bool:
+    return structure.role_in(session=session, person_id=current_user.id, body_id=body.id) is not None
 
 
 @bp.get("/bodies/<slug>/triage")
@@ -275,7 +271,7 @@ def triage_board(slug: str):
         abort(404)
     if not _member_of(session, body):
         abort(403)
-    items = service.inbox(session=session, person=current_user, policy=policy(), body_slug=slug, limit=500)
+    items = queries.inbox(session=session, viewer=current_user, policy=policy(), body_slug=slug, limit=500)
     columns = {status: [] for status in TriageStatus}
     for item in items:
         columns[TriageStatus(item.report.status)].append(item)
@@ -291,9 +287,9 @@ def early_warning():
     if not (_member_of(session, steering_group) or current_user.is_admin):
         abort(403)
     weeks = min(max(request.args.get("weeks", 8, type=int), 1), 52)
-    queue = service.early_warning_queue(session=session, person=current_user, policy=policy())
-    by_country = service.early_warnings_by_country(
-        session=session, person=current_user, policy=policy(), now=datetime.now(UTC), weeks=weeks
+    queue = queries.early_warning_queue(session=session, viewer=current_user, policy=policy())
+    by_country = queries.early_warnings_by_country(
+        session=session, viewer=current_user, policy=policy(), now=datetime.now(UTC), weeks=weeks
     )
     return render_template(
         "reports/early_warning.html",

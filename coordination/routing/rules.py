@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from coordination.structure.models import Clearance
+from coordination.classification import Clearance
 
 HIGH_SEVERITIES = frozenset({"high", "critical"})
 

@@ -4,88 +4,36 @@ Rows follow the indexed records automatically: a session listener re-indexes wha
 inserted, changed or deleted, so no service has to remember to do it. `rebuild` fills the index from
 the tables (after a migration, or after a bulk load that bypassed the ORM)."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from sqlalchemy import event, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from coordination.decisions.models import Decision
-from coordination.lessons.models import Lesson
-from coordination.meetings.models import Meeting
-from coordination.reports.models import FieldReport
-from coordination.sitreps.models import SituationReport
+from coordination.decisions import queries as decisions
+from coordination.lessons import queries as lessons
+from coordination.meetings import queries as meetings
+from coordination.reports import queries as reports
+from coordination.search.kinds import Searchable
+from coordination.sitreps import queries as sitreps
 
 # Stemming in the three working languages, plus the unstemmed words, so that Dutch, French and English
 # text are all found whatever the language of the query.
 PG_LANGUAGES = ("simple", "english", "dutch", "french")
 
-
-@dataclass(frozen=True)
-class IndexedKind:
-    name: str
-    code: int
-    model: type
-    columns: tuple[str, ...]  # what title and body are made of: a change to one of these re-indexes
-    title: Callable  # None when the record is not indexed (a meeting without minutes)
-    body: Callable
-
-
-def _join(*parts: str | None) -> str:
-    return "\n\n".join(p for p in parts if p)
-
-
-KINDS: dict[str, IndexedKind] = {
+KINDS: dict[str, Searchable] = {
     kind.name: kind
     for kind in (
-        IndexedKind("report", 1, FieldReport, ("title", "body"), lambda r: r.title, lambda r: r.body),
-        IndexedKind(
-            "decision",
-            2,
-            Decision,
-            ("title", "text", "rationale"),
-            lambda d: d.title,
-            lambda d: _join(d.text, d.rationale),
-        ),
-        IndexedKind(
-            "minutes",
-            3,
-            Meeting,
-            ("title", "minutes"),
-            lambda m: m.title if (m.minutes or "").strip() else None,
-            lambda m: m.minutes,
-        ),
-        IndexedKind(
-            "sitrep",
-            4,
-            SituationReport,
-            ("period_start", "period_end", "body"),
-            lambda s: f"Situation report {s.period_start} – {s.period_end}",
-            lambda s: s.body,
-        ),
-        IndexedKind(
-            "lesson",
-            5,
-            Lesson,
-            ("title", "observation", "discussion", "conclusion", "recommendation", "effort", "tags"),
-            lambda le: le.title,
-            lambda le: _join(
-                le.observation,
-                le.discussion,
-                le.conclusion,
-                le.recommendation,
-                le.effort,
-                " ".join(le.tags or []),
-            ),
-        ),
+        reports.SEARCHABLE,
+        decisions.SEARCHABLE,
+        meetings.SEARCHABLE,
+        sitreps.SEARCHABLE,
+        lessons.SEARCHABLE,
     )
 }
 BY_CODE = {kind.code: kind for kind in KINDS.values()}
 BY_MODEL = {kind.model: kind for kind in KINDS.values()}
 
 
-def _rowid(kind: IndexedKind, item_id: int) -> int:
+def _rowid(kind: Searchable, item_id: int) -> int:
     return item_id * 8 + kind.code
 
 
@@ -138,7 +86,7 @@ def drop_schema(connection: Connection) -> None:
 # --- writing ----------------------------------------------------------------------------------------
 
 
-def remove(connection: Connection, kind: IndexedKind, item_ids: list[int]) -> None:
+def remove(connection: Connection, kind: Searchable, item_ids: list[int]) -> None:
     if not item_ids:
         return
     if connection.dialect.name == "sqlite":
@@ -154,7 +102,7 @@ def remove(connection: Connection, kind: IndexedKind, item_ids: list[int]) -> No
 
 
 def put(
-    connection: Connection, kind: IndexedKind, rows: list[tuple[int, str, str]], new: bool = False
+    connection: Connection, kind: Searchable, rows: list[tuple[int, str, str]], new: bool = False
 ) -> None:
     """Index (item_id, title, body) rows of one kind, replacing what was there (nothing, if `new`)."""
     if not rows:
@@ -208,8 +156,8 @@ def _changed(obj, names: tuple[str, ...]) -> bool:
 
 @event.listens_for(Session, "after_flush")
 def _follow_flush(session: Session, _context) -> None:
-    puts: dict[IndexedKind, list[tuple[int, str, str]]] = {}
-    removals: dict[IndexedKind, list[int]] = {}
+    puts: dict[Searchable, list[tuple[int, str, str]]] = {}
+    removals: dict[Searchable, list[int]] = {}
     for obj in list(session.new) + [o for o in session.dirty if session.is_modified(o)]:
         kind = BY_MODEL.get(type(obj))
         if kind is None or (obj not in session.new and not _changed(obj, kind.columns)):

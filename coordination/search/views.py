@@ -4,9 +4,9 @@ from flask import Blueprint, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from coordination.classification import NeedToKnow
 from coordination.db import get_session
-from coordination.reports.service import NeedToKnow
-from coordination.search import service
+from coordination.search import queries as service
 from coordination.search.index import KINDS
 
 bp = Blueprint("search", __name__)
@@ -30,7 +30,7 @@ def search():
     if query:
         hits = service.search(
             session=get_session(),
-            person=current_user,
+            viewer=current_user,
             policy=NeedToKnow.from_config(current_app.config),
             query=query,
             kinds=[kind] if kind in KINDS else None,

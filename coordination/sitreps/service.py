@@ -1,18 +1,29 @@
-"""Situation reports: drafted by the system for a period, edited and submitted by the task force's chair."""
+"""Situation reports: drafted by the system for a period, edited and submitted by the task force's chair.
+
+The draft quotes only what the person compiling it may see, and the report carries the highest
+classification and the origin departments of what it quotes: its readers must be cleared for both.
+"""
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from coordination import audit
-from coordination.decisions.models import Action, Addressee, Decision, DecisionStatus, UnitKind
+from coordination.audit import service as audit
+from coordination.classification import Clearance, NeedToKnow, highest
+from coordination.decisions import queries as decisions
 from coordination.markup import render_markdown
-from coordination.reports.models import Delivery, FieldReport, TriageStatus
+from coordination.reports import queries as reports
 from coordination.rules import RuleViolation
-from coordination.sitreps.models import SitrepStatus, SituationReport
-from coordination.structure import service as structure
-from coordination.structure.models import Body, BodyKind, BodyStatus, Membership, MembershipRole, Person
+from coordination.sitreps.enums import SitrepStatus
+from coordination.sitreps.models import SituationReport
+from coordination.structure import queries as structure
+from coordination.structure.enums import MembershipRole
+
+if TYPE_CHECKING:
+    from coordination.decisions.models import Action
+    from coordination.reports.models import FieldReport
+    from coordination.structure.models import Body, Person
 
 DRAFTING_ROLES = {MembershipRole.chair, MembershipRole.co_chair, MembershipRole.secretary}
 SUBMITTING_ROLES = {MembershipRole.chair, MembershipRole.co_chair}
@@ -22,69 +33,14 @@ class SitrepError(RuleViolation):
     """A situation report the rules refuse."""
 
 
-def _require_role(session: Session, person: Person, task_force: Body, roles) -> None:
+def _require_role(session: Session, person: "Person", task_force_id: int, roles) -> None:
     structure.require_role(
         session=session,
         person_id=person.id,
-        body_id=task_force.id,
+        body_id=task_force_id,
         roles=roles,
         refusal="only the task force's chair, co-chairs (and secretary for drafts) do this",
     )
-
-
-def visible_sitreps(*, person: Person):
-    """A task force's members see its situation reports, drafts included; the steering group sees the
-    submitted ones."""
-    my_bodies = select(Membership.body_id).where(Membership.person_id == person.id)
-    in_steering_group = structure.in_steering_group(person.id)
-    return select(SituationReport).where(
-        or_(
-            SituationReport.task_force_id.in_(my_bodies),
-            and_(SituationReport.status == SitrepStatus.submitted, in_steering_group),
-        )
-    )
-
-
-def last_submitted(*, session: Session, task_force: Body) -> SituationReport | None:
-    return session.exec(
-        select(SituationReport)
-        .where(
-            SituationReport.task_force_id == task_force.id, SituationReport.status == SitrepStatus.submitted
-        )
-        .order_by(SituationReport.period_end.desc())
-    ).first()
-
-
-def next_due_on(*, session: Session, task_force: Body) -> date:
-    """When the next situation report is due, on the task force's cadence."""
-    last = last_submitted(session=session, task_force=task_force)
-    return _due_after(task_force, last.period_end if last else None)
-
-
-def _due_after(task_force: Body, last_period_end: date | None) -> date:
-    start = last_period_end or (task_force.chairs_decided_at or task_force.created_at).date()
-    return start + timedelta(days=task_force.sitrep_every_days)
-
-
-def due_by(*, session: Session, until: date) -> list[tuple[Body, date]]:
-    """Active task forces whose situation report falls due on or before a date."""
-    task_forces = session.exec(
-        select(Body)
-        .where(Body.kind == BodyKind.task_force, Body.status == BodyStatus.active)
-        .order_by(Body.name)
-    ).all()
-    last_ends = dict(
-        session.exec(
-            select(SituationReport.task_force_id, func.max(SituationReport.period_end))
-            .where(
-                SituationReport.task_force_id.in_([tf.id for tf in task_forces]),
-                SituationReport.status == SitrepStatus.submitted,
-            )
-            .group_by(SituationReport.task_force_id)
-        ).all()
-    )
-    due = [(tf, _due_after(tf, last_ends.get(tf.id))) for tf in task_forces]
-    return [(tf, when) for tf, when in due if when <= until]
 
 
 def _window(start: date, end: date) -> tuple[datetime, datetime]:
@@ -92,58 +48,52 @@ def _window(start: date, end: date) -> tuple[datetime, datetime]:
 
 
 def compile_text(
-    *, session: Session, task_force: Body, period_start: date, period_end: date, today: date
-) -> str:
-    """The draft: validated field reports, decisions and actions of the period, in Markdown."""
+    *,
+    session: Session,
+    person: "Person",
+    policy: NeedToKnow,
+    task_force: "Body",
+    period_start: date,
+    period_end: date,
+    today: date,
+) -> tuple[str, Clearance, list[str]]:
+    """The draft in Markdown, from what this person may see: validated field reports, decisions and
+    actions of the period; with the highest classification and the origin departments it quotes."""
     since, until = _window(period_start, period_end)
-    reports = session.exec(
-        select(FieldReport)
-        .join(Delivery, Delivery.report_id == FieldReport.id)
-        .where(
-            Delivery.body_id == task_force.id,
-            FieldReport.status == TriageStatus.validated,
-            FieldReport.created_at >= since,
-            FieldReport.created_at < until,
-        )
-        .order_by(FieldReport.created_at)
-    ).all()
-    addressed = select(Addressee.decision_id).where(
-        Addressee.unit_kind == UnitKind.body, Addressee.unit_id == task_force.id
+    quoted_reports = reports.validated_for_body(
+        session=session, viewer=person, policy=policy, body_id=task_force.id, since=since, until=until
     )
-    decisions = session.exec(
-        select(Decision)
-        .where(
-            or_(Decision.issuing_body_id == task_force.id, Decision.id.in_(addressed)),
-            Decision.status == DecisionStatus.adopted,
-            Decision.adopted_at >= since,
-            Decision.adopted_at < until,
-        )
-        .order_by(Decision.adopted_at)
-    ).all()
-    actions = session.exec(
-        select(Action)
-        .join(Decision, Decision.id == Action.decision_id)
-        .where(or_(Decision.issuing_body_id == task_force.id, Decision.id.in_(addressed)))
-        .order_by(Action.due_on)
-    ).all()
+    quoted_decisions = decisions.adopted_concerning(
+        session=session, viewer=person, body_id=task_force.id, since=since, until=until
+    )
+    actions = decisions.actions_concerning(session=session, viewer=person, body_id=task_force.id)
+    action_decisions = decisions.visible_among(
+        session=session, viewer=person, ids={a.decision_id for a in actions}
+    )
     lines = [
         f"## Situation report of {task_force.name}, {period_start:%d %B %Y} to {period_end:%d %B %Y}",
         "",
         "### Validated field reports",
         "",
     ]
-    lines += [_report_line(r) for r in reports] or ["- None in this period."]
+    lines += [_report_line(r) for r in quoted_reports] or ["- None in this period."]
     lines += ["", "### Decisions", ""]
-    lines += [f"- {d.adopted_at:%d %b}: {d.title} (decision #{d.id})" for d in decisions] or [
+    lines += [f"- {d.adopted_at:%d %b}: {d.title} (decision #{d.id})" for d in quoted_decisions] or [
         "- None in this period."
     ]
     lines += ["", "### Actions", ""]
     lines += [_action_line(a, today) for a in actions] or ["- No actions."]
     lines += ["", "### Assessment", "", "_The chair's assessment and outlook._"]
-    return "\n".join(lines)
+    level = highest(
+        [r.classification for r in quoted_reports]
+        + [d.classification for d in quoted_decisions]
+        + [d.classification for d in action_decisions.values()]
+    )
+    origins = sorted(reports.origin_codes(session=session, reports=quoted_reports))
+    return "\n".join(lines), level, origins
 
 
-def _report_line(report: FieldReport) -> str:
+def _report_line(report: "FieldReport") -> str:
     notes = [f"#{report.id}", report.severity]
     if report.early_warning:
         notes.append("early warning")
@@ -152,19 +102,30 @@ def _report_line(report: FieldReport) -> str:
     return f"- **{report.country_code}**, {report.created_at:%d %b}: {report.title} ({', '.join(notes)})"
 
 
-def _action_line(action: Action, today: date) -> str:
+def _action_line(action: "Action", today: date) -> str:
     late = " (late)" if action.status != "done" and action.due_on < today else ""
     return f"- {action.title}: {action.status}, due {action.due_on:%d %b %Y}{late}"
 
 
 def compile_draft(
-    *, session: Session, person: Person, task_force: Body, period_start: date, period_end: date, now: datetime
+    *,
+    session: Session,
+    person: "Person",
+    policy: NeedToKnow,
+    task_force: "Body",
+    period_start: date,
+    period_end: date,
+    now: datetime,
 ) -> SituationReport:
-    _require_role(session, person, task_force, DRAFTING_ROLES)
+    _require_role(session, person, task_force.id, DRAFTING_ROLES)
     if period_end < period_start:
         raise SitrepError("the period ends before it starts", "period_end")
-    text = compile_text(
+    if (period_end - period_start).days > 366:
+        raise SitrepError("a situation report covers at most a year", "period_start")
+    text, level, origins = compile_text(
         session=session,
+        person=person,
+        policy=policy,
         task_force=task_force,
         period_start=period_start,
         period_end=period_end,
@@ -176,6 +137,9 @@ def compile_draft(
         period_end=period_end,
         body=text,
         body_html=render_markdown(text),
+        quoted_classification=level,
+        classification=level,
+        origins=origins,
         created_by_id=person.id,
         created_at=now,
     )
@@ -187,26 +151,55 @@ def compile_draft(
         action="sitrep.draft",
         object_type="situation_report",
         object_id=sitrep.id,
+        classification=level.value,
     )
     session.commit()
     return sitrep
 
 
-def edit(*, session: Session, person: Person, sitrep: SituationReport, body: str) -> SituationReport:
-    task_force = session.get(Body, sitrep.task_force_id)
-    _require_role(session, person, task_force, DRAFTING_ROLES)
+def edit(
+    *,
+    session: Session,
+    person: "Person",
+    sitrep: SituationReport,
+    body: str,
+    classification: str | None = None,
+) -> SituationReport:
+    """Change a draft's text, and its marking: never below what it quotes nor above the editor's
+    clearance."""
+    _require_role(session, person, sitrep.task_force_id, DRAFTING_ROLES)
     if sitrep.status != SitrepStatus.draft:
         raise SitrepError("a submitted situation report is not edited", "status")
+    if classification is not None:
+        try:
+            level = Clearance(classification)
+        except ValueError as exc:
+            raise SitrepError(f"unknown classification {classification}", "classification") from exc
+        if not level.covers(sitrep.quoted_classification):
+            raise SitrepError(
+                f"the report quotes {sitrep.quoted_classification} information: it cannot be marked lower",
+                "classification",
+            )
+        if not Clearance(person.clearance).covers(level):
+            raise SitrepError("you cannot classify above your own clearance", "classification")
+        sitrep.classification = level
     sitrep.body = body
     sitrep.body_html = render_markdown(body)
     session.add(sitrep)
+    audit.record(
+        session,
+        actor_id=person.id,
+        action="sitrep.edit",
+        object_type="situation_report",
+        object_id=sitrep.id,
+        classification=str(sitrep.classification),
+    )
     session.commit()
     return sitrep
 
 
-def submit(*, session: Session, person: Person, sitrep: SituationReport, now: datetime) -> SituationReport:
-    task_force = session.get(Body, sitrep.task_force_id)
-    _require_role(session, person, task_force, SUBMITTING_ROLES)
+def submit(*, session: Session, person: "Person", sitrep: SituationReport, now: datetime) -> SituationReport:
+    _require_role(session, person, sitrep.task_force_id, SUBMITTING_ROLES)
     if sitrep.status != SitrepStatus.draft:
         raise SitrepError("already submitted", "status")
     sitrep.status = SitrepStatus.submitted
@@ -222,24 +215,3 @@ def submit(*, session: Session, person: Person, sitrep: SituationReport, now: da
     )
     session.commit()
     return sitrep
-
-
-def latest(*, session: Session, limit: int = 5) -> list[tuple[SituationReport, Body]]:
-    query = (
-        select(SituationReport, Body)
-        .join(Body, Body.id == SituationReport.task_force_id)
-        .where(SituationReport.status == SitrepStatus.submitted)
-        .order_by(SituationReport.submitted_at.desc())
-        .limit(limit)
-    )
-    return list(session.exec(query))
-
-
-def for_task_force(*, session: Session, person: Person, task_force: Body) -> list[SituationReport]:
-    return list(
-        session.exec(
-            visible_sitreps(person=person)
-            .where(SituationReport.task_force_id == task_force.id)
-            .order_by(SituationReport.period_end.desc())
-        )
-    )

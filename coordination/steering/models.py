@@ -1,16 +1,10 @@
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from coordination.structure.models import utcnow
-from coordination.types import UTCDateTime
-
-
-class SubjectKind(StrEnum):
-    country = "country"
-    theme = "theme"
+from coordination.steering.enums import SubjectKind
+from coordination.types import UTCDateTime, utcnow
 
 
 class Priority(SQLModel, table=True):

@@ -5,19 +5,16 @@ from datetime import UTC, date, datetime, timedelta
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlmodel import select
 
+from coordination.classification import NeedToKnow
 from coordination.db import get_session
-from coordination.decisions.models import (
-    Decision,
-)
-from coordination.reports import service as reports
+from coordination.decisions import queries as decisions
+from coordination.reports import queries as reports
 from coordination.rules import RuleViolation
-from coordination.sitreps import service as sitreps
-from coordination.steering import service
+from coordination.sitreps import queries as sitreps
+from coordination.steering import queries, service
 from coordination.steering.forms import PriorityForm
-from coordination.steering.models import Priority
-from coordination.structure.models import Body, BodyKind, BodyStatus, Person
+from coordination.structure import queries as structure
 
 bp = Blueprint("steering", __name__)
 
@@ -59,9 +56,9 @@ def priorities():
         since = datetime.combine(date.fromisoformat(since_text), datetime.min.time(), UTC)
     except ValueError:
         since = _now() - timedelta(days=30)
-    rows = service.list_priorities(session=session)
-    owners = {p.id: p for p in session.exec(select(Person).where(Person.id.in_({r.owner_id for r in rows})))}
-    labels = {p.id: service.subject_label(session, p) for p in rows}
+    rows = queries.list_priorities(session=session)
+    owners = structure.people_by_id(session=session, ids={r.owner_id for r in rows})
+    labels = {p.id: queries.subject_label(session, p) for p in rows}
     status = 400 if request.method == "POST" else 200
     return render_template(
         "steering/priorities.html",
@@ -69,7 +66,7 @@ def priorities():
         priorities=rows,
         owners=owners,
         labels=labels,
-        changes=service.changes_since(session=session, since=since),
+        changes=queries.changes_since(session=session, since=since),
         since=since.date(),
         today=_now().date(),
     ), status
@@ -78,20 +75,20 @@ def priorities():
 @bp.get("/priorities/<int:priority_id>")
 def priority(priority_id: int):
     session = get_session()
-    found = session.get(Priority, priority_id)
+    found = queries.get_priority(session=session, priority_id=priority_id)
     if found is None:
         abort(404)
     return render_template(
         "steering/priority.html",
         priority=found,
-        label=service.subject_label(session, found),
-        history=service.history(session=session, priority=found),
+        label=queries.subject_label(session, found),
+        history=queries.history(session=session, priority=found),
     )
 
 
 def task_force_status(counts: dict) -> tuple[str, list[str]]:
-    """Red, amber or green with the reasons, from `service.task_force_counts`: overdue actions,
-    pending acknowledgements, early warnings."""
+    """Red, amber or green with the reasons, from what the reader may see of a task force's overdue
+    actions, pending acknowledgements and early warnings (see `dashboard`)."""
     overdue, late_acks, pending_acks = counts["overdue"], counts["late_acks"], counts["pending_acks"]
     warnings = counts["warnings"]
     reasons = []
@@ -113,43 +110,48 @@ def task_force_status(counts: dict) -> tuple[str, list[str]]:
 DASHBOARD_COUNTRIES = 15  # the chart's rows; the early-warning page charts every country
 
 
+EARLY_WARNING_DAYS = 14
+
+
 @bp.get("/dashboard")
 def dashboard():
+    """The steering group's dashboard, rendered for its reader: every figure and line counts only what
+    the reader may see."""
     session = get_session()
     now = _now()
-    steering_group = session.exec(select(Body).where(Body.kind == BodyKind.steering_group)).first()
-    rows = service.list_priorities(session=session)
-    task_forces = list(
-        session.exec(
-            select(Body)
-            .where(Body.kind == BodyKind.task_force, Body.status == BodyStatus.active)
-            .order_by(Body.name)
-        )
+    policy = NeedToKnow.from_config(current_app.config)
+    steering_group = structure.get_steering_group(session=session)
+    rows = queries.list_priorities(session=session)
+    task_forces = structure.active_task_forces(session=session)
+    ids = [tf.id for tf in task_forces]
+    counts = decisions.signals_by_body(session=session, viewer=current_user, body_ids=ids, now=now)
+    warnings = reports.early_warnings_by_body(
+        session=session,
+        viewer=current_user,
+        policy=policy,
+        body_ids=ids,
+        since=now - timedelta(days=EARLY_WARNING_DAYS),
     )
-    counts = service.task_force_counts(session, task_forces, now)
-    statuses = {tf.id: task_force_status(counts[tf.id]) for tf in task_forces}
-    policy = reports.NeedToKnow.from_config(current_app.config)
-    recent_decisions = session.exec(
-        select(Decision)
-        .where(Decision.issuing_body_id == steering_group.id)
-        .order_by(Decision.created_at.desc())
-        .limit(8)
-    ).all()
+    statuses = {
+        tf.id: task_force_status({**counts[tf.id], "warnings": warnings[tf.id]}) for tf in task_forces
+    }
     by_country = reports.early_warnings_by_country(
-        session=session, person=current_user, policy=policy, now=now
+        session=session, viewer=current_user, policy=policy, now=now
     )
     return render_template(
         "steering/dashboard.html",
         priorities=rows,
-        labels={p.id: service.subject_label(session, p) for p in rows},
+        labels={p.id: queries.subject_label(session, p) for p in rows},
         today=now.date(),
         task_forces=task_forces,
         statuses=statuses,
-        sitreps=sitreps.latest(session=session),
+        sitreps=sitreps.latest(session=session, viewer=current_user, policy=policy),
         due_sitreps=sitreps.due_by(session=session, until=now.date() + timedelta(days=7)),
         by_country=by_country[:DASHBOARD_COUNTRIES],
         more_countries=max(len(by_country) - DASHBOARD_COUNTRIES, 0),
         weeks=8,
-        decisions=recent_decisions,
+        decisions=decisions.latest_of_body(session=session, viewer=current_user, body_id=steering_group.id)
+        if steering_group
+        else [],
         steering_group=steering_group,
     )

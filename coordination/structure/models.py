@@ -1,84 +1,20 @@
 """Organisation model: who exists, who sits where, which country each mission and task force covers."""
 
-from datetime import UTC, datetime
-from enum import StrEnum
+from datetime import datetime
 
-from pydantic import EmailStr
 from sqlalchemy import JSON, Column, ForeignKey, Integer, String, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
-from coordination.types import UTCDateTime
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class Clearance(StrEnum):
-    """Security clearance and classification levels (Belgian law of 11 December 1998)."""
-
-    unclassified = "unclassified"
-    confidential = "confidential"  # Vertrouwelijk / Confidentiel
-    secret = "secret"  # Geheim / Secret
-    top_secret = "top_secret"  # Zeer Geheim / Très Secret
-
-    @property
-    def rank(self) -> int:
-        return list(Clearance).index(self)
-
-    def covers(self, level: "Clearance | str") -> bool:
-        """True if a person with this clearance may see an item classified at `level`."""
-        return self.rank >= Clearance(level).rank
-
-
-class GovernmentLevel(StrEnum):
-    federal = "federal"
-    regional = "regional"
-    community = "community"
-
-
-class DepartmentKind(StrEnum):
-    public_service = "public_service"
-    defence = "defence"
-    agency = "agency"
-    government = "government"
-
-
-class MissionKind(StrEnum):
-    embassy = "embassy"
-    permanent_representation = "permanent_representation"
-    consulate = "consulate"
-
-
-class BodyKind(StrEnum):
-    steering_group = "steering_group"
-    task_force = "task_force"
-    consultation_platform = "consultation_platform"
-
-
-class BodyStatus(StrEnum):
-    proposed = "proposed"
-    active = "active"
-    stood_down = "stood_down"
-
-
-class MembershipRole(StrEnum):
-    chair = "chair"
-    co_chair = "co_chair"
-    secretary = "secretary"
-    member = "member"
-    observer = "observer"
-
-
-class Theme(StrEnum):
-    diplomacy = "diplomacy"
-    development = "development"
-    defence = "defence"
-    law = "law"
-    order = "order"
-    humanitarian = "humanitarian"
-    economic = "economic"
-    consular = "consular"
+from coordination.classification import Clearance
+from coordination.structure.enums import (
+    BodyKind,
+    BodyStatus,
+    DepartmentKind,
+    GovernmentLevel,
+    MembershipRole,
+    MissionKind,
+)
+from coordination.types import UTCDateTime, utcnow
 
 
 class Country(SQLModel, table=True):
@@ -261,88 +197,3 @@ class OrganisationRevision(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     revision: int = Field(default=0)
     changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-
-# --- API types -------------------------------------------------------------------------------------
-
-
-class CountryPublic(SQLModel):
-    code: str
-    name: str
-    region: str | None
-    is_partner: bool
-
-
-class DirectoratePublic(SQLModel):
-    code: str
-    name: str
-
-
-class DepartmentPublic(SQLModel):
-    code: str
-    name: str
-    level: GovernmentLevel
-    kind: DepartmentKind
-    opt_in: bool
-    directorates: list[DirectoratePublic] = []
-
-
-class PersonSummary(SQLModel):
-    id: int
-    name: str
-    email: EmailStr
-    function: str
-    department: str
-    directorate: str | None
-
-
-class PersonPublic(PersonSummary):
-    clearance: Clearance
-    languages: list[str]
-    bodies: list["MembershipOfPerson"] = []
-
-
-class MembershipOfPerson(SQLModel):
-    body: str
-    body_name: str
-    role: MembershipRole
-
-
-class MemberPublic(SQLModel):
-    person: PersonSummary
-    role: MembershipRole
-    reason: str = ""
-
-
-class BodySummary(SQLModel):
-    slug: str
-    kind: BodyKind
-    name: str
-    status: BodyStatus
-    mission: str | None = None
-
-
-class BodyPublic(BodySummary):
-    description: str
-    goals: str
-    themes: list[str]
-    countries: list[str]
-    missions: list[str]
-    members: list[MemberPublic]
-
-
-class MissionSummary(SQLModel):
-    code: str
-    kind: MissionKind
-    name: str
-    city: str
-    host_country: str
-    organisation: str | None
-    accredited_countries: list[str]
-
-
-class MissionPublic(MissionSummary):
-    platform: BodyPublic | None
-
-
-PersonPublic.model_rebuild()

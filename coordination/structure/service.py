@@ -1,30 +1,33 @@
-"""Business rules and queries for the organisation."""
+"""Changes to the organisation: countries, departments, people, missions, bodies and seats."""
 
 from collections.abc import Iterable
 
-from sqlalchemy import exists
-from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
-from coordination.rules import Forbidden
+from coordination.classification import Clearance
+from coordination.structure.enums import BodyKind, MembershipRole
 from coordination.structure.models import (
     Body,
     BodyCountry,
-    BodyKind,
     BodyMission,
-    BodyStatus,
-    Clearance,
     Country,
     Department,
     Directorate,
     Membership,
-    MembershipRole,
     Mission,
     MissionAccreditation,
     OrganisationRevision,
     Person,
-    utcnow,
 )
+from coordination.structure.queries import (
+    get_body,
+    get_country,
+    get_department,
+    get_directorate,
+    get_mission,
+    get_person_by_email,
+)
+from coordination.types import utcnow
 
 
 class StructureError(ValueError):
@@ -52,11 +55,6 @@ def bump_revision(*, session: Session) -> int:
     return row.revision
 
 
-def current_revision(*, session: Session) -> int:
-    row = session.get(OrganisationRevision, 1)
-    return row.revision if row else 0
-
-
 # --- countries --------------------------------------------------------------------------------------
 
 
@@ -67,17 +65,6 @@ def upsert_country(*, session: Session, code: str, name: str, region: str | None
         session.add(Country(code=code, name=name, region=region, is_partner=is_partner))
         return True
     return _apply(country, {"name": name, "region": region, "is_partner": is_partner})
-
-
-def list_countries(*, session: Session, region: str | None = None) -> list[Country]:
-    query = select(Country).order_by(Country.name)
-    if region:
-        query = query.where(Country.region == region)
-    return list(session.exec(query))
-
-
-def get_country(*, session: Session, code: str) -> Country | None:
-    return session.get(Country, code.upper())
 
 
 # --- departments ------------------------------------------------------------------------------------
@@ -106,54 +93,7 @@ def upsert_department(*, session: Session, code: str, directorates: Iterable[dic
     return changed
 
 
-def list_departments(*, session: Session) -> list[Department]:
-    query = select(Department).options(selectinload(Department.directorates))
-    departments = list(session.exec(query))
-    level_order = {"federal": 0, "regional": 1, "community": 2}
-    return sorted(departments, key=lambda d: (d.opt_in, level_order.get(d.level, 9), d.name))
-
-
-def get_department(*, session: Session, code: str) -> Department | None:
-    query = select(Department).where(Department.code == code).options(selectinload(Department.directorates))
-    return session.exec(query).first()
-
-
-def get_directorate(*, session: Session, department_code: str, code: str) -> Directorate | None:
-    query = (
-        select(Directorate)
-        .join(Department)
-        .where(Department.code == department_code, Directorate.code == code)
-    )
-    return session.exec(query).first()
-
-
 # --- people -----------------------------------------------------------------------------------------
-
-
-def _person_options():
-    return (
-        selectinload(Person.department),
-        selectinload(Person.directorate),
-        selectinload(Person.memberships).selectinload(Membership.body),
-    )
-
-
-def get_person(*, session: Session, person_id: int) -> Person | None:
-    query = select(Person).where(Person.id == person_id).options(*_person_options())
-    return session.exec(query).first()
-
-
-def get_person_by_email(*, session: Session, email: str) -> Person | None:
-    return session.exec(select(Person).where(Person.email == email.strip().lower())).first()
-
-
-def list_people(*, session: Session, department_code: str | None = None) -> list[Person]:
-    query = select(Person).options(*_person_options()).order_by(Person.name)
-    if department_code:
-        query = query.join(Department, Person.department_id == Department.id).where(
-            Department.code == department_code
-        )
-    return list(session.exec(query))
 
 
 def upsert_person(
@@ -208,13 +148,6 @@ def upsert_person(
 # --- missions ---------------------------------------------------------------------------------------
 
 
-def _mission_options():
-    return (
-        selectinload(Mission.host_country),
-        selectinload(Mission.accredited_countries),
-    )
-
-
 def upsert_mission(
     *,
     session: Session,
@@ -244,42 +177,7 @@ def upsert_mission(
     return mission, changed
 
 
-def list_missions(*, session: Session) -> list[Mission]:
-    query = select(Mission).options(*_mission_options())
-    missions = list(session.exec(query))
-    return sorted(missions, key=lambda m: (m.kind != "embassy", m.kind, m.city))
-
-
-def get_mission(*, session: Session, code: str) -> Mission | None:
-    query = select(Mission).where(Mission.code == code.upper()).options(*_mission_options())
-    return session.exec(query).first()
-
-
-def platform_of(*, session: Session, mission: Mission) -> Body | None:
-    """The consultation platform run by a mission."""
-    query = select(Body).where(Body.mission_id == mission.id).options(*_body_options())
-    return session.exec(query).first()
-
-
 # --- bodies -----------------------------------------------------------------------------------------
-
-
-def _body_options():
-    return (
-        selectinload(Body.memberships).selectinload(Membership.person).selectinload(Person.department),
-        selectinload(Body.memberships).selectinload(Membership.person).selectinload(Person.directorate),
-        selectinload(Body.countries),
-        selectinload(Body.missions),
-        selectinload(Body.mission),
-    )
-
-
-ROLE_ORDER = {role: index for index, role in enumerate(MembershipRole)}
-
-
-def ordered_memberships(body: Body) -> list[Membership]:
-    """Chair first, then co-chairs, secretary, members and observers, each by name."""
-    return sorted(body.memberships, key=lambda m: (ROLE_ORDER[MembershipRole(m.role)], m.person.name))
 
 
 def upsert_body(
@@ -332,6 +230,9 @@ def upsert_body(
             raise StructureError(f"unknown mission {code!r} linked to {slug}")
         session.add(BodyMission(body_id=body.id, mission_id=mission.id))
         changed = True
+    if changed:
+        session.flush()
+        session.expire(body, ["countries", "missions"])
     return body, changed
 
 
@@ -345,67 +246,43 @@ def upsert_membership(
     ).first()
     if membership is None:
         session.add(Membership(body_id=body.id, person_id=person.id, role=role, reason=reason))
+        session.flush()
+        session.expire(body, ["memberships"])
+        session.expire(person, ["memberships"])
         return True
     return _apply(membership, {"role": role, "reason": reason})
 
 
-_KIND_ORDER = {kind: rank for rank, kind in enumerate(BodyKind)}  # steering group, task forces, platforms
-
-
-def list_bodies(*, session: Session, kind: BodyKind | None = None) -> list[Body]:
-    query = select(Body).options(selectinload(Body.mission), selectinload(Body.memberships))
-    if kind:
-        query = query.where(Body.kind == kind)
-    return sorted(session.exec(query), key=lambda b: (_KIND_ORDER[BodyKind(b.kind)], b.name))
-
-
-def body_choices(*, session: Session, kinds: list[BodyKind]) -> list[tuple[int, str, str]]:
-    """(id, slug, name) of the bodies of these kinds that are not stood down, for pickers: no members,
-    no missions loaded."""
-    rows = session.exec(
-        select(Body.id, Body.slug, Body.name, Body.kind).where(
-            Body.kind.in_(kinds), Body.status != BodyStatus.stood_down
-        )
-    ).all()
-    rows = sorted(rows, key=lambda row: (_KIND_ORDER[BodyKind(row.kind)], row.name))
-    return [(row.id, row.slug, row.name) for row in rows]
-
-
-def get_body(*, session: Session, slug: str) -> Body | None:
-    query = select(Body).where(Body.slug == slug).options(*_body_options())
-    return session.exec(query).first()
-
-
-def in_steering_group(person_id: int):
-    """SQL condition: the person sits in the steering group (for need-to-know queries)."""
-    return exists().where(
-        Membership.person_id == person_id,
-        Membership.body_id.in_(select(Body.id).where(Body.kind == BodyKind.steering_group)),
-    )
-
-
-def get_steering_group(*, session: Session) -> Body | None:
-    query = select(Body).where(Body.kind == BodyKind.steering_group).options(*_body_options())
-    return session.exec(query).first()
-
-
-def role_in(*, session: Session, person_id: int, body_id: int) -> MembershipRole | None:
-    """The role a person holds in a body (a person sits once per body), or None."""
-    role = session.exec(
-        select(Membership.role).where(Membership.body_id == body_id, Membership.person_id == person_id)
+def unseat(*, session: Session, body: Body, person_id: int) -> bool:
+    """Take a person's seat in a body away; returns whether they sat there."""
+    membership = session.exec(
+        select(Membership).where(Membership.body_id == body.id, Membership.person_id == person_id)
     ).first()
-    return MembershipRole(role) if role else None
+    if membership is None:
+        return False
+    session.delete(membership)
+    session.flush()
+    session.expire(body, ["memberships"])
+    return True
 
 
-def require_role(
-    *, session: Session, person_id: int, body_id: int, roles: set, refusal: str
-) -> MembershipRole:
-    """The person's role in the body if it is one of `roles`; otherwise the rule refuses with `refusal`."""
-    role = role_in(session=session, person_id=person_id, body_id=body_id)
-    if role not in roles:
-        raise Forbidden(refusal)
-    return role
+BODY_LIFECYCLE_FIELDS = {
+    "status",
+    "chairs_decided_by_id",
+    "chairs_decided_at",
+    "closing_report",
+    "stood_down_at",
+    "description",
+    "goals",
+}
 
 
-def get_department_by_id(*, session: Session, department_id: int) -> Department | None:
-    return session.get(Department, department_id)
+def update_body(*, session: Session, body: Body, **values) -> bool:
+    """Change a body's lifecycle fields (status, who decided on its chairs, its closing report, its public
+    description); returns whether anything changed."""
+    unknown = set(values) - BODY_LIFECYCLE_FIELDS
+    if unknown:
+        raise StructureError(f"not a lifecycle field of a body: {', '.join(sorted(unknown))}")
+    changed = _apply(body, values)
+    session.add(body)
+    return changed

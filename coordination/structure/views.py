@@ -6,10 +6,10 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from coordination.db import get_session
-from coordination.routing.graph import organisation_graph
-from coordination.structure import service as structure
+from coordination.structure import queries as structure
 from coordination.structure.chart import organisation_chart
-from coordination.structure.models import BodyKind
+from coordination.structure.enums import BodyKind
+from coordination.structure.graph import organisation_graph
 
 bp = Blueprint("structure", __name__)
 

@@ -4,30 +4,21 @@ confirmed or overridden by the steering group (the record says who decided), sto
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, or_
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from coordination import audit
-from coordination.decisions.models import Decision, DecisionStatus
+from coordination.audit import service as audit
+from coordination.decisions import queries as decisions
+from coordination.decisions.enums import DecisionStatus
 from coordination.lessons import service as lessons
 from coordination.rules import RuleViolation
-from coordination.structure import service as structure
-from coordination.structure.models import (
-    Body,
-    BodyCountry,
-    BodyKind,
-    BodyMission,
-    BodyStatus,
-    Country,
-    Department,
-    Membership,
-    MembershipRole,
-    Mission,
-    MissionAccreditation,
-    Person,
-    Theme,
-)
+from coordination.structure import queries as structure
+from coordination.structure import service as structure_service
+from coordination.structure.enums import BodyKind, BodyStatus, MembershipRole, Theme
+
+if TYPE_CHECKING:
+    from coordination.structure.models import Body, Person
 
 STEERING_ROLES = {MembershipRole.chair, MembershipRole.co_chair, MembershipRole.secretary}
 
@@ -39,18 +30,18 @@ class TaskForceError(RuleViolation):
 @dataclass(frozen=True)
 class ChairProposal:
     role: MembershipRole
-    person: Person
+    person: "Person"
     reason: str
 
 
-def _steering_group(session: Session) -> Body:
+def _steering_group(session: Session) -> "Body":
     steering_group = structure.get_steering_group(session=session)
     if steering_group is None:
         raise TaskForceError("there is no steering group yet")
     return steering_group
 
 
-def _require_steering_role(session: Session, person: Person, roles=STEERING_ROLES) -> Body:
+def _require_steering_role(session: Session, person: "Person", roles=STEERING_ROLES) -> "Body":
     steering_group = _steering_group(session)
     structure.require_role(
         session=session,
@@ -62,27 +53,24 @@ def _require_steering_role(session: Session, person: Person, roles=STEERING_ROLE
     return steering_group
 
 
-def directorate_head(session: Session, department: str, directorate: str) -> Person | None:
+def directorate_head(session: Session, department: str, directorate: str) -> "Person | None":
     found = structure.get_directorate(session=session, department_code=department, code=directorate)
-    return session.get(Person, found.head_id) if found and found.head_id else None
+    if found is None or found.head_id is None:
+        return None
+    return structure.people_by_id(session=session, ids=[found.head_id]).get(found.head_id)
 
 
-def department_representative(session: Session, department_code: str) -> Person | None:
+def department_representative(session: Session, department_code: str) -> "Person | None":
     """The department's representative in the steering group (its chair, co-chair or first member)."""
-    steering_group = _steering_group(session)
-    rows = session.exec(
-        select(Person, Membership.role)
-        .join(Membership, Membership.person_id == Person.id)
-        .join(Body, Body.id == Membership.body_id)
-        .where(Body.id == steering_group.id, Membership.role != MembershipRole.observer)
-        .where(
-            Person.department_id
-            == select(Department.id).where(Department.code == department_code).scalar_subquery()
-        )
-    ).all()
+    department = structure.get_department(session=session, code=department_code)
+    if department is None:
+        return None
+    seated = structure.steering_group_people_of_department(
+        session=session, department_id=department.id, exclude_observers=True
+    )
     order = {role: index for index, role in enumerate(MembershipRole)}
-    rows = sorted(rows, key=lambda row: (order[MembershipRole(row[1])], row[0].name))
-    return rows[0][0] if rows else None
+    seated = sorted(seated, key=lambda row: (order[row[1]], row[0].name))
+    return seated[0][0] if seated else None
 
 
 def propose_chairs(
@@ -90,7 +78,7 @@ def propose_chairs(
     session: Session,
     countries: list[str],
     major_departments: list[str] = (),
-    expert_director: Person | None = None,
+    expert_director: "Person | None" = None,
 ) -> list[ChairProposal]:
     """The chairs the rules propose, each with its reason: the DGB director chairs (or a director with
     expertise chosen by the steering group); the DGD director co-chairs when a country in scope is a
@@ -109,9 +97,7 @@ def propose_chairs(
         if dgb is None:
             raise TaskForceError("no DGB director is recorded: name one in the departments data", "chair")
         proposals.append(ChairProposal(MembershipRole.chair, dgb, "the director of DGB chairs task forces"))
-    partners = sorted(
-        c.code for c in session.exec(select(Country).where(Country.code.in_(countries), Country.is_partner))
-    )
+    partners = structure.partner_countries(session=session, codes=countries)
     if partners:
         dgd = directorate_head(session, "FA", "DGD")
         if dgd is not None:
@@ -158,30 +144,30 @@ def _slug(session: Session, name: str) -> str:
     return slug
 
 
-def missions_covering(session: Session, countries: list[str]) -> list[Mission]:
-    """Missions hosted in or accredited to a country in scope: their platforms cover the task force."""
-    accredited = select(MissionAccreditation.mission_id).where(
-        MissionAccreditation.country_code.in_(countries)
-    )
-    query = select(Mission).where(or_(Mission.host_country_code.in_(countries), Mission.id.in_(accredited)))
-    return list(session.exec(query.order_by(Mission.city)))
-
-
 def create_task_force(
     *,
     session: Session,
-    person: Person,
+    person: "Person",
     goals_decision_id: int | None,
     name: str,
+    description: str = "",
+    goals: str = "",
     countries: list[str] = (),
     themes: list[str] = (),
     major_departments: list[str] = (),
     expert_director_id: int | None = None,
     now: datetime,
-) -> tuple[Body, list[ChairProposal]]:
-    """A proposed task force set up from an adopted steering-group decision, with chairs proposed by rule."""
+) -> tuple["Body", list[ChairProposal]]:
+    """A proposed task force set up from an adopted steering-group decision, with chairs proposed by rule.
+
+    Its description and goals are what the steering group writes for everyone to read; they are never
+    copied from the decision, which may be classified."""
     steering_group = _require_steering_role(session, person)
-    decision = session.get(Decision, goals_decision_id) if goals_decision_id else None
+    decision = (
+        decisions.get_visible_decision(session=session, viewer=person, decision_id=goals_decision_id)
+        if goals_decision_id
+        else None
+    )
     if (
         decision is None
         or decision.issuing_body_id != steering_group.id
@@ -195,8 +181,9 @@ def create_task_force(
     if len(name) < 3:
         raise TaskForceError("give the task force a name", "name")
     countries = sorted({c.strip().upper() for c in countries if c.strip()})
+    known = structure.known_countries(session=session, codes=countries)
     for code in countries:
-        if session.get(Country, code) is None:
+        if code not in known:
             raise TaskForceError(f"unknown country code {code}", "countries")
     try:
         themes = [Theme(t).value for t in dict.fromkeys(themes)]
@@ -204,35 +191,37 @@ def create_task_force(
         raise TaskForceError(str(exc), "themes") from exc
     if not countries and not themes:
         raise TaskForceError("a task force covers at least one country or theme", "countries")
-    expert = session.get(Person, expert_director_id) if expert_director_id else None
+    expert = (
+        structure.people_by_id(session=session, ids=[expert_director_id]).get(expert_director_id)
+        if expert_director_id
+        else None
+    )
     if expert_director_id and expert is None:
         raise TaskForceError(f"no person {expert_director_id}", "expert_director_id")
     major = [code.upper() for code in dict.fromkeys(major_departments)]
     proposals = propose_chairs(
         session=session, countries=countries, major_departments=major, expert_director=expert
     )
-    body = Body(
+    body, _created = structure_service.upsert_body(
+        session=session,
         slug=_slug(session, name),
         kind=BodyKind.task_force,
         name=name,
+        countries=countries,
+        mission_codes=[m.code for m in structure.missions_covering(session=session, countries=countries)],
         status=BodyStatus.proposed,
-        goals=decision.text,
-        description=decision.title,
+        description=(description or "").strip(),
+        goals=(goals or "").strip(),
         themes=themes,
         goals_decision_id=decision.id,
         major_departments=major,
         created_at=now,
     )
-    session.add(body)
-    session.flush()
-    session.add_all(BodyCountry(body_id=body.id, country_code=code) for code in countries)
-    session.add_all(
-        BodyMission(body_id=body.id, mission_id=m.id) for m in missions_covering(session, countries)
-    )
-    session.add_all(
-        Membership(body_id=body.id, person_id=p.person.id, role=p.role, reason=p.reason) for p in proposals
-    )
-    structure.bump_revision(session=session)
+    for proposal in proposals:
+        structure_service.upsert_membership(
+            session=session, body=body, person=proposal.person, role=proposal.role, reason=proposal.reason
+        )
+    structure_service.bump_revision(session=session)
     audit.record(
         session,
         actor_id=person.id,
@@ -249,12 +238,12 @@ def create_task_force(
 def confirm_chairs(
     *,
     session: Session,
-    person: Person,
-    task_force: Body,
+    person: "Person",
+    task_force: "Body",
     chair_id: int | None = None,
     co_chair_ids: list[int] | None = None,
     now: datetime,
-) -> Body:
+) -> "Body":
     """The steering group confirms the proposed chairs or overrides them; the task force becomes active."""
     _require_steering_role(session, person, {MembershipRole.chair, MembershipRole.co_chair})
     if task_force.kind != BodyKind.task_force or task_force.status != BodyStatus.proposed:
@@ -265,26 +254,29 @@ def confirm_chairs(
     if co_chair_ids is not None:
         overrides[MembershipRole.co_chair] = co_chair_ids
     for role, ids in overrides.items():
-        if any(session.get(Person, pid) is None for pid in ids):
+        chosen = structure.people_by_id(session=session, ids=ids)
+        if len(chosen) != len(set(ids)):
             raise TaskForceError("unknown person among the chairs", role.value)
-        session.exec(delete(Membership).where(Membership.body_id == task_force.id, Membership.role == role))
-        for pid in ids:
-            session.exec(
-                delete(Membership).where(Membership.body_id == task_force.id, Membership.person_id == pid)
+        for pid in structure.seated_person_ids(session=session, body_id=task_force.id, roles=[role]) - set(
+            ids
+        ):
+            structure_service.unseat(session=session, body=task_force, person_id=pid)
+        for pid in dict.fromkeys(ids):
+            structure_service.upsert_membership(
+                session=session,
+                body=task_force,
+                person=chosen[pid],
+                role=role,
+                reason=f"chosen by the steering group ({person.name})",
             )
-            session.add(
-                Membership(
-                    body_id=task_force.id,
-                    person_id=pid,
-                    role=role,
-                    reason=f"chosen by the steering group ({person.name})",
-                )
-            )
-    task_force.status = BodyStatus.active
-    task_force.chairs_decided_by_id = person.id
-    task_force.chairs_decided_at = now
-    session.add(task_force)
-    structure.bump_revision(session=session)
+    structure_service.update_body(
+        session=session,
+        body=task_force,
+        status=BodyStatus.active,
+        chairs_decided_by_id=person.id,
+        chairs_decided_at=now,
+    )
+    structure_service.bump_revision(session=session)
     audit.record(
         session,
         actor_id=person.id,
@@ -298,19 +290,22 @@ def confirm_chairs(
 
 
 def stand_down(
-    *, session: Session, person: Person, task_force: Body, closing_report: str, now: datetime
-) -> Body:
+    *, session: Session, person: "Person", task_force: "Body", closing_report: str, now: datetime
+) -> "Body":
     """An active task force is stood down with a closing report; it no longer receives field reports."""
     _require_steering_role(session, person, {MembershipRole.chair, MembershipRole.co_chair})
     if task_force.kind != BodyKind.task_force or task_force.status != BodyStatus.active:
         raise TaskForceError("only an active task force is stood down", "status")
     if not (closing_report or "").strip():
         raise TaskForceError("write the closing report", "closing_report")
-    task_force.status = BodyStatus.stood_down
-    task_force.closing_report = closing_report.strip()
-    task_force.stood_down_at = now
-    session.add(task_force)
-    structure.bump_revision(session=session)
+    structure_service.update_body(
+        session=session,
+        body=task_force,
+        status=BodyStatus.stood_down,
+        closing_report=closing_report.strip(),
+        stood_down_at=now,
+    )
+    structure_service.bump_revision(session=session)
     audit.record(
         session,
         actor_id=person.id,

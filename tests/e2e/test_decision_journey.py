@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from coordination.decisions import service
-from coordination.structure import service as structure
+from coordination.structure import queries as structure
 from tests.demo import AMBASSADOR_KINSHASA, SG_CHAIR, SG_SECRETARY
 from tests.e2e.test_browse import sign_in
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from coordination.meetings import service as meetings
 from coordination.steering import service as priorities
-from coordination.structure import service as structure
+from coordination.structure import queries as structure
 from tests.demo import SG_SECRETARY
 from tests.e2e.test_browse import sign_in
 

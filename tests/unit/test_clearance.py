@@ -1,6 +1,6 @@
 import pytest
 
-from coordination.structure.models import Clearance
+from coordination.classification import Clearance
 
 LEVELS = list(Clearance)
 

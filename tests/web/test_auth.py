@@ -2,7 +2,7 @@ import pytest
 from sqlmodel import select
 
 from coordination import db
-from coordination.audit import AuditEvent
+from coordination.audit.models import AuditEvent
 from tests.conftest import make_app
 from tests.demo import AMBASSADOR_KINSHASA, DGB_DIRECTOR
 

@@ -60,7 +60,7 @@ def test_task_force_page_shows_scope_and_chairs_with_reasons(signed_in):
 
 
 def test_person_page_lists_the_bodies_they_sit_in(signed_in, session):
-    from coordination.structure import service as structure
+    from coordination.structure import queries as structure
 
     person = structure.get_person_by_email(session=session, email=AMBASSADOR_KINSHASA)
     page = signed_in.get(f"/people/{person.id}").get_data(as_text=True)

@@ -98,7 +98,7 @@ def test_risk_owner_outside_the_task_force_is_named(client, auth, session):
     from datetime import date
 
     from coordination.planning import registers
-    from coordination.structure import service as structure
+    from coordination.structure import queries as structure
 
     effort = structure.get_body(session=session, slug="task-force-great-lakes")
     chair = structure.get_person_by_email(session=session, email=DGB_DIRECTOR)

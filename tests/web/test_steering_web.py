@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from icalendar import Calendar
 
 from coordination.decisions import service as decisions
-from coordination.structure import service as structure
+from coordination.structure import queries as structure
 from tests import factories
 from tests.demo import DGB_DIRECTOR, JUSTICE_MEMBER, SG_CHAIR, SG_SECRETARY
 

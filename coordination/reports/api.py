@@ -1,24 +1,163 @@
-"""API endpoints for field reports: post (idempotent), read, inbox, mark read, triage, comment."""
+"""API endpoints for field reports: post (idempotent), read, inbox, mark read, triage, comment; and the
+API types of reports."""
+
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import current_app, g, request
 from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
-from coordination.api import BEARER, api
+from coordination.api import BEARER, api, json_response
 from coordination.api.problems import Problem, problem
-from coordination.api.views import json_response
+from coordination.classification import Clearance, NeedToKnow
 from coordination.db import get_session, reads_before_writing
-from coordination.reports import service
-from coordination.reports.models import ReportCreate, Severity, TriageStatus
-from coordination.reports.public import (
-    InboxEntry,
-    InboxPublic,
-    ReportPublic,
-    posted_public,
-    report_public,
-    report_publics,
+from coordination.reports import queries, service
+from coordination.reports.enums import (
+    InformationCredibility,
+    IntelligenceLevel,
+    ReportKind,
+    Severity,
+    SourceReliability,
+    TriageStatus,
 )
-from coordination.routing.graph import organisation_graph
+from coordination.reports.models import FieldReport, ReportCreate
+from coordination.structure import queries as structure
+
+if TYPE_CHECKING:
+    from coordination.structure.models import Person
+
+
+class DeliveryPublic(BaseModel):
+    body: str
+    body_name: str
+    rule: str
+    reason: str
+    delivered_at: datetime
+
+
+class AuthorPublic(BaseModel):
+    id: int
+    name: str
+
+
+class ReportPublic(BaseModel):
+    id: int
+    title: str
+    body: str
+    body_html: str
+    country_code: str
+    themes: list[str]
+    severity: Severity
+    early_warning: bool
+    classification: Clearance
+    restricted_distribution: bool
+    source_reliability: SourceReliability | None
+    information_credibility: InformationCredibility | None
+    kind: ReportKind
+    intelligence_level: IntelligenceLevel | None
+    updates_report_id: int | None
+    status: TriageStatus
+    mission: str | None
+    author: AuthorPublic
+    created_at: datetime
+    updated_at: datetime
+    deliveries: list[DeliveryPublic] = []
+
+
+class InboxEntry(BaseModel):
+    report: ReportPublic
+    via: list[str]
+    unread: bool
+
+
+class InboxPublic(BaseModel):
+    unread: int = Field(description="Unread reports, counted up to 99 (99 means 99 or more).")
+    items: list[InboxEntry]
+
+
+def report_publics(
+    session: Session, reports: list[FieldReport], *, with_deliveries: bool = True
+) -> list[ReportPublic]:
+    """API types for many reports in a fixed number of queries (authors, missions, deliveries batched)."""
+    ids = [r.id for r in reports]
+    author_ids = {r.author_id for r in reports}
+    mission_ids = {r.mission_id for r in reports if r.mission_id}
+    authors = structure.people_by_id(session=session, ids=author_ids)
+    missions = structure.missions_by_id(session=session, ids=mission_ids)
+    deliveries: dict[int, list[DeliveryPublic]] = {report_id: [] for report_id in ids}
+    if with_deliveries and ids:
+        rows = queries.deliveries_of_many(session=session, report_ids=ids)
+        bodies = structure.bodies_by_id(session=session, ids={d.body_id for d in rows})
+        for d in rows:
+            body = bodies[d.body_id]
+            deliveries[d.report_id].append(
+                DeliveryPublic(
+                    body=body.slug,
+                    body_name=body.name,
+                    rule=d.rule,
+                    reason=d.reason,
+                    delivered_at=d.delivered_at,
+                )
+            )
+    return [
+        ReportPublic(
+            **{name: getattr(report, name) for name in REPORT_FIELDS},
+            mission=missions[report.mission_id].code if report.mission_id else None,
+            author=AuthorPublic(id=report.author_id, name=authors[report.author_id].name),
+            deliveries=deliveries[report.id],
+        )
+        for report in reports
+    ]
+
+
+def posted_public(posted, author: "Person", mission_code: str | None) -> ReportPublic:
+    """The API type of a report just posted, from what posting already holds (no query: on SQLite the
+    request still holds the write lock while it answers)."""
+    report = posted.report
+    return ReportPublic(
+        **{name: getattr(report, name) for name in REPORT_FIELDS},
+        mission=mission_code,
+        author=AuthorPublic(id=author.id, name=author.name),
+        deliveries=[
+            DeliveryPublic(
+                body=posted.bodies[d.body_id].slug,
+                body_name=posted.bodies[d.body_id].name,
+                rule=d.rule,
+                reason=d.reason,
+                delivered_at=d.delivered_at,
+            )
+            for d in posted.deliveries
+        ],
+    )
+
+
+def report_public(session: Session, report: FieldReport, *, with_deliveries: bool = True) -> ReportPublic:
+    return report_publics(session, [report], with_deliveries=with_deliveries)[0]
+
+
+REPORT_FIELDS = {
+    "id",
+    "title",
+    "body",
+    "body_html",
+    "country_code",
+    "themes",
+    "severity",
+    "early_warning",
+    "classification",
+    "restricted_distribution",
+    "source_reliability",
+    "information_credibility",
+    "kind",
+    "intelligence_level",
+    "updates_report_id",
+    "status",
+    "created_at",
+    "updated_at",
+}
+
 
 REPORTS_TAG = Tag(name="field reports", description="Upstream: field reports, intelligence briefs, triage")
 
@@ -46,13 +185,13 @@ class CommentRequest(BaseModel):
     body: str = Field(min_length=1, max_length=10_000)
 
 
-def _policy() -> service.NeedToKnow:
-    return service.NeedToKnow.from_config(current_app.config)
+def _policy() -> NeedToKnow:
+    return NeedToKnow.from_config(current_app.config)
 
 
 def _visible(report_id: int):
-    return service.get_visible_report(
-        session=get_session(), person=g.api_person, report_id=report_id, policy=_policy()
+    return queries.get_visible_report(
+        session=get_session(), viewer=g.api_person, report_id=report_id, policy=_policy()
     )
 
 
@@ -83,7 +222,7 @@ def post_field_report(body: ReportCreate):
             session=session,
             author=g.api_person,
             data=body,
-            graph=organisation_graph(session=session),
+            graph=structure.organisation_graph(session=session),
             policy=_policy(),
             idempotency_key=key,
         )
@@ -158,9 +297,9 @@ def comment_field_report(path: ReportPath, body: CommentRequest):
 @api.get("/inbox", tags=[REPORTS_TAG], security=BEARER, responses={200: InboxPublic})
 def get_inbox(query: InboxQuery):
     session = get_session()
-    items = service.inbox(
+    items = queries.inbox(
         session=session,
-        person=g.api_person,
+        viewer=g.api_person,
         policy=_policy(),
         body_slug=query.body,
         country=query.country,
@@ -168,7 +307,7 @@ def get_inbox(query: InboxQuery):
         unread_only=query.unread,
         limit=query.limit,
     )
-    counts = service.unread_counts(session=session, person=g.api_person, policy=_policy())
+    counts = queries.unread_counts(session=session, viewer=g.api_person, policy=_policy())
     reports = report_publics(session, [item.report for item in items], with_deliveries=False)
     entries = [
         InboxEntry(report=report, via=[b.slug for b in item.via], unread=item.unread)

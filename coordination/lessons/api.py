@@ -1,4 +1,5 @@
-"""API: full-text search and the lessons-learned log, under the same need-to-know rules as the pages."""
+"""API endpoints for the lessons-learned log, under the same need-to-know rules as the pages, and their
+API types."""
 
 from datetime import date, datetime
 from typing import Literal
@@ -7,78 +8,22 @@ from flask import current_app, g
 from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 
-from coordination.api import BEARER, api
+from coordination.api import BEARER, api, json_response
 from coordination.api.problems import Problem, problem
-from coordination.api.views import json_response
+from coordination.audit import service as audit
+from coordination.classification import Clearance, NeedToKnow
 from coordination.db import get_session
-from coordination.lessons import service as lessons
-from coordination.lessons.models import Lesson, LessonStage
-from coordination.reports.service import NeedToKnow
-from coordination.search import service as search_service
-from coordination.structure.models import Clearance, utcnow
+from coordination.decisions import queries as decisions
+from coordination.lessons import queries, service
+from coordination.lessons.enums import LessonStage
+from coordination.lessons.models import Lesson
+from coordination.types import utcnow
 
-SEARCH_TAG = Tag(name="search", description="One search over everything the person may see")
 LESSONS_TAG = Tag(name="lessons", description="The joint lessons-learned log")
-
-Kind = Literal["report", "decision", "minutes", "sitrep", "lesson"]
-
-
-class SearchQuery(BaseModel):
-    q: str = Field(min_length=1, max_length=200, description="Words; every word must match")
-    kind: Kind | None = None
-    limit: int = Field(default=20, ge=1, le=100)
-    offset: int = Field(default=0, ge=0, le=10_000)
-
-
-class SearchHit(BaseModel):
-    kind: Kind
-    id: int
-    title: str
-    snippet: str = Field(description="Plain text around the matching words")
-    when: datetime | None
-    link: str
-    detail: str
-
-
-class SearchResults(BaseModel):
-    query: str
-    terms: list[str]
-    items: list[SearchHit]
 
 
 def _policy() -> NeedToKnow:
     return NeedToKnow.from_config(current_app.config)
-
-
-@api.get("/search", tags=[SEARCH_TAG], security=BEARER, responses={200: SearchResults, 422: Problem})
-def search(query: SearchQuery):
-    """Ranked matches among the field reports, decisions, minutes, situation reports and lessons the
-    caller may see; nothing else is counted or hinted at."""
-    hits = search_service.search(
-        session=get_session(),
-        person=g.api_person,
-        policy=_policy(),
-        query=query.q,
-        kinds=[query.kind] if query.kind else None,
-        limit=query.limit,
-        offset=query.offset,
-    )
-    items = [
-        SearchHit(
-            kind=h.kind,
-            id=h.item_id,
-            title=h.title,
-            snippet=h.snippet_text,
-            when=h.when,
-            link=h.link,
-            detail=h.detail,
-        )
-        for h in hits
-    ]
-    return json_response(SearchResults(query=query.q, terms=search_service.terms_of(query.q), items=items))
-
-
-# --- lessons ----------------------------------------------------------------------------------------
 
 
 class LessonIn(BaseModel):
@@ -155,11 +100,16 @@ class RemedialActionOut(BaseModel):
 
 
 def _out(lesson: Lesson) -> LessonOut:
-    return LessonOut.model_validate(lesson, from_attributes=True)
+    out = LessonOut.model_validate(lesson, from_attributes=True)
+    if lesson.endorsement_decision_id and not decisions.visible_ids(
+        session=get_session(), viewer=g.api_person, ids=[lesson.endorsement_decision_id]
+    ):
+        out.endorsement_decision_id = None
+    return out
 
 
 def _lesson(lesson_id: int) -> Lesson | None:
-    return lessons.get_visible_lesson(session=get_session(), person=g.api_person, lesson_id=lesson_id)
+    return queries.get_visible_lesson(session=get_session(), viewer=g.api_person, lesson_id=lesson_id)
 
 
 def _missing(lesson_id: int):
@@ -168,10 +118,10 @@ def _missing(lesson_id: int):
 
 @api.get("/lessons", tags=[LESSONS_TAG], security=BEARER, responses={200: LessonList})
 def list_lessons(query: LessonQuery):
-    found = lessons.find(
+    found = queries.find(
         session=get_session(),
-        person=g.api_person,
-        filters=lessons.LessonFilter(
+        viewer=g.api_person,
+        filters=queries.LessonFilter(
             stage=query.stage, effort=query.effort, theme=query.theme, country=query.country
         ),
         limit=query.limit,
@@ -182,7 +132,7 @@ def list_lessons(query: LessonQuery):
 @api.post("/lessons", tags=[LESSONS_TAG], security=BEARER, responses={201: LessonOut, 422: Problem})
 def submit_lesson(body: LessonIn):
     """Submit an observation; it starts at the stage 'submitted'."""
-    lesson = lessons.submit_observation(
+    lesson = service.submit_observation(
         session=get_session(), person=g.api_person, policy=_policy(), now=_now(), **body.model_dump()
     )
     return json_response(_out(lesson), 201)
@@ -191,7 +141,17 @@ def submit_lesson(body: LessonIn):
 @api.get("/lessons/<int:lesson_id>", tags=[LESSONS_TAG], security=BEARER, responses={200: LessonOut})
 def get_lesson(path: LessonPath):
     lesson = _lesson(path.lesson_id)
-    return json_response(_out(lesson)) if lesson else _missing(path.lesson_id)
+    if lesson is None:
+        return _missing(path.lesson_id)
+    audit.record_opening(
+        get_session(),
+        actor_id=g.api_person.id,
+        action="lesson.open",
+        object_type="lesson",
+        object_id=lesson.id,
+        classification=lesson.classification,
+    )
+    return json_response(_out(lesson))
 
 
 @api.post(
@@ -204,7 +164,7 @@ def take_step(path: LessonPath, body: StepIn):
     lesson = _lesson(path.lesson_id)
     if lesson is None:
         return _missing(path.lesson_id)
-    lessons.advance(
+    service.advance(
         session=get_session(),
         person=g.api_person,
         lesson=lesson,
@@ -226,7 +186,7 @@ def endorse_lesson(path: LessonPath, body: EndorseIn):
     lesson = _lesson(path.lesson_id)
     if lesson is None:
         return _missing(path.lesson_id)
-    lessons.endorse(
+    service.endorse(
         session=get_session(),
         person=g.api_person,
         lesson=lesson,
@@ -247,7 +207,7 @@ def add_remedial_action(path: LessonPath, body: RemedialActionIn):
     lesson = _lesson(path.lesson_id)
     if lesson is None:
         return _missing(path.lesson_id)
-    action = lessons.add_remedial_action(
+    action = service.add_remedial_action(
         session=get_session(),
         person=g.api_person,
         lesson=lesson,

@@ -11,15 +11,8 @@ import networkx as nx
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
-from coordination.structure import service as structure
-from coordination.structure.models import (
-    Body,
-    BodyKind,
-    Department,
-    Membership,
-    Mission,
-    Person,
-)
+from coordination.structure.enums import BodyKind
+from coordination.structure.models import Body, Department, Membership, Mission, OrganisationRevision, Person
 
 
 def body_node(slug: str) -> str:
@@ -128,6 +121,11 @@ def build_organisation_graph(*, session: Session) -> nx.MultiDiGraph:
     return graph
 
 
+def current_revision(*, session: Session) -> int:
+    row = session.get(OrganisationRevision, 1)
+    return row.revision if row else 0
+
+
 @dataclass
 class _Cached:
     revision: int
@@ -141,7 +139,7 @@ _lock = threading.Lock()
 def organisation_graph(*, session: Session) -> nx.MultiDiGraph:
     """The cached graph for this database, rebuilt only when the organisation revision has moved."""
     key = session.get_bind().url.render_as_string(hide_password=True)
-    revision = structure.current_revision(session=session)
+    revision = current_revision(session=session)
     cached = _cache.get(key)
     if cached is not None and cached.revision == revision:
         return cached.graph

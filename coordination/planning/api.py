@@ -9,14 +9,13 @@ from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from coordination.api import BEARER, api
+from coordination.api import BEARER, IdPath, SlugPath, api, json_response
 from coordination.api.problems import Problem, problem
-from coordination.api.views import json_response
 from coordination.db import get_session
 from coordination.planning import budget, plans, press, registers, roster
-from coordination.planning.models import Objective, PressItem
-from coordination.structure import service as structure
-from coordination.structure.models import Body, BodyKind
+from coordination.planning.models import Objective
+from coordination.structure import queries as structure
+from coordination.structure.enums import BodyKind
 
 PLANNING_TAG = Tag(
     name="planning", description="Operational plans, budget lines, roster, press clearing, registers"
@@ -26,14 +25,6 @@ ERRORS = {403: Problem, 404: Problem, 422: Problem}
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-class SlugPath(BaseModel):
-    slug: str = Field(max_length=80)
-
-
-class IdPath(BaseModel):
-    item_id: int = Field(ge=1)
 
 
 class YearQuery(BaseModel):
@@ -158,7 +149,7 @@ class RegistersOut(BaseModel):
     risks: list[dict]
 
 
-def _effort(session: Session, slug: str) -> Body:
+def _effort(session: Session, slug: str):
     body = structure.get_body(session=session, slug=slug)
     if body is None or body.kind != BodyKind.task_force:
         abort(problem(404, f"No task force {slug}."))
@@ -215,7 +206,7 @@ def create_objective(path: SlugPath, body: ObjectiveIn):
 )
 def create_measurement(path: IdPath, body: MeasurementIn):
     session = get_session()
-    objective = session.get(Objective, path.item_id)
+    objective = plans.get_objective(session=session, objective_id=path.item_id)
     if objective is None:
         return problem(404, f"No objective {path.item_id}.")
     plans.record_measurement(session=session, person=g.api_person, objective=objective, **body.model_dump())
@@ -357,7 +348,7 @@ def create_press_item(path: SlugPath, body: PressIn):
 )
 def move_press_item(path: IdPath, body: PressMoveIn):
     session = get_session()
-    item = session.get(PressItem, path.item_id)
+    item = press.get_item(session=session, item_id=path.item_id)
     if item is None:
         return problem(404, f"No press item {path.item_id}.")
     person = structure.get_person(session=session, person_id=g.api_person.id)

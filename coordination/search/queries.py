@@ -7,23 +7,17 @@ lists and pages use), so a hidden record never shows up, not even as a count or 
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 from sqlalchemy import bindparam, column, func, literal_column, select, table, text, tuple_
 from sqlmodel import Session
 
-from coordination.decisions import service as decisions
-from coordination.decisions.models import Decision
-from coordination.lessons import service as lessons
-from coordination.lessons.models import Lesson
-from coordination.meetings import service as meetings
-from coordination.meetings.models import Meeting
-from coordination.reports import service as reports
-from coordination.reports.models import FieldReport
+from coordination.classification import NeedToKnow
 from coordination.search.index import BY_CODE, KINDS
-from coordination.sitreps import service as sitreps
-from coordination.sitreps.models import SituationReport
-from coordination.structure.models import Body, Person
+
+if TYPE_CHECKING:
+    from coordination.structure.models import Person
 
 MAX_TERMS = 12
 SNIPPET_START, SNIPPET_END = "\x02", "\x03"
@@ -60,36 +54,23 @@ def terms_of(query: str) -> list[str]:
 CANDIDATES = 2000
 
 
-VISIBILITY = {
-    "report": lambda person, policy, ids: (
-        reports.visible_reports(person=person, policy=policy, among=ids),
-        FieldReport,
-    ),
-    "decision": lambda person, _policy, _ids: (decisions.visible_decisions(person=person), Decision),
-    "minutes": lambda person, _policy, _ids: (meetings.visible_meetings(person=person), Meeting),
-    "sitrep": lambda person, _policy, _ids: (sitreps.visible_sitreps(person=person), SituationReport),
-    "lesson": lambda person, _policy, _ids: (lessons.visible_lessons(person=person), Lesson),
-}
-
-
-def _visible_among(session: Session, kind: str, ids: list[int], person: Person, policy) -> set[int]:
+def _visible_among(session: Session, kind: str, ids: list[int], person: "Person", policy) -> set[int]:
     """Which of these candidate ids of one kind the person may see, by that kind's own need-to-know
     query (one query per kind, probing the candidates by primary key)."""
-    query, model = VISIBILITY[kind](person, policy, ids)
-    return set(session.exec(query.with_only_columns(model.id).where(model.id.in_(ids))))
+    return KINDS[kind].visible_ids(session, person, policy, ids)
 
 
 def search(
     *,
     session: Session,
-    person: Person,
-    policy: reports.NeedToKnow,
+    viewer: "Person",
+    policy: NeedToKnow,
     query: str,
     kinds: list[str] | None = None,
     limit: int = 20,
     offset: int = 0,
 ) -> list[Hit]:
-    """The best-ranked records matching every word of the query that this person may see."""
+    """The best-ranked records matching every word of the query that this viewer may see."""
     terms = terms_of(query)
     kinds = [k for k in (kinds or KINDS) if k in KINDS]
     if not terms or not kinds:
@@ -97,7 +78,7 @@ def search(
     sqlite = session.get_bind().dialect.name == "sqlite"
     codes = [KINDS[k].code for k in kinds]
     prefix = False
-    ranked = _ranked(session, sqlite, terms, codes, person, policy, prefix=False)
+    ranked = _ranked(session, sqlite, terms, codes, viewer, policy, prefix=False)
     if sqlite and len(ranked) < offset + limit:
         # Too few whole-word matches: try the words as prefixes too (a Dutch plural for its singular).
         # Prefixes are costly on common words, which is why they come second.
@@ -105,7 +86,7 @@ def search(
         seen = set(ranked)
         ranked += [
             row
-            for row in _ranked(session, sqlite, terms, codes, person, policy, prefix=True)
+            for row in _ranked(session, sqlite, terms, codes, viewer, policy, prefix=True)
             if row not in seen
         ]
     found = ranked[offset : offset + limit]
@@ -209,70 +190,8 @@ def _details(session: Session, found: list[tuple[int, int]]) -> dict:
     ids: dict[str, list[int]] = {}
     for kind_code, item_id in found:
         ids.setdefault(BY_CODE[kind_code].name, []).append(item_id)
-    details = {}
-    if ids.get("report"):
-        for r in session.execute(
-            select(
-                FieldReport.id,
-                FieldReport.title,
-                FieldReport.created_at,
-                FieldReport.country_code,
-                FieldReport.classification,
-            ).where(FieldReport.id.in_(ids["report"]))
-        ):
-            details["report", r.id] = (
-                r.title,
-                r.created_at,
-                f"/reports/{r.id}",
-                f"{r.country_code} · {r.classification}",
-            )
-    if ids.get("decision"):
-        for d in session.execute(
-            select(Decision.id, Decision.title, Decision.created_at, Decision.status, Body.name)
-            .join(Body, Body.id == Decision.issuing_body_id)
-            .where(Decision.id.in_(ids["decision"]))
-        ):
-            details["decision", d.id] = (
-                d.title,
-                d.created_at,
-                f"/decisions/{d.id}",
-                f"{d.name} · {d.status}",
-            )
-    if ids.get("minutes"):
-        for m in session.execute(
-            select(Meeting.id, Meeting.title, Meeting.starts_at, Body.name)
-            .join(Body, Body.id == Meeting.body_id)
-            .where(Meeting.id.in_(ids["minutes"]))
-        ):
-            details["minutes", m.id] = (m.title, m.starts_at, f"/meetings/{m.id}", m.name)
-    if ids.get("sitrep"):
-        for s in session.execute(
-            select(
-                SituationReport.id,
-                SituationReport.period_start,
-                SituationReport.period_end,
-                SituationReport.created_at,
-                Body.name,
-            )
-            .join(Body, Body.id == SituationReport.task_force_id)
-            .where(SituationReport.id.in_(ids["sitrep"]))
-        ):
-            details["sitrep", s.id] = (
-                f"{s.name}: {s.period_start} – {s.period_end}",
-                s.created_at,
-                f"/situation-reports/{s.id}",
-                s.name,
-            )
-    if ids.get("lesson"):
-        for le in session.execute(
-            select(Lesson.id, Lesson.title, Lesson.submitted_at, Lesson.stage, Lesson.effort).where(
-                Lesson.id.in_(ids["lesson"])
-            )
-        ):
-            details["lesson", le.id] = (
-                le.title,
-                le.submitted_at,
-                f"/lessons/{le.id}",
-                " · ".join(p for p in (le.effort, le.stage) if p),
-            )
-    return details
+    return {
+        (kind, item_id): detail
+        for kind, kind_ids in ids.items()
+        for item_id, detail in KINDS[kind].details(session, kind_ids).items()
+    }

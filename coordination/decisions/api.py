@@ -1,30 +1,106 @@
-"""API endpoints for decisions, acknowledgements and actions."""
+"""API endpoints for decisions, acknowledgements and actions, and their API types."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from flask import g
+from flask import current_app, g
 from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from coordination.api import BEARER, api
+from coordination.api import BEARER, api, json_response
 from coordination.api.problems import Problem, problem
-from coordination.api.views import json_response
+from coordination.audit import service as audit
+from coordination.classification import Clearance, NeedToKnow
 from coordination.db import get_session
-from coordination.decisions import flows, service
-from coordination.decisions.models import Action, Decision
-from coordination.decisions.public import (
-    AcknowledgementCreate,
-    AcknowledgementPublic,
-    ActionCreate,
-    ActionList,
-    ActionPublic,
-    ActionUpdateCreate,
-    DecisionCreate,
-    DecisionPublic,
-    UnitRef,
+from coordination.decisions import flows, queries, service
+from coordination.decisions.enums import (
+    AcknowledgementStatus,
+    ActionStatus,
+    DecisionStatus,
+    Procedure,
+    UnitKind,
 )
-from coordination.structure.models import Body
+from coordination.decisions.models import Decision
+from coordination.structure import queries as structure
+
+
+class UnitRef(BaseModel):
+    kind: UnitKind
+    key: str = Field(max_length=80, description="Body slug, department code or mission code")
+
+
+class DecisionCreate(BaseModel):
+    issuing_body: str = Field(max_length=80, description="Slug of the steering group or a task force")
+    title: str = Field(min_length=3, max_length=200)
+    text: str = Field(default="", max_length=50_000, description="Markdown")
+    rationale: str = Field(default="", max_length=20_000)
+    procedure: Procedure = Procedure.meeting
+    classification: Clearance = Clearance.unclassified
+    acknowledgement_hours: int = Field(default=48, ge=1, le=1440)
+    addressees: list[UnitRef] = Field(min_length=1)
+    report_ids: list[int] = []
+
+
+class AcknowledgementCreate(BaseModel):
+    unit: UnitRef
+    comply: bool = True
+    comment: str = Field(default="", max_length=5000, description="Required when comply is false")
+
+
+class AcknowledgementPublic(BaseModel):
+    unit: UnitRef
+    label: str
+    status: AcknowledgementStatus
+    answered_by: str | None
+    answered_at: datetime | None
+    comment: str
+    late: bool
+
+
+class DecisionPublic(BaseModel):
+    id: int
+    issuing_body: str
+    title: str
+    text: str
+    text_html: str
+    rationale: str
+    procedure: Procedure
+    classification: Clearance
+    status: DecisionStatus
+    acknowledgement_due_at: datetime | None
+    adopted_at: datetime | None
+    acknowledgements: list[AcknowledgementPublic]
+    counts: dict[str, int]
+
+
+class ActionCreate(BaseModel):
+    title: str = Field(min_length=3, max_length=200)
+    owner: UnitRef
+    owner_person_id: int | None = None
+    due_on: date
+
+
+class ActionUpdateCreate(BaseModel):
+    status: ActionStatus
+    body: str = Field(default="", max_length=20_000, description="Markdown")
+
+
+class ActionPublic(BaseModel):
+    id: int
+    decision_id: int
+    title: str
+    owner: UnitRef
+    owner_label: str
+    owner_person_id: int | None
+    due_on: date
+    status: ActionStatus
+    late: bool
+    latest_update: str | None
+
+
+class ActionList(BaseModel):
+    items: list[ActionPublic]
+
 
 DECISIONS_TAG = Tag(name="decisions", description="Downstream: decisions, acknowledgements, actions")
 ERRORS = {403: Problem, 404: Problem, 422: Problem}
@@ -48,13 +124,15 @@ def _now() -> datetime:
 
 
 def decision_public(session: Session, decision: Decision) -> DecisionPublic:
-    table = service.acknowledgement_table(session=session, decision=decision, now=_now())
+    table = queries.acknowledgement_table(session=session, decision=decision, now=_now())
     counts = {status: 0 for status in ("pending", "acknowledged", "cannot_comply")}
     for row in table:
         counts[row.addressee.status] += 1
     return DecisionPublic(
         id=decision.id,
-        issuing_body=session.get(Body, decision.issuing_body_id).slug,
+        issuing_body=structure.bodies_by_id(session=session, ids=[decision.issuing_body_id])[
+            decision.issuing_body_id
+        ].slug,
         title=decision.title,
         text=decision.text,
         text_html=decision.text_html,
@@ -81,7 +159,7 @@ def decision_public(session: Session, decision: Decision) -> DecisionPublic:
 
 
 def _visible(decision_id: int):
-    return service.get_visible_decision(session=get_session(), person=g.api_person, decision_id=decision_id)
+    return queries.get_visible_decision(session=get_session(), viewer=g.api_person, decision_id=decision_id)
 
 
 @api.post(
@@ -105,6 +183,7 @@ def create_decision(body: DecisionCreate):
         acknowledgement_hours=body.acknowledgement_hours,
         addressees=[(a.kind.value, a.key) for a in body.addressees],
         report_ids=body.report_ids,
+        policy=NeedToKnow.from_config(current_app.config),
         now=_now(),
     )
     return json_response(decision_public(session, decision), 201)
@@ -118,10 +197,19 @@ def create_decision(body: DecisionCreate):
     summary="A decision with its acknowledgement table",
 )
 def get_decision(path: DecisionPath):
+    session = get_session()
     decision = _visible(path.decision_id)
     if decision is None:
         return problem(404, f"No decision {path.decision_id}.")
-    return json_response(decision_public(get_session(), decision))
+    audit.record_opening(
+        session,
+        actor_id=g.api_person.id,
+        action="decision.open",
+        object_type="decision",
+        object_id=decision.id,
+        classification=decision.classification,
+    )
+    return json_response(decision_public(session, decision))
 
 
 @api.post(
@@ -165,7 +253,7 @@ def acknowledge_decision(path: DecisionPath, body: AcknowledgementCreate):
     return json_response(decision_public(session, decision), 201)
 
 
-def action_public(row: service.ActionRow) -> ActionPublic:
+def action_public(row: queries.ActionRow) -> ActionPublic:
     return ActionPublic(
         id=row.action.id,
         decision_id=row.decision.id,
@@ -203,7 +291,7 @@ def create_action(path: DecisionPath, body: ActionCreate):
         now=_now(),
     )
     return json_response(
-        action_public(service.action_rows(session=session, actions=[action], today=_now().date())[0]), 201
+        action_public(queries.action_rows(session=session, actions=[action], today=_now().date())[0]), 201
     )
 
 
@@ -215,9 +303,9 @@ def create_action(path: DecisionPath, body: ActionCreate):
     summary="Actions of the decisions you may see: open ones, with lateness and the latest update",
 )
 def list_actions(query: ActionQuery):
-    rows = service.monitored_actions(
+    rows = queries.monitored_actions(
         session=get_session(),
-        person=g.api_person,
+        viewer=g.api_person,
         today=_now().date(),
         body_slug=query.body,
         include_done=query.include_done,
@@ -234,9 +322,10 @@ def list_actions(query: ActionQuery):
 )
 def update_action(path: ActionPath, body: ActionUpdateCreate):
     session = get_session()
-    action = session.get(Action, path.action_id)
-    if action is None or _visible(action.decision_id) is None:
+    found = queries.get_visible_action(session=session, viewer=g.api_person, action_id=path.action_id)
+    if found is None:
         return problem(404, f"No action {path.action_id}.")
+    action, _decision = found
     service.update_action(
         session=session,
         person=g.api_person,
@@ -246,5 +335,5 @@ def update_action(path: ActionPath, body: ActionUpdateCreate):
         now=_now(),
     )
     return json_response(
-        action_public(service.action_rows(session=session, actions=[action], today=_now().date())[0]), 201
+        action_public(queries.action_rows(session=session, actions=[action], today=_now().date())[0]), 201
     )

@@ -1,0 +1,680 @@
+"""Reads of decisions, acknowledgements and actions, always for a given viewer, and what other areas quote
+(the dashboard, agendas, situation reports, the annual review, lessons, notifications, search).
+
+Need-to-know is enforced in `visible_decisions`: a viewer sees a decision within their clearance that
+they drafted, that a body they sit in issued, or that was adopted and addressed to a unit that reaches
+them (a body they sit in, a mission whose platform they sit in, their department). An action is seen
+with its decision.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import and_, case, exists, func, or_, union
+from sqlmodel import Session, select
+
+from coordination.classification import Clearance, NeedToKnow, levels_within
+from coordination.decisions.enums import AcknowledgementStatus, ActionStatus, DecisionStatus, UnitKind
+from coordination.decisions.models import Action, ActionUpdate, Addressee, Decision, DecisionReport
+from coordination.reports import queries as reports
+from coordination.routing.rules import Unit
+from coordination.search.kinds import Searchable, join_parts
+from coordination.structure import queries as structure
+from coordination.structure.enums import BodyKind, MembershipRole
+
+if TYPE_CHECKING:
+    from coordination.reports.models import FieldReport
+    from coordination.structure.models import Body, Person
+
+ISSUING_KINDS = {BodyKind.steering_group, BodyKind.task_force}
+DRAFTING_ROLES = {
+    MembershipRole.chair,
+    MembershipRole.co_chair,
+    MembershipRole.secretary,
+    MembershipRole.member,
+}
+ADOPTING_ROLES = {MembershipRole.chair, MembershipRole.co_chair}
+MANAGING_ROLES = {MembershipRole.chair, MembershipRole.co_chair, MembershipRole.secretary}
+ANSWERING_ROLES = {MembershipRole.chair, MembershipRole.co_chair, MembershipRole.secretary}
+
+
+# --- need-to-know -----------------------------------------------------------------------------------
+
+
+def visible_decisions(*, viewer: "Person"):
+    """SQL: the decisions this viewer may see."""
+    my_bodies = structure.seated_body_ids(viewer.id)
+    addressed_to_me = exists().where(
+        Addressee.decision_id == Decision.id,
+        or_(
+            and_(Addressee.unit_kind == UnitKind.body, Addressee.unit_id.in_(my_bodies)),
+            and_(
+                Addressee.unit_kind == UnitKind.mission,
+                Addressee.unit_id.in_(structure.seated_mission_ids(viewer.id)),
+            ),
+            and_(Addressee.unit_kind == UnitKind.department, Addressee.unit_id == viewer.department_id),
+        ),
+    )
+    adopted_or_later = Decision.status != DecisionStatus.draft
+    return select(Decision).where(
+        Decision.classification.in_(levels_within(viewer.clearance)),
+        or_(
+            Decision.created_by_id == viewer.id,
+            Decision.issuing_body_id.in_(my_bodies),
+            and_(adopted_or_later, addressed_to_me),
+        ),
+    )
+
+
+def get_visible_decision(*, session: Session, viewer: "Person", decision_id: int) -> Decision | None:
+    return session.exec(visible_decisions(viewer=viewer).where(Decision.id == decision_id)).first()
+
+
+def visible_among(*, session: Session, viewer: "Person", ids) -> dict[int, Decision]:
+    """Those of these decisions the viewer may see, by id."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    return {d.id: d for d in session.exec(visible_decisions(viewer=viewer).where(Decision.id.in_(ids)))}
+
+
+def visible_ids(*, session: Session, viewer: "Person", ids) -> set[int]:
+    return set(visible_among(session=session, viewer=viewer, ids=ids))
+
+
+def readers_among(*, session: Session, decision: Decision, person_ids) -> set[int]:
+    """Which of these people may see the decision: whom a notification about it may reach. The same
+    rule as `visible_decisions`, asked the other way round (for one decision, of many people)."""
+    people = structure.people_by_id(session=session, ids=person_ids)
+    if not people:
+        return set()
+    seats = structure.seat_map(session=session, person_ids=people)
+    platforms = structure.platform_missions(session=session, body_ids={b for s in seats.values() for b in s})
+    addressees = addressees_of(session=session, decision=decision)
+    readers = set()
+    for person in people.values():
+        if not Clearance(person.clearance).covers(decision.classification):
+            continue
+        bodies = seats.get(person.id, set())
+        if person.id == decision.created_by_id or decision.issuing_body_id in bodies:
+            readers.add(person.id)
+            continue
+        if decision.status == DecisionStatus.draft:
+            continue
+        missions = {platforms[b] for b in bodies if b in platforms}
+        for a in addressees:
+            if (
+                (a.unit_kind == UnitKind.body and a.unit_id in bodies)
+                or (a.unit_kind == UnitKind.mission and a.unit_id in missions)
+                or (a.unit_kind == UnitKind.department and a.unit_id == person.department_id)
+            ):
+                readers.add(person.id)
+                break
+    return readers
+
+
+def list_decisions(
+    *, session: Session, viewer: "Person", status: str | None = None, limit: int = 200
+) -> list[Decision]:
+    query = (
+        visible_decisions(viewer=viewer).order_by(Decision.created_at.desc(), Decision.id.desc()).limit(limit)
+    )
+    if status:
+        query = query.where(Decision.status == status)
+    return list(session.exec(query))
+
+
+def latest_of_body(*, session: Session, viewer: "Person", body_id: int, limit: int = 8) -> list[Decision]:
+    """A body's latest decisions the viewer may see, newest first."""
+    query = (
+        visible_decisions(viewer=viewer)
+        .where(Decision.issuing_body_id == body_id)
+        .order_by(Decision.created_at.desc(), Decision.id.desc())
+        .limit(limit)
+    )
+    return list(session.exec(query))
+
+
+def adopted_by_body(*, session: Session, viewer: "Person", body_id: int) -> list[Decision]:
+    """A body's adopted decisions the viewer may see, latest adoption first."""
+    query = (
+        visible_decisions(viewer=viewer)
+        .where(Decision.issuing_body_id == body_id, Decision.status == DecisionStatus.adopted)
+        .order_by(Decision.adopted_at.desc())
+    )
+    return list(session.exec(query))
+
+
+def of_meeting(*, session: Session, viewer: "Person", meeting_id: int) -> list[Decision]:
+    """The decisions taken in a meeting that the viewer may see."""
+    query = visible_decisions(viewer=viewer).where(Decision.meeting_id == meeting_id).order_by(Decision.id)
+    return list(session.exec(query))
+
+
+def issuing_bodies_for(*, session: Session, viewer: "Person") -> list["Body"]:
+    """The steering group and task forces this viewer may draft decisions in."""
+    return structure.seats_of(session=session, person_id=viewer.id, roles=DRAFTING_ROLES, kinds=ISSUING_KINDS)
+
+
+# --- units ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResolvedUnit:
+    kind: UnitKind
+    id: int
+    key: str  # body slug, department code or mission code
+    label: str
+
+    @property
+    def unit(self) -> Unit:
+        return Unit(self.kind.value, self.key)
+
+
+def units_of(*, session: Session, addressees: list[Addressee]) -> dict[int, ResolvedUnit]:
+    """Resolve addressees to units in three queries, keyed by addressee id."""
+    ids = defaultdict(set)
+    for a in addressees:
+        ids[UnitKind(a.unit_kind)].add(a.unit_id)
+    bodies = structure.bodies_by_id(session=session, ids=ids[UnitKind.body])
+    departments = structure.departments_by_id(session=session, ids=ids[UnitKind.department])
+    missions = structure.missions_by_id(session=session, ids=ids[UnitKind.mission])
+    resolved = {}
+    for a in addressees:
+        kind = UnitKind(a.unit_kind)
+        if kind is UnitKind.body:
+            b = bodies[a.unit_id]
+            resolved[a.id] = ResolvedUnit(kind, b.id, b.slug, b.name)
+        elif kind is UnitKind.department:
+            d = departments[a.unit_id]
+            resolved[a.id] = ResolvedUnit(kind, d.id, d.code, d.name)
+        else:
+            m = missions[a.unit_id]
+            resolved[a.id] = ResolvedUnit(kind, m.id, m.code, m.name)
+    return resolved
+
+
+def unit_of_action(*, session: Session, action: Action) -> ResolvedUnit:
+    owner = Addressee(
+        id=0, decision_id=action.decision_id, unit_kind=action.owner_kind, unit_id=action.owner_id
+    )
+    return units_of(session=session, addressees=[owner])[0]
+
+
+def answering_people(*, session: Session, unit: ResolvedUnit) -> list["Person"]:
+    """Who may acknowledge for a unit: chair, co-chair or secretary of a body or of a mission's platform;
+    for a department, its people who sit in the steering group (its representatives)."""
+    if unit.kind is UnitKind.department:
+        seated = structure.steering_group_people_of_department(session=session, department_id=unit.id)
+        return [person for person, _role in seated]
+    body_id = unit.id
+    if unit.kind is UnitKind.mission:
+        body_id = structure.platform_id_of(session=session, mission_id=unit.id)
+        if body_id is None:
+            return []
+    return structure.people_seated(session=session, body_id=body_id, roles=ANSWERING_ROLES)
+
+
+def may_answer_for(*, session: Session, person: "Person", unit: ResolvedUnit) -> bool:
+    return any(p.id == person.id for p in answering_people(session=session, unit=unit))
+
+
+# --- acknowledgements -------------------------------------------------------------------------------
+
+
+def addressees_of(*, session: Session, decision: Decision) -> list[Addressee]:
+    return list(
+        session.exec(select(Addressee).where(Addressee.decision_id == decision.id).order_by(Addressee.id))
+    )
+
+
+def addressee_of(*, session: Session, decision: Decision, unit: ResolvedUnit) -> Addressee | None:
+    return session.exec(
+        select(Addressee).where(
+            Addressee.decision_id == decision.id,
+            Addressee.unit_kind == unit.kind,
+            Addressee.unit_id == unit.id,
+        )
+    ).first()
+
+
+@dataclass
+class AcknowledgementRow:
+    addressee: Addressee
+    unit: ResolvedUnit
+    answered_by: "Person | None"
+    late: bool
+
+
+def acknowledgement_table(*, session: Session, decision: Decision, now: datetime) -> list[AcknowledgementRow]:
+    """Who has acknowledged a decision the viewer holds, who has not, who cannot comply: the issuing
+    body's live table."""
+    addressees = addressees_of(session=session, decision=decision)
+    units = units_of(session=session, addressees=addressees)
+    people = structure.people_by_id(session=session, ids={a.answered_by_id for a in addressees})
+    due = decision.acknowledgement_due_at
+    return [
+        AcknowledgementRow(
+            addressee=a,
+            unit=units[a.id],
+            answered_by=people.get(a.answered_by_id),
+            late=a.status == AcknowledgementStatus.pending and due is not None and now > due,
+        )
+        for a in addressees
+    ]
+
+
+def units_i_answer_for(*, session: Session, viewer: "Person", decision: Decision) -> list[ResolvedUnit]:
+    """Pending addressee units of this decision that the viewer may acknowledge."""
+    if decision.status != DecisionStatus.adopted:
+        return []
+    pending = [
+        a
+        for a in addressees_of(session=session, decision=decision)
+        if a.status == AcknowledgementStatus.pending
+    ]
+    units = units_of(session=session, addressees=pending)
+    return [units[a.id] for a in pending if may_answer_for(session=session, person=viewer, unit=units[a.id])]
+
+
+def motivating_reports(
+    *, session: Session, viewer: "Person", decision: Decision, policy: NeedToKnow
+) -> list["FieldReport"]:
+    """The field reports that motivated the decision, limited to those the viewer may see."""
+    ids = session.exec(
+        select(DecisionReport.report_id).where(DecisionReport.decision_id == decision.id)
+    ).all()
+    return reports.visible_among(session=session, viewer=viewer, policy=policy, ids=list(ids))
+
+
+def _awaiting_query(session: Session, viewer: "Person"):
+    managed = structure.seats_of(session=session, person_id=viewer.id, roles=ANSWERING_ROLES)
+    body_ids = [body.id for body in managed]
+    mission_ids = [body.mission_id for body in managed if body.mission_id]
+    units = [
+        and_(Addressee.unit_kind == UnitKind.body, Addressee.unit_id.in_(body_ids)),
+        and_(Addressee.unit_kind == UnitKind.mission, Addressee.unit_id.in_(mission_ids)),
+    ]
+    if structure.sits_in_steering_group(session=session, person_id=viewer.id):
+        units.append(
+            and_(Addressee.unit_kind == UnitKind.department, Addressee.unit_id == viewer.department_id)
+        )
+    visible = visible_decisions(viewer=viewer).subquery()
+    return (
+        select(Decision, Addressee)
+        .join(visible, visible.c.id == Decision.id)
+        .join(Addressee, Addressee.decision_id == Decision.id)
+        .where(
+            Decision.status == DecisionStatus.adopted,
+            Addressee.status == AcknowledgementStatus.pending,
+            or_(*units),
+        )
+    )
+
+
+def awaiting_my_answer(
+    *, session: Session, viewer: "Person", limit: int | None = None
+) -> list[tuple[Decision, Addressee]]:
+    """Adopted decisions with a pending addressee unit the viewer may answer for, soonest due first."""
+    query = _awaiting_query(session, viewer).order_by(Decision.acknowledgement_due_at, Addressee.id)
+    return list(session.exec(query.limit(limit) if limit else query))
+
+
+def count_awaiting_my_answer(*, session: Session, viewer: "Person") -> int:
+    awaiting = _awaiting_query(session, viewer).with_only_columns(Addressee.id).subquery()
+    return session.exec(select(func.count()).select_from(awaiting)).one()
+
+
+# --- actions ----------------------------------------------------------------------------------------
+
+
+def get_visible_action(
+    *, session: Session, viewer: "Person", action_id: int
+) -> tuple[Action, Decision] | None:
+    """An action with its decision, when the viewer may see the decision."""
+    action = session.get(Action, action_id)
+    if action is None:
+        return None
+    decision = get_visible_decision(session=session, viewer=viewer, decision_id=action.decision_id)
+    return (action, decision) if decision is not None else None
+
+
+def actions_of_decision(*, session: Session, decision: Decision) -> list[Action]:
+    """The actions of a decision the viewer holds, by due date."""
+    return list(
+        session.exec(
+            select(Action).where(Action.decision_id == decision.id).order_by(Action.due_on, Action.id)
+        )
+    )
+
+
+def visible_actions_among(*, session: Session, viewer: "Person", ids) -> dict[int, Action]:
+    """Those of these actions the viewer may see (with their decision), by id."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    visible = visible_decisions(viewer=viewer).subquery()
+    query = select(Action).join(visible, visible.c.id == Action.decision_id).where(Action.id.in_(ids))
+    return {a.id: a for a in session.exec(query)}
+
+
+def visible_action_ids(*, session: Session, viewer: "Person", ids) -> set[int]:
+    return set(visible_actions_among(session=session, viewer=viewer, ids=ids))
+
+
+def all_actions_done(*, session: Session, decision_id: int) -> bool:
+    """Whether a decision has actions and every one of them is done (a rule, not a page: no viewer)."""
+    statuses = session.exec(select(Action.status).where(Action.decision_id == decision_id)).all()
+    return bool(statuses) and all(s == ActionStatus.done for s in statuses)
+
+
+def may_update_action(*, session: Session, person: "Person", action: Action) -> bool:
+    if action.owner_person_id == person.id:
+        return True
+    decision = session.get(Decision, action.decision_id)
+    role = structure.role_in(session=session, person_id=person.id, body_id=decision.issuing_body_id)
+    if role in MANAGING_ROLES:
+        return True
+    return may_answer_for(session=session, person=person, unit=unit_of_action(session=session, action=action))
+
+
+@dataclass
+class ActionRow:
+    action: Action
+    decision: Decision
+    owner: ResolvedUnit
+    owner_person: "Person | None"
+    latest: ActionUpdate | None
+    late: bool
+
+
+def action_rows(*, session: Session, actions: list[Action], today: date) -> list[ActionRow]:
+    """Actions the viewer holds with their decision, owner, latest update and lateness, in a fixed number
+    of queries."""
+    if not actions:
+        return []
+    decisions = {
+        d.id: d
+        for d in session.exec(select(Decision).where(Decision.id.in_({a.decision_id for a in actions})))
+    }
+    owners = units_of(
+        session=session,
+        addressees=[
+            Addressee(id=a.id, decision_id=a.decision_id, unit_kind=a.owner_kind, unit_id=a.owner_id)
+            for a in actions
+        ],
+    )
+    people = structure.people_by_id(session=session, ids={a.owner_person_id for a in actions})
+    latest: dict[int, ActionUpdate] = {}
+    for update in session.exec(
+        select(ActionUpdate)
+        .where(ActionUpdate.action_id.in_([a.id for a in actions]))
+        .order_by(ActionUpdate.id)
+    ):
+        latest[update.action_id] = update
+    return [
+        ActionRow(
+            action=a,
+            decision=decisions[a.decision_id],
+            owner=owners[a.id],
+            owner_person=people.get(a.owner_person_id),
+            latest=latest.get(a.id),
+            late=a.status != ActionStatus.done and a.due_on < today,
+        )
+        for a in actions
+    ]
+
+
+def monitored_actions(
+    *,
+    session: Session,
+    viewer: "Person",
+    today: date,
+    body_slug: str | None = None,
+    include_done: bool = False,
+) -> list[ActionRow]:
+    """Actions of decisions the viewer may see (the issuing body and the steering group follow them all)."""
+    visible = visible_decisions(viewer=viewer).subquery()
+    query = (
+        select(Action).join(visible, visible.c.id == Action.decision_id).order_by(Action.due_on, Action.id)
+    )
+    if not include_done:
+        query = query.where(Action.status != ActionStatus.done)
+    if body_slug:
+        body = structure.bodies_by_slug(session=session, slugs=[body_slug]).get(body_slug)
+        if body is None:
+            return []
+        query = query.where(visible.c.issuing_body_id == body.id)
+    return action_rows(session=session, actions=list(session.exec(query)), today=today)
+
+
+def open_actions_of(*, session: Session, viewer: "Person") -> list[Action]:
+    """Actions not yet done of the decisions the viewer may see."""
+    visible = visible_decisions(viewer=viewer).subquery()
+    return list(
+        session.exec(
+            select(Action)
+            .join(visible, visible.c.id == Action.decision_id)
+            .where(Action.status != ActionStatus.done)
+        )
+    )
+
+
+def updates_of(*, session: Session, action: Action) -> list[tuple[ActionUpdate, "Person"]]:
+    updates = list(
+        session.exec(
+            select(ActionUpdate)
+            .where(ActionUpdate.action_id == action.id)
+            .order_by(ActionUpdate.created_at, ActionUpdate.id)
+        )
+    )
+    authors = structure.people_by_id(session=session, ids=[u.author_id for u in updates])
+    return [(u, authors[u.author_id]) for u in updates]
+
+
+def _concerning(body_id: int):
+    """SQL: decisions a body issued or is addressed by."""
+    addressed = select(Addressee.decision_id).where(
+        Addressee.unit_kind == UnitKind.body, Addressee.unit_id == body_id
+    )
+    return or_(Decision.issuing_body_id == body_id, Decision.id.in_(addressed))
+
+
+def adopted_concerning(
+    *, session: Session, viewer: "Person", body_id: int, since: datetime, until: datetime
+) -> list[Decision]:
+    """Decisions a body issued or received, adopted in a period, that the viewer may see (a situation
+    report compiled by the viewer quotes them)."""
+    query = (
+        visible_decisions(viewer=viewer)
+        .where(
+            _concerning(body_id),
+            Decision.status == DecisionStatus.adopted,
+            Decision.adopted_at >= since,
+            Decision.adopted_at < until,
+        )
+        .order_by(Decision.adopted_at)
+    )
+    return list(session.exec(query))
+
+
+def actions_concerning(
+    *,
+    session: Session,
+    viewer: "Person",
+    body_id: int,
+    due_from: date | None = None,
+    due_until: date | None = None,
+) -> list[Action]:
+    """Actions of decisions a body issued or received that the viewer may see, by due date (situation
+    reports and the annual review list them)."""
+    visible = visible_decisions(viewer=viewer).where(_concerning(body_id)).subquery()
+    query = (
+        select(Action).join(visible, visible.c.id == Action.decision_id).order_by(Action.due_on, Action.id)
+    )
+    if due_from is not None:
+        query = query.where(Action.due_on >= due_from)
+    if due_until is not None:
+        query = query.where(Action.due_on <= due_until)
+    return list(session.exec(query))
+
+
+def levels_of(*, decisions: list[Decision]) -> set[str]:
+    return {str(d.classification) for d in decisions}
+
+
+# --- agendas: references drafted by the system, lines shown to each reader --------------------------
+
+
+def pending_for_agenda(*, session: Session, body_id: int) -> list[int]:
+    """Adopted decisions of a body still awaiting an acknowledgement, soonest due first (references for
+    an agenda; `pending_units` and `visible_among` give each reader the lines they may see)."""
+    query = (
+        select(Decision.id)
+        .join(Addressee, Addressee.decision_id == Decision.id)
+        .where(
+            Decision.issuing_body_id == body_id,
+            Decision.status == DecisionStatus.adopted,
+            Addressee.status == AcknowledgementStatus.pending,
+        )
+        .group_by(Decision.id, Decision.acknowledgement_due_at)
+        .order_by(Decision.acknowledgement_due_at)
+    )
+    return list(session.exec(query))
+
+
+def pending_units(*, session: Session, decision_ids) -> dict[int, int]:
+    """How many addressee units have not yet answered, for decisions the viewer holds."""
+    ids = list(decision_ids)
+    if not ids:
+        return {}
+    query = (
+        select(Addressee.decision_id, func.count())
+        .where(Addressee.decision_id.in_(ids), Addressee.status == AcknowledgementStatus.pending)
+        .group_by(Addressee.decision_id)
+    )
+    return dict(session.exec(query).all())
+
+
+def overdue_for_agenda(*, session: Session, body_id: int | None, before: date) -> list[int]:
+    """Actions not done and due before a date, of a body's decisions (of every body for the steering
+    group, `body_id=None`), most overdue first (references for an agenda)."""
+    query = (
+        select(Action.id)
+        .join(Decision, Decision.id == Action.decision_id)
+        .where(Action.status != ActionStatus.done, Action.due_on < before)
+        .order_by(Action.due_on, Action.id)
+    )
+    if body_id is not None:
+        query = query.where(Decision.issuing_body_id == body_id)
+    return list(session.exec(query))
+
+
+# --- the dashboard ----------------------------------------------------------------------------------
+
+
+def signals_by_body(
+    *, session: Session, viewer: "Person", body_ids: list[int], now: datetime
+) -> dict[int, dict[str, int]]:
+    """Per task force, what the viewer may see of its overdue actions (of decisions it issued or
+    received) and of its decisions' pending and late acknowledgements, counted by the database in three
+    grouped queries that start from the few open or pending rows."""
+    counts = {body_id: {"overdue": 0, "late_acks": 0, "pending_acks": 0} for body_id in body_ids}
+    if not body_ids:
+        return counts
+    visible = visible_decisions(viewer=viewer).with_only_columns(Decision.id)
+    open_overdue = and_(
+        Action.status != ActionStatus.done, Action.due_on < now.date(), Action.decision_id.in_(visible)
+    )
+    # An action counts once for a task force, whether it issued the decision or is addressed by it.
+    concerned = union(
+        select(Action.id.label("action_id"), Decision.issuing_body_id.label("body_id"))
+        .join(Decision, Decision.id == Action.decision_id)
+        .where(open_overdue, Decision.issuing_body_id.in_(body_ids)),
+        select(Action.id, Addressee.unit_id)
+        .join(Addressee, Addressee.decision_id == Action.decision_id)
+        .where(open_overdue, Addressee.unit_kind == UnitKind.body, Addressee.unit_id.in_(body_ids)),
+    ).subquery()
+    for body_id, overdue in session.exec(
+        select(concerned.c.body_id, func.count()).group_by(concerned.c.body_id)
+    ):
+        counts[body_id]["overdue"] = overdue
+    late = case((Decision.acknowledgement_due_at < now, 1), else_=0)
+    for body_id, pending, late_acks in session.exec(
+        select(Decision.issuing_body_id, func.count(), func.coalesce(func.sum(late), 0))
+        .join(Addressee, Addressee.decision_id == Decision.id)
+        .where(
+            Addressee.status == AcknowledgementStatus.pending,
+            Decision.status == DecisionStatus.adopted,
+            Decision.issuing_body_id.in_(body_ids),
+            Decision.id.in_(visible),
+        )
+        .group_by(Decision.issuing_body_id)
+    ):
+        counts[body_id]["pending_acks"] = pending
+        counts[body_id]["late_acks"] = late_acks
+    return counts
+
+
+# --- the scheduler's work: the system reads, then tells only those who may see ----------------------
+
+
+def pending_addressees(*, session: Session) -> list[tuple[Addressee, Decision]]:
+    """Every addressee unit of an adopted decision that has not answered (for the reminder jobs, which
+    notify only `readers_among` the unit's people)."""
+    return list(
+        session.exec(
+            select(Addressee, Decision)
+            .join(Decision, Decision.id == Addressee.decision_id)
+            .where(
+                Decision.status == DecisionStatus.adopted, Addressee.status == AcknowledgementStatus.pending
+            )
+        ).all()
+    )
+
+
+def open_actions(*, session: Session) -> list[Action]:
+    """Every action not yet done (for the reminder job)."""
+    return list(
+        session.exec(
+            select(Action).where(
+                Action.status.in_([ActionStatus.open, ActionStatus.in_progress, ActionStatus.blocked])
+            )
+        ).all()
+    )
+
+
+def decision_of(*, session: Session, action: Action) -> Decision:
+    return session.get(Decision, action.decision_id)
+
+
+def any_decision(*, session: Session) -> bool:
+    return session.exec(select(Decision.id).limit(1)).first() is not None
+
+
+def decision_by_id(*, session: Session, decision_id: int) -> Decision | None:
+    """A decision by id, for a command that has already checked who asks (not for pages)."""
+    return session.get(Decision, decision_id)
+
+
+def _search_details(session: Session, ids: list[int]) -> dict:
+    found = list(session.exec(select(Decision).where(Decision.id.in_(ids))))
+    bodies = structure.bodies_by_id(session=session, ids={d.issuing_body_id for d in found})
+    return {
+        d.id: (d.title, d.created_at, f"/decisions/{d.id}", f"{bodies[d.issuing_body_id].name} · {d.status}")
+        for d in found
+    }
+
+
+SEARCHABLE = Searchable(
+    name="decision",
+    code=2,
+    model=Decision,
+    columns=("title", "text", "rationale"),
+    title=lambda d: d.title,
+    body=lambda d: join_parts(d.text, d.rationale),
+    visible_ids=lambda session, viewer, _policy, ids: visible_ids(session=session, viewer=viewer, ids=ids),
+    details=_search_details,
+)

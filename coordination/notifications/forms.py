@@ -1,0 +1,16 @@
+"""The form of a person's notification settings."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+
+
+class PreferencesForm(FlaskForm):
+    email = SelectField(
+        _l("E-mail me"),
+        choices=[
+            ("immediately", _l("Immediately")),
+            ("daily_digest", _l("In a daily digest")),
+            ("off", _l("Never")),
+        ],
+    )

@@ -1,0 +1,498 @@
+"""Reads of field reports, always for a given viewer: what they may see, their inbox, a report's thread,
+the early-warning board, and what other areas quote (agendas, situation reports, the dashboard, lessons).
+
+Need-to-know is enforced in `visible_reports`, which every read here starts from: a viewer sees a report
+they wrote, or one routed to a body they sit in, within their clearance, and, for information from a
+restricted origin (Defence), only if their department shares in it.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import and_, exists, func, or_
+from sqlmodel import Session, select
+
+from coordination.classification import NeedToKnow, levels_within
+from coordination.reports.enums import TRIAGE_TRANSITIONS, Severity, TriageStatus
+from coordination.reports.models import Delivery, FieldReport, ReportComment, ReportRead
+from coordination.search.kinds import Searchable
+from coordination.structure import queries as structure
+from coordination.structure.enums import BodyKind, MembershipRole
+
+if TYPE_CHECKING:
+    from coordination.structure.models import Body, Mission, Person
+
+TRIAGE_ROLES = {
+    MembershipRole.chair,
+    MembershipRole.co_chair,
+    MembershipRole.secretary,
+    MembershipRole.member,
+}
+TRIAGE_BODY_KINDS = {BodyKind.task_force, BodyKind.steering_group}
+EARLY_WARNING_RULES = ("uncovered", "early_warning", "high_severity")
+
+
+# --- need-to-know -----------------------------------------------------------------------------------
+
+
+def visible_reports(*, viewer: "Person", policy: NeedToKnow, among: list[int] | None = None):
+    """SQL: the reports this viewer may see.
+
+    `among` limits the question to these report ids, inside the routing check too: PostgreSQL may
+    otherwise answer it by hashing every delivery to the viewer's bodies (hundreds of thousands for a
+    task force chair after five years) to test a few thousand candidates."""
+    routed_to_me = exists().where(
+        Delivery.report_id == FieldReport.id, Delivery.body_id.in_(structure.seated_body_ids(viewer.id))
+    )
+    query = select(FieldReport)
+    if among is not None:
+        routed_to_me = routed_to_me.where(Delivery.report_id.in_(among))
+        query = query.where(FieldReport.id.in_(among))
+    return query.where(
+        or_(FieldReport.author_id == viewer.id, and_(routed_to_me, _cleared_for(viewer, policy)))
+    )
+
+
+def _cleared_for(viewer: "Person", policy: NeedToKnow):
+    """Within the viewer's clearance and, for a restricted origin, only if their department shares."""
+    conditions = [FieldReport.classification.in_(levels_within(viewer.clearance))]
+    if viewer.department.code not in policy.sharing_group:
+        restricted = structure.department_ids(policy.restricted_origins)
+        conditions.append(FieldReport.origin_department_id.not_in(restricted))
+    return and_(*conditions)
+
+
+def _visible_when_delivered(viewer: "Person", policy: NeedToKnow):
+    """visible_reports' condition for a report already known to be delivered to one of the viewer's
+    bodies (the routing check is then the delivery itself)."""
+    return or_(FieldReport.author_id == viewer.id, _cleared_for(viewer, policy))
+
+
+def get_visible_report(
+    *, session: Session, viewer: "Person", report_id: int, policy: NeedToKnow
+) -> FieldReport | None:
+    """The report, or None when it does not exist or the viewer may not know it exists."""
+    query = visible_reports(viewer=viewer, policy=policy).where(FieldReport.id == report_id)
+    return session.exec(query).first()
+
+
+def visible_among(
+    *, session: Session, viewer: "Person", policy: NeedToKnow, ids: list[int]
+) -> list[FieldReport]:
+    """Those of these reports the viewer may see, oldest first (what a decision or a lesson quotes)."""
+    if not ids:
+        return []
+    query = visible_reports(viewer=viewer, policy=policy, among=list(ids))
+    return list(session.exec(query.order_by(FieldReport.created_at, FieldReport.id)))
+
+
+def visible_ids(*, session: Session, viewer: "Person", policy: NeedToKnow, ids: list[int]) -> set[int]:
+    """Which of these report ids the viewer may see (one query, probing the candidates by key)."""
+    if not ids:
+        return set()
+    query = visible_reports(viewer=viewer, policy=policy, among=list(ids)).with_only_columns(FieldReport.id)
+    return set(session.exec(query))
+
+
+# --- posting ----------------------------------------------------------------------------------------
+
+
+def postable_missions(*, session: Session, viewer: "Person") -> list["Mission"]:
+    """Missions whose consultation platform the viewer sits in: where they may post from."""
+    platforms = structure.seats_of(
+        session=session, person_id=viewer.id, kinds=[BodyKind.consultation_platform]
+    )
+    missions = structure.missions_by_id(session=session, ids=[b.mission_id for b in platforms])
+    return sorted(missions.values(), key=lambda m: m.city)
+
+
+def own_report_by_key(*, session: Session, author_id: int, key: str) -> FieldReport | None:
+    """The report an author posted with this Idempotency-Key, if any."""
+    return session.exec(
+        select(FieldReport).where(FieldReport.author_id == author_id, FieldReport.idempotency_key == key)
+    ).first()
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+
+def deliveries_of(*, session: Session, report: FieldReport) -> list[Delivery]:
+    """Where a report the viewer already holds was delivered (bodies are public, reasons too)."""
+    return list(session.exec(select(Delivery).where(Delivery.report_id == report.id).order_by(Delivery.id)))
+
+
+def _read_by(viewer: "Person"):
+    return select(ReportRead.report_id).where(ReportRead.person_id == viewer.id)
+
+
+def _unread_by(viewer: "Person"):
+    """Per delivery row, a primary-key probe; a NOT IN over everything the viewer ever read would
+    first collect hundreds of thousands of ids."""
+    return ~exists().where(ReportRead.report_id == Delivery.report_id, ReportRead.person_id == viewer.id)
+
+
+def _my_body_ids(session: Session, viewer: "Person", body_slug: str | None = None) -> list[int]:
+    bodies = structure.seats_of(session=session, person_id=viewer.id)
+    return [b.id for b in bodies if body_slug is None or b.slug == body_slug]
+
+
+def _deliveries_newest_first(viewer: "Person", policy: NeedToKnow, body_id: int, *columns):
+    """One body's deliveries of reports the viewer may see, newest first: a range of the
+    (body, delivered_at) index, so a LIMIT stops early however long the body's history is."""
+    return (
+        select(*columns)
+        .select_from(Delivery)
+        .join(FieldReport, FieldReport.id == Delivery.report_id)
+        .where(Delivery.body_id == body_id, _visible_when_delivered(viewer, policy))
+        .order_by(Delivery.delivered_at.desc())
+    )
+
+
+@dataclass
+class InboxItem:
+    report: FieldReport
+    via: list["Body"] = field(default_factory=list)
+    unread: bool = True
+
+
+def inbox(
+    *,
+    session: Session,
+    viewer: "Person",
+    policy: NeedToKnow,
+    body_slug: str | None = None,
+    country: str | None = None,
+    severity: str | None = None,
+    unread_only: bool = False,
+    limit: int = 200,
+) -> list[InboxItem]:
+    """Reports delivered to the bodies the viewer sits in and may see, newest delivery first.
+
+    Each body's newest `limit` deliveries come from its own index range; merging them gives the inbox
+    without sorting anyone's whole history."""
+    arrivals: list[tuple[datetime, int, int]] = []
+    for body_id in _my_body_ids(session, viewer, body_slug):
+        query = _deliveries_newest_first(
+            viewer, policy, body_id, Delivery.delivered_at, Delivery.report_id, Delivery.body_id
+        )
+        if country:
+            query = query.where(FieldReport.country_code == country.upper())
+        if severity:
+            query = query.where(FieldReport.severity == severity)
+        if unread_only:
+            query = query.where(_unread_by(viewer))
+        arrivals.extend(session.exec(query.limit(limit)).all())
+    arrivals.sort(key=lambda row: (row[0], row[1]), reverse=True)
+    order: dict[int, list[int]] = {}
+    for _delivered_at, report_id, body_id in arrivals:
+        if report_id not in order and len(order) >= limit:
+            continue
+        order.setdefault(report_id, []).append(body_id)
+    if not order:
+        return []
+    reports = {r.id: r for r in session.exec(select(FieldReport).where(FieldReport.id.in_(order)))}
+    bodies = structure.bodies_by_id(session=session, ids={b for v in order.values() for b in v})
+    read = set(session.exec(_read_by(viewer).where(ReportRead.report_id.in_(order))))
+    return [
+        InboxItem(report=reports[rid], via=[bodies[b] for b in body_ids], unread=rid not in read)
+        for rid, body_ids in order.items()
+    ]
+
+
+UNREAD_CAP = 99
+
+
+def unread_counts(*, session: Session, viewer: "Person", policy: NeedToKnow) -> dict[str, int]:
+    """Unread reports per body slug, and in total under the key ''; each count stops at UNREAD_CAP
+    (shown as "99+"), so that the header costs the same after five years as after five days."""
+    counts: dict[str, int] = {}
+    unread: set[int] = set()
+    for body in structure.seats_of(session=session, person_id=viewer.id):
+        query = _deliveries_newest_first(viewer, policy, body.id, Delivery.report_id).where(
+            _unread_by(viewer)
+        )
+        ids = session.exec(query.limit(UNREAD_CAP)).all()
+        if ids:
+            counts[body.slug] = len(ids)
+            unread.update(ids)
+    counts[""] = min(len(unread), UNREAD_CAP)
+    return counts
+
+
+def my_reports(*, session: Session, viewer: "Person") -> list[FieldReport]:
+    query = (
+        select(FieldReport).where(FieldReport.author_id == viewer.id).order_by(FieldReport.created_at.desc())
+    )
+    return list(session.exec(query))
+
+
+def thread_of(
+    *, session: Session, viewer: "Person", report: FieldReport, policy: NeedToKnow
+) -> list[FieldReport]:
+    """The chain of updates this report belongs to, oldest first, limited to what the viewer may see."""
+    root = report
+    seen = {report.id}
+    while root.updates_report_id and root.updates_report_id not in seen:
+        parent = session.get(FieldReport, root.updates_report_id)
+        if parent is None:
+            break
+        seen.add(parent.id)
+        root = parent
+    members = {root.id}
+    frontier = [root.id]
+    while frontier:
+        children = session.exec(
+            select(FieldReport.id).where(FieldReport.updates_report_id.in_(frontier))
+        ).all()
+        frontier = [c for c in children if c not in members]
+        members.update(frontier)
+    if len(members) == 1:
+        return [report]
+    query = visible_reports(viewer=viewer, policy=policy).where(FieldReport.id.in_(members))
+    return sorted(session.exec(query), key=lambda r: (r.created_at, r.id))
+
+
+def comments_of(*, session: Session, report: FieldReport) -> list[tuple[ReportComment, "Person"]]:
+    """The triage steps and remarks on a report the viewer holds, with their authors, oldest first."""
+    comments = list(
+        session.exec(
+            select(ReportComment)
+            .where(ReportComment.report_id == report.id)
+            .order_by(ReportComment.created_at, ReportComment.id)
+        )
+    )
+    authors = structure.people_by_id(session=session, ids=[c.author_id for c in comments])
+    return [(c, authors[c.author_id]) for c in comments]
+
+
+# --- triage -----------------------------------------------------------------------------------------
+
+
+def triage_bodies(*, session: Session, viewer: "Person", report: FieldReport) -> list["Body"]:
+    """Task forces and the steering group that received the report and in which the viewer may triage."""
+    mine = structure.seats_of(
+        session=session, person_id=viewer.id, roles=TRIAGE_ROLES, kinds=TRIAGE_BODY_KINDS
+    )
+    if not mine:
+        return []
+    received = set(
+        session.exec(
+            select(Delivery.body_id).where(
+                Delivery.report_id == report.id, Delivery.body_id.in_([b.id for b in mine])
+            )
+        )
+    )
+    return [b for b in mine if b.id in received]
+
+
+def allowed_transitions(*, session: Session, viewer: "Person", report: FieldReport) -> list[TriageStatus]:
+    if not triage_bodies(session=session, viewer=viewer, report=report):
+        return []
+    return sorted(TRIAGE_TRANSITIONS[TriageStatus(report.status)], key=list(TriageStatus).index)
+
+
+def received_by_any(*, session: Session, report: FieldReport, body_ids: list[int]) -> bool:
+    """Whether the report was delivered to one of these bodies."""
+    if not body_ids:
+        return False
+    return (
+        session.exec(
+            select(Delivery.id).where(Delivery.report_id == report.id, Delivery.body_id.in_(body_ids))
+        ).first()
+        is not None
+    )
+
+
+def delivery_to(*, session: Session, report: FieldReport, body_id: int) -> Delivery | None:
+    return session.exec(
+        select(Delivery).where(Delivery.report_id == report.id, Delivery.body_id == body_id)
+    ).first()
+
+
+# --- early warning ----------------------------------------------------------------------------------
+
+
+def early_warning_queue(*, session: Session, viewer: "Person", policy: NeedToKnow, limit: int = 100):
+    """Reports in the steering group's early-warning queue that the viewer may see, newest first."""
+    steering_group = structure.steering_group_id(session=session)
+    if steering_group is None:
+        return []
+    visible = visible_reports(viewer=viewer, policy=policy).subquery()
+    query = (
+        select(FieldReport, Delivery)
+        .join(visible, visible.c.id == FieldReport.id)
+        .join(Delivery, Delivery.report_id == FieldReport.id)
+        .where(Delivery.body_id == steering_group, Delivery.rule.in_(EARLY_WARNING_RULES))
+        .order_by(FieldReport.created_at.desc())
+        .limit(limit)
+    )
+    return list(session.exec(query))
+
+
+@dataclass
+class CountryWarnings:
+    country: str
+    name: str
+    by_severity: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_severity.values())
+
+
+def early_warnings_by_country(
+    *, session: Session, viewer: "Person", policy: NeedToKnow, now: datetime, weeks: int = 8
+) -> list[CountryWarnings]:
+    """Countries by number and severity of the early warnings the viewer may see over the last weeks,
+    most first."""
+    since = now - timedelta(weeks=weeks)
+    visible = visible_reports(viewer=viewer, policy=policy).subquery()
+    query = (
+        select(FieldReport.country_code, FieldReport.severity, func.count(FieldReport.id))
+        .join(visible, visible.c.id == FieldReport.id)
+        .where(FieldReport.early_warning, FieldReport.created_at >= since)
+        .group_by(FieldReport.country_code, FieldReport.severity)
+    )
+    counted = session.exec(query).all()
+    names = structure.country_names(session=session, codes={code for code, _s, _n in counted})
+    rows: dict[str, CountryWarnings] = {}
+    for code, severity, count in counted:
+        entry = rows.setdefault(
+            code, CountryWarnings(code, names.get(code, code), {s.value: 0 for s in Severity})
+        )
+        entry.by_severity[severity] = count
+    return sorted(rows.values(), key=lambda r: (-r.total, r.country))
+
+
+def early_warnings_by_body(
+    *, session: Session, viewer: "Person", policy: NeedToKnow, body_ids: list[int], since: datetime
+) -> dict[int, dict[str, int]]:
+    """Recent early warnings delivered to each of these bodies that the viewer may see, by severity
+    (the dashboard's task force signals): ranges of the (body, delivered_at) index."""
+    counts: dict[int, dict[str, int]] = {body_id: {} for body_id in body_ids}
+    if not body_ids:
+        return counts
+    visible = visible_reports(viewer=viewer, policy=policy).subquery()
+    query = (
+        select(Delivery.body_id, FieldReport.severity, func.count())
+        .join(FieldReport, FieldReport.id == Delivery.report_id)
+        .join(visible, visible.c.id == FieldReport.id)
+        .where(
+            Delivery.body_id.in_(body_ids),
+            Delivery.delivered_at >= since,
+            FieldReport.early_warning,
+            FieldReport.created_at >= since,
+        )
+        .group_by(Delivery.body_id, FieldReport.severity)
+    )
+    for body_id, severity, count in session.exec(query):
+        counts[body_id][severity] = count
+    return counts
+
+
+# --- what other areas quote -------------------------------------------------------------------------
+
+
+def received_for_agenda(
+    *, session: Session, body_id: int, since: datetime, until: datetime
+) -> list[tuple[str, int]]:
+    """What a body's meeting should discuss, as references only ("early_warning" or "validated_report",
+    report id): early warnings it received in the window and reports validated in it. The agenda shows
+    each line only to readers who may see the report (`visible_among`)."""
+    received = (
+        select(FieldReport.id)
+        .join(Delivery, Delivery.report_id == FieldReport.id)
+        .where(Delivery.body_id == body_id)
+    )
+    warnings = session.exec(
+        received.where(
+            FieldReport.early_warning, FieldReport.created_at >= since, FieldReport.created_at < until
+        ).order_by(FieldReport.created_at)
+    ).all()
+    validated = session.exec(
+        received.where(
+            FieldReport.status == TriageStatus.validated,
+            FieldReport.updated_at >= since,
+            FieldReport.updated_at < until,
+            FieldReport.early_warning.is_(False),
+        ).order_by(FieldReport.updated_at)
+    ).all()
+    return [("early_warning", i) for i in warnings] + [("validated_report", i) for i in validated]
+
+
+def validated_for_body(
+    *,
+    session: Session,
+    viewer: "Person",
+    policy: NeedToKnow,
+    body_id: int,
+    since: datetime,
+    until: datetime,
+) -> list[FieldReport]:
+    """Validated reports a body received in a period that the viewer may see, oldest first (what a
+    situation report compiled by this viewer quotes)."""
+    visible = visible_reports(viewer=viewer, policy=policy).subquery()
+    return list(
+        session.exec(
+            select(FieldReport)
+            .join(visible, visible.c.id == FieldReport.id)
+            .join(Delivery, Delivery.report_id == FieldReport.id)
+            .where(
+                Delivery.body_id == body_id,
+                FieldReport.status == TriageStatus.validated,
+                FieldReport.created_at >= since,
+                FieldReport.created_at < until,
+            )
+            .order_by(FieldReport.created_at)
+        )
+    )
+
+
+def origin_codes(*, session: Session, reports: list[FieldReport]) -> set[str]:
+    """The codes of the departments these reports come from (a quoting text inherits their origin)."""
+    departments = structure.departments_by_id(session=session, ids={r.origin_department_id for r in reports})
+    return {d.code for d in departments.values()}
+
+
+def any_report(*, session: Session) -> bool:
+    return session.exec(select(FieldReport.id).limit(1)).first() is not None
+
+
+def deliveries_of_many(*, session: Session, report_ids: list[int]) -> list[Delivery]:
+    """The deliveries of reports the viewer already holds, in delivery order."""
+    if not report_ids:
+        return []
+    return list(
+        session.exec(select(Delivery).where(Delivery.report_id.in_(report_ids)).order_by(Delivery.id))
+    )
+
+
+def _search_details(session: Session, ids: list[int]) -> dict:
+    rows = session.exec(
+        select(
+            FieldReport.id,
+            FieldReport.title,
+            FieldReport.created_at,
+            FieldReport.country_code,
+            FieldReport.classification,
+        ).where(FieldReport.id.in_(ids))
+    )
+    return {
+        r.id: (r.title, r.created_at, f"/reports/{r.id}", f"{r.country_code} · {r.classification}")
+        for r in rows
+    }
+
+
+SEARCHABLE = Searchable(
+    name="report",
+    code=1,
+    model=FieldReport,
+    columns=("title", "body"),
+    title=lambda r: r.title,
+    body=lambda r: r.body,
+    visible_ids=lambda session, viewer, policy, ids: visible_ids(
+        session=session, viewer=viewer, policy=policy, ids=ids
+    ),
+    details=_search_details,
+)

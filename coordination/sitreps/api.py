@@ -1,0 +1,122 @@
+"""API endpoints for situation reports, and their API types."""
+
+from datetime import UTC, date, datetime
+
+from flask import current_app, g
+from flask_openapi3 import Tag
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from coordination.api import BEARER, IdPath, SlugPath, api, json_response
+from coordination.api.problems import Problem, problem
+from coordination.audit import service as audit
+from coordination.classification import Clearance, NeedToKnow
+from coordination.db import get_session
+from coordination.sitreps import queries, service
+from coordination.sitreps.enums import SitrepStatus
+from coordination.sitreps.models import SituationReport
+from coordination.structure import queries as structure
+from coordination.structure.enums import BodyKind
+
+SITREPS_TAG = Tag(name="situation reports", description="Situation reports of task forces")
+ERRORS = {403: Problem, 404: Problem, 422: Problem}
+
+
+class SitrepIn(BaseModel):
+    period_start: date
+    period_end: date
+
+
+class SitrepOut(BaseModel):
+    id: int
+    task_force: str
+    period_start: date
+    period_end: date
+    status: SitrepStatus
+    classification: Clearance
+    body: str
+    submitted_at: datetime | None
+
+
+def _policy() -> NeedToKnow:
+    return NeedToKnow.from_config(current_app.config)
+
+
+def _sitrep_out(session: Session, s: SituationReport) -> SitrepOut:
+    return SitrepOut(
+        id=s.id,
+        task_force=structure.bodies_by_id(session=session, ids=[s.task_force_id])[s.task_force_id].slug,
+        period_start=s.period_start,
+        period_end=s.period_end,
+        status=s.status,
+        classification=s.classification,
+        body=s.body,
+        submitted_at=s.submitted_at,
+    )
+
+
+def _visible(session: Session, sitrep_id: int) -> SituationReport | None:
+    return queries.get_visible_sitrep(
+        session=session, viewer=g.api_person, policy=_policy(), sitrep_id=sitrep_id
+    )
+
+
+@api.post(
+    "/task-forces/<slug>/situation-reports",
+    tags=[SITREPS_TAG],
+    security=BEARER,
+    responses={201: SitrepOut, **ERRORS},
+    summary="Compile a draft situation report for a period, from what the caller may see",
+)
+def compile_sitrep(path: SlugPath, body: SitrepIn):
+    session = get_session()
+    task_force = structure.get_body(session=session, slug=path.slug)
+    if task_force is None or task_force.kind != BodyKind.task_force:
+        return problem(404, f"No task force {path.slug}.")
+    sitrep = service.compile_draft(
+        session=session,
+        person=g.api_person,
+        policy=_policy(),
+        task_force=task_force,
+        period_start=body.period_start,
+        period_end=body.period_end,
+        now=datetime.now(UTC),
+    )
+    return json_response(_sitrep_out(session, sitrep), 201)
+
+
+@api.get(
+    "/situation-reports/<int:item_id>",
+    tags=[SITREPS_TAG],
+    security=BEARER,
+    responses={200: SitrepOut, 404: Problem},
+)
+def get_sitrep(path: IdPath):
+    session = get_session()
+    sitrep = _visible(session, path.item_id)
+    if sitrep is None:
+        return problem(404, f"No situation report {path.item_id}.")
+    audit.record_opening(
+        session,
+        actor_id=g.api_person.id,
+        action="sitrep.open",
+        object_type="situation_report",
+        object_id=sitrep.id,
+        classification=sitrep.classification,
+    )
+    return json_response(_sitrep_out(session, sitrep))
+
+
+@api.post(
+    "/situation-reports/<int:item_id>/submit",
+    tags=[SITREPS_TAG],
+    security=BEARER,
+    responses={200: SitrepOut, **ERRORS},
+)
+def submit_sitrep(path: IdPath):
+    session = get_session()
+    sitrep = _visible(session, path.item_id)
+    if sitrep is None:
+        return problem(404, f"No situation report {path.item_id}.")
+    service.submit(session=session, person=g.api_person, sitrep=sitrep, now=datetime.now(UTC))
+    return json_response(_sitrep_out(session, sitrep))

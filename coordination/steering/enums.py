@@ -1,0 +1,8 @@
+"""What the steering group prioritises: countries and themes."""
+
+from enum import StrEnum
+
+
+class SubjectKind(StrEnum):
+    country = "country"
+    theme = "theme"

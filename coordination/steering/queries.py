@@ -1,0 +1,73 @@
+"""Reads of the steering group's priorities and their history (not need-to-know information: every
+signed-in person may see what the government prioritises)."""
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session, select
+
+from coordination.steering.enums import SubjectKind
+from coordination.steering.models import Priority, PriorityChange
+from coordination.structure import queries as structure
+
+if TYPE_CHECKING:
+    from coordination.structure.models import Person
+
+
+def list_priorities(*, session: Session) -> list[Priority]:
+    return list(
+        session.exec(select(Priority).order_by(Priority.tier, Priority.subject_kind, Priority.subject))
+    )
+
+
+def get_priority(*, session: Session, priority_id: int) -> Priority | None:
+    return session.get(Priority, priority_id)
+
+
+def find_priority(*, session: Session, subject_kind: SubjectKind, subject: str) -> Priority | None:
+    return session.exec(
+        select(Priority).where(Priority.subject_kind == subject_kind, Priority.subject == subject)
+    ).first()
+
+
+def subject_label(session: Session, priority: Priority) -> str:
+    if priority.subject_kind == SubjectKind.country:
+        name = structure.country_names(session=session, codes=[priority.subject]).get(priority.subject)
+        return f"{name} ({priority.subject})" if name else priority.subject
+    return priority.subject.capitalize()
+
+
+def history(*, session: Session, priority: Priority) -> list[tuple[PriorityChange, "Person"]]:
+    changes = list(
+        session.exec(
+            select(PriorityChange)
+            .where(PriorityChange.priority_id == priority.id)
+            .order_by(PriorityChange.changed_at, PriorityChange.id)
+        )
+    )
+    people = structure.people_by_id(session=session, ids=[c.changed_by_id for c in changes])
+    return [(c, people[c.changed_by_id]) for c in changes]
+
+
+def changes_since(*, session: Session, since: datetime) -> list[tuple[PriorityChange, Priority, "Person"]]:
+    rows = session.exec(
+        select(PriorityChange, Priority)
+        .join(Priority, Priority.id == PriorityChange.priority_id)
+        .where(PriorityChange.changed_at >= since)
+        .order_by(PriorityChange.changed_at.desc(), PriorityChange.id.desc())
+    ).all()
+    people = structure.people_by_id(session=session, ids=[c.changed_by_id for c, _p in rows])
+    return [(c, p, people[c.changed_by_id]) for c, p in rows]
+
+
+def due_for_review(*, session: Session, until: date) -> list[Priority]:
+    query = (
+        select(Priority)
+        .where(Priority.next_review_on <= until)
+        .order_by(Priority.next_review_on, Priority.id)
+    )
+    return list(session.exec(query))
+
+
+def any_priority(*, session: Session) -> bool:
+    return session.exec(select(Priority.id).limit(1)).first() is not None

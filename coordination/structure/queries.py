@@ -1,0 +1,458 @@
+"""Reads of the organisation for pages and for other areas: people, bodies and who sits where.
+
+The organisation is not need-to-know information: every signed-in person may see who sits in which body.
+Other areas compose their need-to-know conditions from the SQL building blocks at the end (the bodies a
+person sits in, the departments of restricted origins, ...) instead of reading these tables themselves.
+"""
+
+from collections.abc import Iterable
+
+from sqlalchemy import exists
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session, select
+
+from coordination.rules import Forbidden
+from coordination.structure.enums import BodyKind, BodyStatus, MembershipRole
+from coordination.structure.graph import build_organisation_graph, current_revision, organisation_graph
+from coordination.structure.models import (
+    Body,
+    Country,
+    Department,
+    Directorate,
+    Membership,
+    Mission,
+    MissionAccreditation,
+    Person,
+)
+
+__all__ = ["build_organisation_graph", "current_revision", "organisation_graph"]
+
+
+def list_countries(*, session: Session, region: str | None = None) -> list[Country]:
+    query = select(Country).order_by(Country.name)
+    if region:
+        query = query.where(Country.region == region)
+    return list(session.exec(query))
+
+
+def get_country(*, session: Session, code: str) -> Country | None:
+    return session.get(Country, code.upper())
+
+
+def list_departments(*, session: Session) -> list[Department]:
+    query = select(Department).options(selectinload(Department.directorates))
+    departments = list(session.exec(query))
+    level_order = {"federal": 0, "regional": 1, "community": 2}
+    return sorted(departments, key=lambda d: (d.opt_in, level_order.get(d.level, 9), d.name))
+
+
+def get_department(*, session: Session, code: str) -> Department | None:
+    query = select(Department).where(Department.code == code).options(selectinload(Department.directorates))
+    return session.exec(query).first()
+
+
+def get_directorate(*, session: Session, department_code: str, code: str) -> Directorate | None:
+    query = (
+        select(Directorate)
+        .join(Department)
+        .where(Department.code == department_code, Directorate.code == code)
+    )
+    return session.exec(query).first()
+
+
+def _person_options():
+    return (
+        selectinload(Person.department),
+        selectinload(Person.directorate),
+        selectinload(Person.memberships).selectinload(Membership.body),
+    )
+
+
+def get_person(*, session: Session, person_id: int) -> Person | None:
+    query = select(Person).where(Person.id == person_id).options(*_person_options())
+    return session.exec(query).first()
+
+
+def get_person_by_email(*, session: Session, email: str) -> Person | None:
+    return session.exec(select(Person).where(Person.email == email.strip().lower())).first()
+
+
+def list_people(*, session: Session, department_code: str | None = None) -> list[Person]:
+    query = select(Person).options(*_person_options()).order_by(Person.name)
+    if department_code:
+        query = query.join(Department, Person.department_id == Department.id).where(
+            Department.code == department_code
+        )
+    return list(session.exec(query))
+
+
+def _mission_options():
+    return (
+        selectinload(Mission.host_country),
+        selectinload(Mission.accredited_countries),
+    )
+
+
+def list_missions(*, session: Session) -> list[Mission]:
+    query = select(Mission).options(*_mission_options())
+    missions = list(session.exec(query))
+    return sorted(missions, key=lambda m: (m.kind != "embassy", m.kind, m.city))
+
+
+def get_mission(*, session: Session, code: str) -> Mission | None:
+    query = select(Mission).where(Mission.code == code.upper()).options(*_mission_options())
+    return session.exec(query).first()
+
+
+def platform_of(*, session: Session, mission: Mission) -> Body | None:
+    """The consultation platform run by a mission."""
+    query = select(Body).where(Body.mission_id == mission.id).options(*_body_options())
+    return session.exec(query).first()
+
+
+def _body_options():
+    return (
+        selectinload(Body.memberships).selectinload(Membership.person).selectinload(Person.department),
+        selectinload(Body.memberships).selectinload(Membership.person).selectinload(Person.directorate),
+        selectinload(Body.countries),
+        selectinload(Body.missions),
+        selectinload(Body.mission),
+    )
+
+
+ROLE_ORDER = {role: index for index, role in enumerate(MembershipRole)}
+
+
+def ordered_memberships(body: Body) -> list[Membership]:
+    """Chair first, then co-chairs, secretary, members and observers, each by name."""
+    return sorted(body.memberships, key=lambda m: (ROLE_ORDER[MembershipRole(m.role)], m.person.name))
+
+
+_KIND_ORDER = {kind: rank for rank, kind in enumerate(BodyKind)}  # steering group, task forces, platforms
+
+
+def list_bodies(*, session: Session, kind: BodyKind | None = None) -> list[Body]:
+    query = select(Body).options(selectinload(Body.mission), selectinload(Body.memberships))
+    if kind:
+        query = query.where(Body.kind == kind)
+    return sorted(session.exec(query), key=lambda b: (_KIND_ORDER[BodyKind(b.kind)], b.name))
+
+
+def body_choices(*, session: Session, kinds: list[BodyKind]) -> list[tuple[int, str, str]]:
+    """(id, slug, name) of the bodies of these kinds that are not stood down, for pickers: no members,
+    no missions loaded."""
+    rows = session.exec(
+        select(Body.id, Body.slug, Body.name, Body.kind).where(
+            Body.kind.in_(kinds), Body.status != BodyStatus.stood_down
+        )
+    ).all()
+    rows = sorted(rows, key=lambda row: (_KIND_ORDER[BodyKind(row.kind)], row.name))
+    return [(row.id, row.slug, row.name) for row in rows]
+
+
+def get_body(*, session: Session, slug: str) -> Body | None:
+    query = select(Body).where(Body.slug == slug).options(*_body_options())
+    return session.exec(query).first()
+
+
+def in_steering_group(person_id: int):
+    """SQL condition: the person sits in the steering group (for need-to-know queries)."""
+    return exists().where(
+        Membership.person_id == person_id,
+        Membership.body_id.in_(select(Body.id).where(Body.kind == BodyKind.steering_group)),
+    )
+
+
+def get_steering_group(*, session: Session) -> Body | None:
+    query = select(Body).where(Body.kind == BodyKind.steering_group).options(*_body_options())
+    return session.exec(query).first()
+
+
+def role_in(*, session: Session, person_id: int, body_id: int) -> MembershipRole | None:
+    """The role a person holds in a body (a person sits once per body), or None."""
+    role = session.exec(
+        select(Membership.role).where(Membership.body_id == body_id, Membership.person_id == person_id)
+    ).first()
+    return MembershipRole(role) if role else None
+
+
+def require_role(
+    *, session: Session, person_id: int, body_id: int, roles: set, refusal: str
+) -> MembershipRole:
+    """The person's role in the body if it is one of `roles`; otherwise the rule refuses with `refusal`."""
+    role = role_in(session=session, person_id=person_id, body_id=body_id)
+    if role not in roles:
+        raise Forbidden(refusal)
+    return role
+
+
+def get_department_by_id(*, session: Session, department_id: int) -> Department | None:
+    return session.get(Department, department_id)
+
+
+# --- lookups by id, for pages that show names ------------------------------------------------------
+
+
+def people_by_id(*, session: Session, ids: Iterable[int]) -> dict[int, Person]:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return {p.id: p for p in session.exec(select(Person).where(Person.id.in_(ids)))}
+
+
+def bodies_by_id(*, session: Session, ids: Iterable[int]) -> dict[int, Body]:
+    """Bodies by id, without their members or scope."""
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return {b.id: b for b in session.exec(select(Body).where(Body.id.in_(ids)))}
+
+
+def departments_by_id(*, session: Session, ids: Iterable[int]) -> dict[int, Department]:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return {d.id: d for d in session.exec(select(Department).where(Department.id.in_(ids)))}
+
+
+def all_departments_by_id(*, session: Session) -> dict[int, Department]:
+    return {d.id: d for d in session.exec(select(Department))}
+
+
+def missions_by_id(*, session: Session, ids: Iterable[int]) -> dict[int, Mission]:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return {m.id: m for m in session.exec(select(Mission).where(Mission.id.in_(ids)))}
+
+
+def country_names(*, session: Session, codes: Iterable[str] | None = None) -> dict[str, str]:
+    """Country names by code (of these codes, or of every country)."""
+    query = select(Country.code, Country.name)
+    if codes is not None:
+        codes = set(codes)
+        if not codes:
+            return {}
+        query = query.where(Country.code.in_(codes))
+    return dict(session.exec(query).all())
+
+
+def known_countries(*, session: Session, codes: Iterable[str]) -> set[str]:
+    codes = set(codes)
+    return set(session.exec(select(Country.code).where(Country.code.in_(codes)))) if codes else set()
+
+
+def partner_countries(*, session: Session, codes: Iterable[str]) -> list[str]:
+    """Which of these countries are partner countries of development cooperation, in code order."""
+    codes = set(codes)
+    if not codes:
+        return []
+    return sorted(session.exec(select(Country.code).where(Country.code.in_(codes), Country.is_partner)))
+
+
+def mission_by_code(*, session: Session, code: str) -> Mission | None:
+    """A mission without its countries (posting a report needs only its id and host country)."""
+    return session.exec(select(Mission).where(Mission.code == code.upper())).first()
+
+
+def missions_covering(*, session: Session, countries: list[str]) -> list[Mission]:
+    """Missions hosted in or accredited to one of these countries, by city."""
+    accredited = select(MissionAccreditation.mission_id).where(
+        MissionAccreditation.country_code.in_(countries)
+    )
+    query = select(Mission).where(Mission.host_country_code.in_(countries) | Mission.id.in_(accredited))
+    return list(session.exec(query.order_by(Mission.city)))
+
+
+def body_by_id(*, session: Session, body_id: int) -> Body | None:
+    """A body with its members, scope and missions."""
+    query = select(Body).where(Body.id == body_id).options(*_body_options())
+    return session.exec(query).first()
+
+
+def steering_group_id(*, session: Session) -> int | None:
+    return session.exec(select(Body.id).where(Body.kind == BodyKind.steering_group)).first()
+
+
+def active_task_forces(*, session: Session) -> list[Body]:
+    """Active task forces by name, without their members."""
+    return list(
+        session.exec(
+            select(Body)
+            .where(Body.kind == BodyKind.task_force, Body.status == BodyStatus.active)
+            .order_by(Body.name)
+        )
+    )
+
+
+def body_country_codes(*, session: Session, body_id: int) -> list[str]:
+    body = session.get(Body, body_id)
+    return sorted(c.code for c in body.countries) if body else []
+
+
+def directors(*, session: Session) -> list[Person]:
+    """People whose function names them a director (the chairs a steering group may choose)."""
+    return list(session.exec(select(Person).where(Person.function.ilike("%director%")).order_by(Person.name)))
+
+
+# --- who sits where ---------------------------------------------------------------------------------
+
+
+def seated_person_ids(
+    *, session: Session, body_id: int, roles: Iterable[MembershipRole] | None = None
+) -> set[int]:
+    """The people who sit in a body (in one of these roles)."""
+    query = select(Membership.person_id).where(Membership.body_id == body_id)
+    if roles is not None:
+        query = query.where(Membership.role.in_([MembershipRole(r).value for r in roles]))
+    return set(session.exec(query))
+
+
+def members_of(*, session: Session, body_id: int) -> list[Person]:
+    """The people who sit in a body, by name."""
+    return list(
+        session.exec(
+            select(Person)
+            .join(Membership, Membership.person_id == Person.id)
+            .where(Membership.body_id == body_id)
+            .order_by(Person.name)
+        )
+    )
+
+
+def people_seated(*, session: Session, body_id: int, roles: Iterable[MembershipRole]) -> list[Person]:
+    """The people who sit in a body in one of these roles, by name."""
+    return list(
+        session.exec(
+            select(Person)
+            .join(Membership, Membership.person_id == Person.id)
+            .where(
+                Membership.body_id == body_id,
+                Membership.role.in_([MembershipRole(r).value for r in roles]),
+            )
+            .order_by(Person.name)
+        )
+    )
+
+
+def steering_group_people_of_department(
+    *, session: Session, department_id: int, exclude_observers: bool = False
+) -> list[tuple[Person, MembershipRole]]:
+    """A department's people in the steering group (its representatives), with their roles."""
+    query = (
+        select(Person, Membership.role)
+        .join(Membership, Membership.person_id == Person.id)
+        .join(Body, Body.id == Membership.body_id)
+        .where(Body.kind == BodyKind.steering_group, Person.department_id == department_id)
+    )
+    if exclude_observers:
+        query = query.where(Membership.role != MembershipRole.observer)
+    return [(person, MembershipRole(role)) for person, role in session.exec(query.order_by(Person.name))]
+
+
+def seats_of(
+    *,
+    session: Session,
+    person_id: int,
+    roles: Iterable[MembershipRole] | None = None,
+    kinds: Iterable[BodyKind] | None = None,
+) -> list[Body]:
+    """The bodies a person sits in (in one of these roles, of these kinds), by name."""
+    query = (
+        select(Body)
+        .join(Membership, Membership.body_id == Body.id)
+        .where(Membership.person_id == person_id)
+        .order_by(Body.name)
+    )
+    if roles is not None:
+        query = query.where(Membership.role.in_([MembershipRole(r).value for r in roles]))
+    if kinds is not None:
+        query = query.where(Body.kind.in_([BodyKind(k).value for k in kinds]))
+    return list(session.exec(query))
+
+
+def sits_in_platform(*, session: Session, person_id: int, mission_id: int) -> bool:
+    return (
+        session.exec(
+            select(Membership.id)
+            .join(Body, Body.id == Membership.body_id)
+            .where(
+                Membership.person_id == person_id,
+                Body.kind == BodyKind.consultation_platform,
+                Body.mission_id == mission_id,
+            )
+        ).first()
+        is not None
+    )
+
+
+def sits_in_steering_group(*, session: Session, person_id: int) -> bool:
+    return session.exec(select(in_steering_group(person_id))).one()
+
+
+def platform_id_of(*, session: Session, mission_id: int) -> int | None:
+    return session.exec(select(Body.id).where(Body.mission_id == mission_id)).first()
+
+
+# --- SQL building blocks for other areas' need-to-know queries ----------------------------------------
+
+
+def seated_body_ids(person_id: int):
+    """SQL: ids of the bodies the person sits in."""
+    return select(Membership.body_id).where(Membership.person_id == person_id)
+
+
+def seated_mission_ids(person_id: int):
+    """SQL: ids of the missions whose consultation platform the person sits in."""
+    return select(Body.mission_id).where(
+        Body.id.in_(seated_body_ids(person_id)), Body.mission_id.is_not(None)
+    )
+
+
+def department_ids(codes: Iterable[str]):
+    """SQL: ids of the departments with these codes."""
+    return select(Department.id).where(Department.code.in_(list(codes)))
+
+
+def bodies_by_slug(*, session: Session, slugs: Iterable[str]) -> dict[str, Body]:
+    """Bodies by slug, without their members or scope."""
+    slugs = set(slugs)
+    if not slugs:
+        return {}
+    return {b.slug: b for b in session.exec(select(Body).where(Body.slug.in_(slugs)))}
+
+
+def seat_map(*, session: Session, person_ids: Iterable[int]) -> dict[int, set[int]]:
+    """The ids of the bodies each of these people sits in."""
+    person_ids = set(person_ids)
+    seats: dict[int, set[int]] = {pid: set() for pid in person_ids}
+    if person_ids:
+        rows = session.exec(
+            select(Membership.person_id, Membership.body_id).where(Membership.person_id.in_(person_ids))
+        )
+        for person_id, body_id in rows:
+            seats[person_id].add(body_id)
+    return seats
+
+
+def platform_missions(*, session: Session, body_ids: Iterable[int]) -> dict[int, int]:
+    """Of these bodies, the consultation platforms, with the id of their mission."""
+    body_ids = set(body_ids)
+    if not body_ids:
+        return {}
+    rows = session.exec(
+        select(Body.id, Body.mission_id).where(Body.id.in_(body_ids), Body.mission_id.is_not(None))
+    )
+    return dict(rows.all())
+
+
+def departments_seated_in(*, session: Session, body_id: int) -> list[Department]:
+    """The departments of the people who sit in a body, by code."""
+    query = (
+        select(Department)
+        .join(Person, Person.department_id == Department.id)
+        .join(Membership, Membership.person_id == Person.id)
+        .where(Membership.body_id == body_id)
+        .distinct()
+    )
+    return sorted(session.exec(query), key=lambda d: d.code)

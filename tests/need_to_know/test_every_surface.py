@@ -1,0 +1,246 @@
+"""Need-to-know over every surface: for each person of the world and every GET route in the app's URL
+map (pages, API, search, exports, feeds, .ics) and the e-mail each person received, no token of an item
+the rule hides from them may appear, and every item the rule allows must be reachable on its own pages
+and in search.
+
+A route is walked without editing this file: its parameters come from the world (report ids for
+`report_id`, body slugs for `slug`, ...). A route whose parameter the world cannot fill fails the test,
+so that a new kind of page is not silently left out.
+
+Counts are per (person, item, surface) triple; the summary is printed at the end of the run.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import shutil
+import uuid
+from collections import Counter, defaultdict
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session
+
+from coordination import db
+from coordination.jobs import tasks
+from coordination.notifications.mail import Mailer
+from tests import summary
+from tests.conftest import _admin_connection, _drop_database, _postgres_url, make_app
+from tests.demo import DEMO_PASSWORD
+from tests.need_to_know.world import COMMON_WORD, TOKEN_PREFIX, World, build_world
+
+TOKEN = re.compile(TOKEN_PREFIX + "[a-z]{4}")
+# Where an item the reader may see must show (its title token), by kind.
+HOME = {
+    "report": ["/reports/<int:report_id>", "/api/v1/field-reports/<int:report_id>"],
+    "decision": ["/decisions/<int:decision_id>", "/api/v1/decisions/<int:decision_id>"],
+    "action": ["/actions/<int:action_id>"],
+    "sitrep": ["/situation-reports/<int:sitrep_id>", "/api/v1/situation-reports/<int:item_id>"],
+    "lesson": ["/lessons/<int:lesson_id>", "/api/v1/lessons/<int:lesson_id>"],
+    "meeting": ["/meetings/<int:meeting_id>", "/api/v1/meetings/<int:item_id>"],
+}
+SEARCH_KINDS = {
+    "report": "report",
+    "decision": "decision",
+    "minutes": "meeting",
+    "sitrep": "sitrep",
+    "lesson": "lesson",
+}
+SEARCH_API = "/api/v1/search"
+# Query strings walked in addition to the bare route: filters, print views, search.
+VARIANTS = {
+    "/search": [f"?q={COMMON_WORD}", f"?q={COMMON_WORD}&page=2"],
+    SEARCH_API: [f"?q={COMMON_WORD}&limit=100"],
+    "/inbox": ["?unread=1"],
+    "/api/v1/inbox": ["?limit=500"],
+    "/api/v1/actions": ["?include_done=true"],
+    "/actions": ["?done=1"],
+    "/decisions": ["?status=draft", "?status=adopted"],
+    "/lessons": ["?stage=submitted", "?country=NER"],
+    "/early-warning": ["?weeks=52"],
+    "/situation-reports/<int:sitrep_id>": ["?print=1"],
+}
+SKIPPED_CONVERTERS = ("<path:",)  # static files
+
+
+@pytest.fixture(scope="module")
+def mailbox():
+    from aiosmtpd.controller import Controller
+
+    from tests.smtp import Inbox, _free_port
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    inbox.host, inbox.port = controller.hostname, controller.port
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture(scope="module")
+def world_app(backend, seeded_template, tmp_path_factory, mailbox):
+    """The app on a database of its own for this module, with the world built in it and the scheduler's
+    jobs run over it (reminders halfway to the deadline, escalation after it, action reminders)."""
+    if backend == "sqlite":
+        path = tmp_path_factory.mktemp("ntk") / "world.db"
+        shutil.copyfile(seeded_template, path)
+        url, name = f"sqlite:///{path}", None
+    else:
+        name = f"coordination_ntk_{uuid.uuid4().hex[:10]}"
+        with _admin_connection() as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{seeded_template}"')
+        url = _postgres_url(name)
+    app = make_app(url, SMTP_HOST=mailbox.host, SMTP_PORT=mailbox.port)
+    with Session(db.engine_of(app), expire_on_commit=False) as session:
+        world = build_world(session, app.config)
+        mailer = Mailer.from_config(app.config)
+        base = app.config["BASE_URL"]
+        for job, when in (
+            (tasks.remind_acknowledgements, world.now + timedelta(hours=25)),
+            (tasks.escalate_overdue_acknowledgements, world.now + timedelta(hours=49)),
+            (tasks.remind_actions, world.now),
+            (tasks.send_pending_email, world.now + timedelta(hours=50)),
+        ):
+            job(session=session, now=when, mailer=mailer, base_url=base)
+    yield app, world
+    db.engine_of(app).dispose()
+    if name:
+        _drop_database(name)
+
+
+def get_routes(app) -> list:
+    rules = [
+        r
+        for r in app.url_map.iter_rules()
+        if "GET" in r.methods and not any(c in r.rule for c in SKIPPED_CONVERTERS)
+    ]
+    return sorted(rules, key=lambda r: r.rule)
+
+
+def instances(rule, world: World, viewer) -> list[str]:
+    """Every URL of this rule the world can fill, with the rule's query variants."""
+    choices = []
+    for argument in sorted(rule.arguments):
+        before = rule.rule.split(f":{argument}>")[0].split(f"<{argument}>")[0]
+        segment = [part for part in before.split("/") if part and not part.startswith("<")][-1]
+        if argument == "token":
+            values = [viewer.feed_token]
+        else:
+            values = world.route_values.get(f"{segment}/{argument}", world.route_values.get(argument))
+        if values is None:
+            pytest.fail(f"the world has no value for <{argument}> in {rule.rule}: add it to route_values")
+        choices.append([(argument, v) for v in values])
+    urls = []
+    for combination in itertools.product(*choices):
+        path = rule.rule
+        for argument, value in combination:
+            path = re.sub(rf"<(?:[a-z]+:)?{argument}>", str(value), path)
+        urls.append(path)
+    return [url + variant for url in urls for variant in ["", *VARIANTS.get(rule.rule, [])]]
+
+
+def text_of(response) -> str:
+    body = response.get_data(as_text=True)
+    if response.mimetype == "text/calendar":
+        body = body.replace("\r\n ", "").replace("\n ", "")
+    return body.lower()
+
+
+class Tally:
+    def __init__(self):
+        self.checked = 0
+        self.leaks: Counter = Counter()
+        self.denials: Counter = Counter()
+        self.examples: dict[str, list[str]] = defaultdict(list)
+
+    def leak(self, surface: str, viewer, item) -> None:
+        self.leaks[surface] += 1
+        if len(self.examples[surface]) < 5:
+            self.examples[surface].append(f"leak: {viewer.label} sees {item.name}")
+
+    def denial(self, surface: str, viewer, item, why: str) -> None:
+        self.denials[surface] += 1
+        if len(self.examples[surface]) < 5:
+            self.examples[surface].append(f"denial: {viewer.label} cannot reach {item.name} ({why})")
+
+
+def test_no_surface_shows_what_its_reader_may_not_see(world_app, mailbox, backend):
+    app, world = world_app
+    routes = get_routes(app)
+    for variant in VARIANTS:
+        assert any(r.rule == variant for r in routes), f"VARIANTS names a route that is gone: {variant}"
+    by_token = world.by_token()
+    tally = Tally()
+    walked: set[str] = set()
+    requests = 0
+    mail_by_person = defaultdict(list)
+    for message in mailbox.messages:
+        text = f"{message['Subject']}\n{message.get_content()}".lower()
+        for address in (message["X-Envelope-To"] or "").split(", "):
+            mail_by_person[address.lower()].append(text)
+
+    for viewer in world.viewers:
+        client = app.test_client()
+        response = client.post("/login", data={"email": viewer.email, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, f"{viewer.label} cannot sign in"
+        bearer = {"Authorization": f"Bearer {viewer.api_token}"}
+        may_see = {(item.kind, item.id): world.may_see(viewer, item) for item in world.items}
+        seen_on: dict[str, set[str]] = {}
+        home_seen: dict[str, dict[str, str]] = defaultdict(dict)
+        search_found: set[tuple[str, int]] = set()
+        for rule in routes:
+            urls = instances(rule, world, viewer)
+            if not urls:
+                continue
+            found: set[str] = set()
+            for url in urls:
+                headers = bearer if url.startswith("/api/") else {}
+                response = client.get(url, headers=headers)
+                requests += 1
+                body = text_of(response)
+                found.update(TOKEN.findall(body))
+                if rule.rule in {home for homes in HOME.values() for home in homes} and "?" not in url:
+                    home_seen[rule.rule][url] = body if response.status_code == 200 else ""
+                if rule.rule == SEARCH_API and response.status_code == 200:
+                    for hit in json.loads(response.get_data(as_text=True)).get("items", []):
+                        search_found.add((SEARCH_KINDS[hit["kind"]], hit["id"]))
+            walked.add(rule.rule)
+            seen_on[rule.rule] = found
+        seen_on["e-mail"] = set(TOKEN.findall("\n".join(mail_by_person[viewer.email.lower()])))
+
+        for surface, found in seen_on.items():
+            tally.checked += len(world.items)
+            shown = {by_token[t] for t in found if t in by_token}
+            for item in shown:
+                if not may_see[item.kind, item.id]:
+                    tally.leak(surface, viewer, item)
+        for item in world.items:
+            if not may_see[item.kind, item.id]:
+                continue
+            for home in HOME[item.kind]:
+                url = re.sub(r"<[^>]+>", str(item.id), home)
+                if item.tokens[0] not in home_seen[home].get(url, ""):
+                    tally.denial(home, viewer, item, f"not on {url}")
+            if item.kind in SEARCH_KINDS.values() and (item.kind, item.id) not in search_found:
+                tally.denial(SEARCH_API, viewer, item, "not found by search")
+
+    triples = tally.checked
+    lines = [
+        f"need-to-know matrix [{backend}]: {len(world.viewers)} people x {len(world.items)} items x "
+        f"{len(walked) + 1} surfaces ({len(walked)} GET routes and e-mail), {requests} requests: "
+        f"{triples} (person, item, surface) triples checked, {sum(tally.leaks.values())} leaks, "
+        f"{sum(tally.denials.values())} wrongful denials"
+    ]
+    for surface in sorted(set(tally.leaks) | set(tally.denials)):
+        lines.append(f"  {surface}: {tally.leaks[surface]} leaks, {tally.denials[surface]} denials")
+        lines += [f"    {example}" for example in tally.examples[surface]]
+    summary.add(*lines)
+    report_path = os.environ.get("COORDINATION_NTK_ROUTES")
+    if report_path:
+        with open(report_path, "a") as out:
+            out.write("\n".join([*lines, "routes walked:", *sorted(walked), ""]) + "\n")
+    assert triples > 100_000
+    assert not tally.leaks and not tally.denials, "\n".join(lines)
