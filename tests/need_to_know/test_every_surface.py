@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import itertools
 import json
+import multiprocessing
 import os
 import re
 import shutil
+import time
 import uuid
 from collections import Counter, defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
@@ -50,6 +54,13 @@ SEARCH_KINDS = {
     "lesson": "lesson",
 }
 SEARCH_API = "/api/v1/search"
+# Where a situation report's frozen text is shown: what it quotes may appear there to its readers.
+SITREP_SURFACES = {
+    "/situation-reports/<int:sitrep_id>",
+    "/api/v1/situation-reports/<int:item_id>",
+    "/search",
+    SEARCH_API,
+}
 # Query strings walked in addition to the bare route: filters, print views, search.
 VARIANTS = {
     "/search": [f"?q={COMMON_WORD}", f"?q={COMMON_WORD}&page=2"],
@@ -167,54 +178,95 @@ class Tally:
             self.examples[surface].append(f"denial: {viewer.label} cannot reach {item.name} ({why})")
 
 
+@dataclass
+class Walk:
+    """What one person's walk over every route found."""
+
+    viewer_index: int
+    seen_on: dict[str, set[str]] = field(default_factory=dict)  # surface -> tokens shown
+    home_seen: dict[str, set[str]] = field(default_factory=dict)  # home URL -> tokens it showed (200 only)
+    search_found: set[tuple[str, int]] = field(default_factory=set)
+    requests: int = 0
+    spent: Counter = field(default_factory=Counter)
+
+
+HOMES = {home for homes in HOME.values() for home in homes}
+
+
+def walk(database_url: str, world: World, viewer_indexes: list[int]) -> tuple[list[Walk], list[str]]:
+    """Sign in as each of these people and GET every URL of every route; runs in a worker process."""
+    app = make_app(database_url)
+    routes = get_routes(app)
+    walks = []
+    for index in viewer_indexes:
+        viewer = world.viewers[index]
+        result = Walk(index)
+        client = app.test_client()
+        response = client.post("/login", data={"email": viewer.email, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, f"{viewer.label} cannot sign in"
+        bearer = {"Authorization": f"Bearer {viewer.api_token}"}
+        for rule in routes:
+            urls = instances(rule, world, viewer)
+            found: set[str] = set()
+            for url in urls:
+                started = time.perf_counter()
+                response = client.get(url, headers=bearer if url.startswith("/api/") else {})
+                result.spent[rule.rule] += time.perf_counter() - started
+                result.requests += 1
+                tokens = set(TOKEN.findall(text_of(response)))
+                found |= tokens
+                if rule.rule in HOMES and "?" not in url:
+                    result.home_seen[url] = tokens if response.status_code == 200 else set()
+                if rule.rule == SEARCH_API and response.status_code == 200:
+                    for hit in json.loads(response.get_data(as_text=True)).get("items", []):
+                        result.search_found.add((SEARCH_KINDS[hit["kind"]], hit["id"]))
+            if urls:
+                result.seen_on[rule.rule] = found
+        walks.append(result)
+    db.engine_of(app).dispose()
+    return walks, [r.rule for r in routes]
+
+
 def test_no_surface_shows_what_its_reader_may_not_see(world_app, mailbox, backend):
     app, world = world_app
     routes = get_routes(app)
     for variant in VARIANTS:
         assert any(r.rule == variant for r in routes), f"VARIANTS names a route that is gone: {variant}"
-    by_token = world.by_token()
-    tally = Tally()
-    walked: set[str] = set()
-    requests = 0
+    for rule in routes:  # every route's parameters can be filled before any worker starts
+        instances(rule, world, world.viewers[0])
     mail_by_person = defaultdict(list)
     for message in mailbox.messages:
         text = f"{message['Subject']}\n{message.get_content()}".lower()
         for address in (message["X-Envelope-To"] or "").split(", "):
             mail_by_person[address.lower()].append(text)
 
-    for viewer in world.viewers:
-        client = app.test_client()
-        response = client.post("/login", data={"email": viewer.email, "password": DEMO_PASSWORD})
-        assert response.status_code == 302, f"{viewer.label} cannot sign in"
-        bearer = {"Authorization": f"Bearer {viewer.api_token}"}
-        may_see = {(item.kind, item.id): world.may_see(viewer, item) for item in world.items}
-        seen_on: dict[str, set[str]] = {}
-        home_seen: dict[str, dict[str, str]] = defaultdict(dict)
-        search_found: set[tuple[str, int]] = set()
-        for rule in routes:
-            urls = instances(rule, world, viewer)
-            if not urls:
-                continue
-            found: set[str] = set()
-            for url in urls:
-                headers = bearer if url.startswith("/api/") else {}
-                response = client.get(url, headers=headers)
-                requests += 1
-                body = text_of(response)
-                found.update(TOKEN.findall(body))
-                if rule.rule in {home for homes in HOME.values() for home in homes} and "?" not in url:
-                    home_seen[rule.rule][url] = body if response.status_code == 200 else ""
-                if rule.rule == SEARCH_API and response.status_code == 200:
-                    for hit in json.loads(response.get_data(as_text=True)).get("items", []):
-                        search_found.add((SEARCH_KINDS[hit["kind"]], hit["id"]))
-            walked.add(rule.rule)
-            seen_on[rule.rule] = found
-        seen_on["e-mail"] = set(TOKEN.findall("\n".join(mail_by_person[viewer.email.lower()])))
+    # The people are walked by as many worker processes as there are cores (two in CI).
+    workers = int(os.environ.get("COORDINATION_NTK_WORKERS", min(os.cpu_count() or 1, 4)))
+    shares = [list(range(len(world.viewers)))[n::workers] for n in range(workers)]
+    url = app.config["DATABASE_URL"]
+    if workers > 1:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            results = list(pool.map(walk, [url] * workers, [world] * workers, shares))
+    else:
+        results = [walk(url, world, shares[0])]
+    walks = [w for found, _rules in results for w in found]
+    walked = set(results[0][1])
 
+    by_token = world.by_token()
+    tally = Tally()
+    requests = sum(w.requests for w in walks)
+    spent = sum((w.spent for w in walks), Counter())
+    for result in walks:
+        viewer = world.viewers[result.viewer_index]
+        may_see = {(item.kind, item.id): world.may_see(viewer, item) for item in world.items}
+        seen_on = dict(result.seen_on)
+        seen_on["e-mail"] = set(TOKEN.findall("\n".join(mail_by_person[viewer.email.lower()])))
+        quoted = world.quoted_for(viewer)
         for surface, found in seen_on.items():
             tally.checked += len(world.items)
-            shown = {by_token[t] for t in found if t in by_token}
-            for item in shown:
+            if surface in SITREP_SURFACES:
+                found = found - quoted
+            for item in {by_token[t] for t in found if t in by_token}:
                 if not may_see[item.kind, item.id]:
                     tally.leak(surface, viewer, item)
         for item in world.items:
@@ -222,15 +274,16 @@ def test_no_surface_shows_what_its_reader_may_not_see(world_app, mailbox, backen
                 continue
             for home in HOME[item.kind]:
                 url = re.sub(r"<[^>]+>", str(item.id), home)
-                if item.tokens[0] not in home_seen[home].get(url, ""):
+                if item.tokens[0] not in result.home_seen.get(url, set()):
                     tally.denial(home, viewer, item, f"not on {url}")
-            if item.kind in SEARCH_KINDS.values() and (item.kind, item.id) not in search_found:
+            if item.kind in SEARCH_KINDS.values() and (item.kind, item.id) not in result.search_found:
                 tally.denial(SEARCH_API, viewer, item, "not found by search")
 
     triples = tally.checked
     lines = [
         f"need-to-know matrix [{backend}]: {len(world.viewers)} people x {len(world.items)} items x "
-        f"{len(walked) + 1} surfaces ({len(walked)} GET routes and e-mail), {requests} requests: "
+        f"{len(walked) + 1} surfaces ({len(walked)} GET routes and e-mail), {requests} requests by "
+        f"{workers} worker(s): "
         f"{triples} (person, item, surface) triples checked, {sum(tally.leaks.values())} leaks, "
         f"{sum(tally.denials.values())} wrongful denials"
     ]
@@ -238,6 +291,8 @@ def test_no_surface_shows_what_its_reader_may_not_see(world_app, mailbox, backen
         lines.append(f"  {surface}: {tally.leaks[surface]} leaks, {tally.denials[surface]} denials")
         lines += [f"    {example}" for example in tally.examples[surface]]
     summary.add(*lines)
+    slowest = ", ".join(f"{rule} {seconds:.1f} s" for rule, seconds in spent.most_common(8))
+    lines.append(f"  slowest surfaces (all people): {slowest}")
     report_path = os.environ.get("COORDINATION_NTK_ROUTES")
     if report_path:
         with open(report_path, "a") as out:

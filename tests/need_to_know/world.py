@@ -9,6 +9,7 @@ an item exactly when one of its tokens appears in it.
 from __future__ import annotations
 
 import itertools
+import re
 import string
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -94,6 +95,16 @@ class World:
     platform_missions: dict[int, int]  # platform body id -> mission id
     route_values: dict[str, list]  # what fills the URL map's parameters
     now: datetime
+
+    def quoted_for(self, viewer: Viewer) -> set[str]:
+        """Tokens of the items quoted in the situation reports this viewer may see: a frozen text shows
+        what it quotes to every reader cleared for its marking (its title and text, nothing else)."""
+        return {
+            t
+            for item in self.items
+            if item.kind == "sitrep" and self.may_see(viewer, item)
+            for t in item.facts["quotes"]
+        }
 
     def by_token(self) -> dict[str, Item]:
         return {t: item for item in self.items for t in item.tokens}
@@ -340,6 +351,7 @@ def build_world(session: Session, config) -> World:
             classification=level,
             addressees=[(kind, key)],
             report_ids=[motivating[issuer][n % len(motivating[issuer])].id],
+            policy=POLICY,
             now=now,
         )
         facts = {
@@ -381,10 +393,10 @@ def build_world(session: Session, config) -> World:
 
     # --- situation reports: by a top-secret chair and by an unclassified one --------------------------
     tf = structure.get_body(session=session, slug=TF)
-    for compiler, level, origins_quoted in (
-        (writers["tf_boss"], "top_secret", ["DEF"]),
-        (writers["junior_chair"], "unclassified", []),
-    ):
+    # What a situation report quotes is read from its frozen text; the oracle marks it with the highest
+    # level and the origins of the items quoted there (the rule the issue states), on its own.
+    quoted_by_token = {t: item for item in b.items for t in item.tokens}
+    for compiler in (writers["tf_boss"], writers["junior_chair"]):
         for submit in (True, False):
             sitrep = sitreps.compile_draft(
                 session=session,
@@ -395,6 +407,7 @@ def build_world(session: Session, config) -> World:
                 period_end=now.date(),
                 now=now,
             )
+            quoted = {quoted_by_token[t] for t in re.findall(TOKEN_PREFIX + "[a-z]{4}", sitrep.body)}
             (sitrep_token,) = b.tokens(1)
             sitreps.edit(
                 session=session,
@@ -404,6 +417,7 @@ def build_world(session: Session, config) -> World:
             )
             if submit:
                 sitreps.submit(session=session, person=compiler, sitrep=sitrep, now=now)
+            levels = [(q.facts["decision"] if q.kind == "action" else q.facts)["level"] for q in quoted]
             b.items.append(
                 Item(
                     "sitrep",
@@ -413,8 +427,9 @@ def build_world(session: Session, config) -> World:
                     {
                         "task_force": bodies[TF],
                         "status": "submitted" if submit else "draft",
-                        "level": level,
-                        "origins": origins_quoted,
+                        "level": max(levels, key=RANK.get, default="unclassified"),
+                        "origins": sorted({q.facts["origin"] for q in quoted if q.kind == "report"}),
+                        "quotes": {t for q in quoted for t in q.tokens},
                     },
                 )
             )
