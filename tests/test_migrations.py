@@ -1,9 +1,14 @@
 # ruff: noqa: E501  (SQL fixtures read best on one line each)
 """The Alembic migrations build exactly the schema the models describe, on both databases."""
 
+import json
+import uuid
+
+import pytest
 from alembic import command
 
 from coordination import db
+from tests.conftest import _admin_connection, _drop_database, _postgres_url
 
 
 def test_migrations_match_the_models(database_url):
@@ -54,5 +59,64 @@ def test_upgrading_a_database_that_holds_data(tmp_path):
             ).one() == ("[]", 14)
             assert connection.exec_driver_sql("SELECT count(*) FROM membership").scalar() == 1
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def empty_database(backend, tmp_path):
+    """An empty database of either kind (the other tests start from a seeded one)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    name = f"coordination_empty_{uuid.uuid4().hex[:10]}"
+    with _admin_connection() as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield _postgres_url(name)
+    _drop_database(name)
+
+
+def test_0013_marks_earlier_situation_reports_and_withdraws_copied_goals(empty_database):
+    """Situation reports compiled before 0013 quoted every validated report of their period: they are
+    marked with the highest level and the origins of those; a task force's description and goals that
+    were copied from a classified decision are withdrawn, an unclassified one's are kept."""
+    engine = db.make_engine(empty_database)
+    try:
+        db.upgrade(engine, "0012")
+        with engine.begin() as connection:
+            for statement in (
+                "INSERT INTO country (code, name, is_partner) VALUES ('NER', 'Niger', TRUE)",
+                "INSERT INTO department (id, code, name, level, kind, opt_in) VALUES (1, 'FA', 'Foreign Affairs', 'federal', 'public_service', FALSE), (2, 'DEF', 'Defence', 'federal', 'defence', FALSE)",
+                "INSERT INTO person (id, email, name, department_id, function, clearance, languages, active, is_demo, is_admin, created_at) VALUES (1, 'a@b.example', 'A', 2, '', 'secret', '[]', TRUE, FALSE, FALSE, '2026-01-01 00:00:00')",
+                "INSERT INTO body (id, slug, kind, name, description, goals, status, themes, created_at, major_departments, sitrep_every_days, closing_report) VALUES (1, 'steering-group', 'steering_group', 'SG', '', '', 'active', '[]', '2026-01-01 00:00:00', '[]', 14, '')",
+                "INSERT INTO decision (id, issuing_body_id, title, text, text_html, rationale, procedure, classification, status, acknowledgement_hours, created_by_id, created_at) VALUES (1, 1, 'Operation Nightingale', 'Secret goals', '', '', 'meeting', 'secret', 'adopted', 48, 1, '2026-01-01 00:00:00'), (2, 1, 'Open goals', 'Public goals', '', '', 'meeting', 'unclassified', 'adopted', 48, 1, '2026-01-01 00:00:00')",
+                "INSERT INTO body (id, slug, kind, name, description, goals, status, themes, created_at, major_departments, sitrep_every_days, closing_report, goals_decision_id) VALUES (2, 'task-force-niger', 'task_force', 'TF Niger', 'Operation Nightingale', 'Secret goals', 'active', '[]', '2026-01-01 00:00:00', '[]', 14, '', 1), (3, 'task-force-open', 'task_force', 'TF Open', 'Open goals', 'Public goals', 'active', '[]', '2026-01-01 00:00:00', '[]', 14, '', 2)",
+                "INSERT INTO fieldreport (id, title, body, country_code, themes, severity, early_warning, classification, restricted_distribution, kind, body_html, author_id, origin_department_id, status, created_at, updated_at) VALUES (1, 'Convoy seen', '', 'NER', '[]', 'high', FALSE, 'secret', FALSE, 'intelligence_brief', '', 1, 2, 'validated', '2026-03-05 10:00:00', '2026-03-05 10:00:00'), (2, 'Later report', '', 'NER', '[]', 'info', FALSE, 'top_secret', FALSE, 'field_report', '', 1, 2, 'validated', '2026-04-20 10:00:00', '2026-04-20 10:00:00')",
+                "INSERT INTO delivery (report_id, body_id, rule, reason, delivered_at) VALUES (1, 2, 'country', 'x', '2026-03-05 10:00:00'), (2, 2, 'country', 'x', '2026-04-20 10:00:00')",
+                "INSERT INTO situationreport (id, task_force_id, period_start, period_end, body, body_html, status, created_by_id, created_at) VALUES (1, 2, '2026-03-01', '2026-03-14', 'Convoy seen', '', 'submitted', 1, '2026-03-15 00:00:00'), (2, 3, '2026-03-01', '2026-03-14', 'Quiet', '', 'draft', 1, '2026-03-15 00:00:00')",
+                "INSERT INTO meeting (id, body_id, title, starts_at, ends_at, location, minutes, minutes_html, created_by_id) VALUES (1, 1, 'Weekly', '2026-03-16 09:00:00', '2026-03-16 10:00:00', '', '', '', 1)",
+                "INSERT INTO agendaitem (meeting_id, position, kind, reference_id, title, notes) VALUES (1, 1, 'early_warning', 1, 'Early warning: Convoy seen', ''), (1, 2, 'other', NULL, 'Any other business', '')",
+            ):
+                connection.exec_driver_sql(statement)
+        db.upgrade(engine)
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT id, quoted_classification, classification, origins FROM situationreport ORDER BY id"
+            ).all()
+            assert [
+                (r[0], r[1], r[2], r[3] if isinstance(r[3], list) else json.loads(r[3])) for r in rows
+            ] == [
+                (1, "secret", "secret", ["DEF"]),
+                (2, "unclassified", "unclassified", []),
+            ]
+            bodies = connection.exec_driver_sql("SELECT slug, description, goals FROM body ORDER BY id").all()
+            assert bodies[1:] == [
+                ("task-force-niger", "", ""),
+                ("task-force-open", "Open goals", "Public goals"),
+            ]
+            titles = (
+                connection.exec_driver_sql("SELECT title FROM agendaitem ORDER BY position").scalars().all()
+            )
+            assert titles == ["", "Any other business"]
     finally:
         engine.dispose()
