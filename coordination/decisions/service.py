@@ -58,7 +58,7 @@ def resolve_unit(*, session: Session, kind: str, key: str) -> ResolvedUnit:
     except ValueError as exc:
         raise DecisionError(f"unknown addressee kind {kind!r}", "addressees") from exc
     if kind is UnitKind.body:
-        body = structure.get_body(session=session, slug=key)
+        body = structure.find_body(session=session, slug=key)
         if body is None or body.kind == BodyKind.steering_group:
             raise DecisionError(f"no task force or platform {key!r}", "addressees")
         return ResolvedUnit(kind, body.id, body.slug, body.name)
@@ -98,7 +98,7 @@ def draft_decision(
 ) -> Decision:
     """A draft decision of the steering group or a task force, with its addressees and motivating reports
     (and the meeting it was taken in, if any)."""
-    body = structure.get_body(session=session, slug=issuing_body)
+    body = structure.find_body(session=session, slug=issuing_body)
     if body is None or body.kind not in ISSUING_KINDS:
         raise DecisionError("decisions are issued by the steering group or a task force", "issuing_body")
     if _role_in(session, author, body.id) not in DRAFTING_ROLES:

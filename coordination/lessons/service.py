@@ -98,7 +98,7 @@ def _clean_list(values, allowed: set[str] | None, name: str, field_name: str) ->
 def _task_force(session: Session, slug: str | None) -> "Body | None":
     if not slug:
         return None
-    body = structure.get_body(session=session, slug=slug)
+    body = structure.find_body(session=session, slug=slug)
     if body is None or body.kind != BodyKind.task_force:
         raise LessonError(f"no task force {slug}", "task_force")
     return body
@@ -340,7 +340,7 @@ def endorse(
     body that will be tasked with the remedial actions."""
     step = STEPS["endorse"]
     _check(session, person, lesson, step)
-    body = structure.get_body(session=session, slug=action_body or "")
+    body = structure.find_body(session=session, slug=action_body or "")
     if body is None or body.kind == BodyKind.steering_group:
         raise LessonError(
             "choose the task force or platform that will carry out the remedial actions", "action_body"

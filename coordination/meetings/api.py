@@ -102,7 +102,7 @@ def _meeting(session: Session, meeting_id: int) -> Meeting:
 )
 def schedule_meetings(path: SlugPath, body: MeetingIn):
     session = get_session()
-    found = structure.get_body(session=session, slug=path.slug)
+    found = structure.find_body(session=session, slug=path.slug)
     if found is None:
         return problem(404, f"No body {path.slug}.")
     created = service.schedule(session=session, person=g.api_person, body=found, **body.model_dump())

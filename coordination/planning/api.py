@@ -150,7 +150,7 @@ class RegistersOut(BaseModel):
 
 
 def _effort(session: Session, slug: str):
-    body = structure.get_body(session=session, slug=slug)
+    body = structure.find_body(session=session, slug=slug)
     if body is None or body.kind != BodyKind.task_force:
         abort(problem(404, f"No task force {slug}."))
     return body

@@ -27,7 +27,7 @@ def _now() -> datetime:
 
 
 def _effort(slug: str):
-    body = structure.get_body(session=get_session(), slug=slug)
+    body = structure.find_body(session=get_session(), slug=slug)
     if body is None or body.kind != BodyKind.task_force:
         abort(404)
     return body

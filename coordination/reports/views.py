@@ -251,7 +251,7 @@ def forward(report_id: int):
     session = get_session()
     found = _visible_or_404(report_id)
     form = ForwardForm()
-    body = structure.get_body(session=session, slug=form.body.data or "")
+    body = structure.find_body(session=session, slug=form.body.data or "")
     if body is None:
         abort(400)
     service.forward(session=session, person=current_user, report=found, body=body)

@@ -70,7 +70,7 @@ def _visible(session: Session, sitrep_id: int) -> SituationReport | None:
 )
 def compile_sitrep(path: SlugPath, body: SitrepIn):
     session = get_session()
-    task_force = structure.get_body(session=session, slug=path.slug)
+    task_force = structure.find_body(session=session, slug=path.slug)
     if task_force is None or task_force.kind != BodyKind.task_force:
         return problem(404, f"No task force {path.slug}.")
     sitrep = service.compile_draft(

@@ -56,7 +56,7 @@ def sitrep_form(body) -> SitrepForm:
 @bp.post("/task-forces/<slug>/situation-reports")
 def compile_sitrep(slug: str):
     session = get_session()
-    task_force = structure.get_body(session=session, slug=slug)
+    task_force = structure.find_body(session=session, slug=slug)
     if task_force is None or task_force.kind != BodyKind.task_force:
         abort(404)
     form = SitrepForm()

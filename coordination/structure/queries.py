@@ -8,7 +8,7 @@ person sits in, the departments of restricted origins, ...) instead of reading t
 from collections.abc import Iterable
 
 from sqlalchemy import exists
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlmodel import Session, select
 
 from coordination.rules import Forbidden
@@ -62,9 +62,9 @@ def get_directorate(*, session: Session, department_code: str, code: str) -> Dir
 
 def _person_options():
     return (
-        selectinload(Person.department),
-        selectinload(Person.directorate),
-        selectinload(Person.memberships).selectinload(Membership.body),
+        joinedload(Person.department),
+        joinedload(Person.directorate),
+        selectinload(Person.memberships).joinedload(Membership.body),
     )
 
 
@@ -112,11 +112,12 @@ def platform_of(*, session: Session, mission: Mission) -> Body | None:
 
 def _body_options():
     return (
-        selectinload(Body.memberships).selectinload(Membership.person).selectinload(Person.department),
-        selectinload(Body.memberships).selectinload(Membership.person).selectinload(Person.directorate),
+        selectinload(Body.memberships)
+        .joinedload(Membership.person)
+        .options(joinedload(Person.department), joinedload(Person.directorate)),
         selectinload(Body.countries),
         selectinload(Body.missions),
-        selectinload(Body.mission),
+        joinedload(Body.mission),
     )
 
 
@@ -150,6 +151,11 @@ def body_choices(*, session: Session, kinds: list[BodyKind]) -> list[tuple[int, 
     return [(row.id, row.slug, row.name) for row in rows]
 
 
+def find_body(*, session: Session, slug: str) -> Body | None:
+    """A body by slug without its members or scope (they load if asked for): for checks and names."""
+    return session.exec(select(Body).where(Body.slug == slug)).first()
+
+
 def get_body(*, session: Session, slug: str) -> Body | None:
     query = select(Body).where(Body.slug == slug).options(*_body_options())
     return session.exec(query).first()
@@ -164,8 +170,8 @@ def in_steering_group(person_id: int):
 
 
 def get_steering_group(*, session: Session) -> Body | None:
-    query = select(Body).where(Body.kind == BodyKind.steering_group).options(*_body_options())
-    return session.exec(query).first()
+    """The steering group, without its members (they load if asked for)."""
+    return session.exec(select(Body).where(Body.kind == BodyKind.steering_group)).first()
 
 
 def role_in(*, session: Session, person_id: int, body_id: int) -> MembershipRole | None:

@@ -102,7 +102,7 @@ def _task_force_out(session: Session, slug: str) -> TaskForceOut:
 
 
 def _task_force(session: Session, slug: str):
-    body = structure.get_body(session=session, slug=slug)
+    body = structure.find_body(session=session, slug=slug)
     return body if body is not None and body.kind == BodyKind.task_force else None
 
 

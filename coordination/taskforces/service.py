@@ -139,7 +139,7 @@ def _slug(session: Session, name: str) -> str:
         re.sub(r"[^a-z0-9]+", "-", name.lower().removeprefix("task force")).strip("-") or "new"
     )
     slug, n = base, 2
-    while structure.get_body(session=session, slug=slug) is not None:
+    while structure.find_body(session=session, slug=slug) is not None:
         slug, n = f"{base}-{n}", n + 1
     return slug
 

@@ -39,7 +39,7 @@ SHARING_GROUP = {"FA", "DEF"}
 RESTRICTED_ORIGINS = {"DEF"}
 ROLES = ("chair", "co_chair", "secretary", "member", "observer")
 SG, TF, PLATFORM = "steering-group", "task-force-niger-matrix", "platform-niamey"
-SEATS = [None] + [(body, role) for body in (SG, TF, PLATFORM) for role in ROLES]
+BODIES = (None, SG, TF, PLATFORM)
 TOKEN_PREFIX = "qjz"
 COMMON_WORD = "matrixprobe"
 
@@ -243,16 +243,21 @@ def build_world(session: Session, config) -> World:
     niamey = structure.get_mission(session=session, code="NIAMEY")
     justice = structure.get_department(session=session, code="JUST")
 
-    # --- who reads: every seat x every clearance, departments turning ---------------------------------
+    # --- who reads: every clearance x department x body (none, steering group, task force, platform);
+    # the role in the body turns, so that every seat (role x body) meets several clearances and
+    # departments ------------------------------------------------------------------------------------
     matrix = []
-    for (seat_index, seat), (level_index, level) in itertools.product(enumerate(SEATS), enumerate(LEVELS)):
-        department, directorate = DEPARTMENTS[(seat_index + 3 * level_index) % len(DEPARTMENTS)]
-        where = f"{seat[1]} of {seat[0]}" if seat else "no seat"
-        admin = seat is None and level in ("unclassified", "secret")
+    for (level_index, level), (department_index, (department, directorate)), (
+        body_index,
+        body,
+    ) in itertools.product(enumerate(LEVELS), enumerate(DEPARTMENTS), enumerate(BODIES)):
+        role = ROLES[(level_index + department_index + body_index) % len(ROLES)] if body else None
+        admin = body is None and level in ("unclassified", "secret") and department in ("FA", "JUST")
+        where = f"{role} of {body}" if body else "no seat"
         label = f"{where}, {level}, {directorate or department}{', admin' if admin else ''}"
         person = b.person(department, directorate, level, label, admin=admin)
-        if seat:
-            b.seat(person, *seat)
+        if body:
+            b.seat(person, body, role)
         matrix.append(person)
 
     writers = {
