@@ -86,32 +86,32 @@ def visible_ids(*, session: Session, viewer: "Person", ids) -> set[int]:
 
 def readers_among(*, session: Session, decision: Decision, person_ids) -> set[int]:
     """Which of these people may see the decision: whom a notification about it may reach. The same
-    rule as `visible_decisions`, asked the other way round (for one decision, of many people)."""
-    people = structure.people_by_id(session=session, ids=person_ids)
+    rule as `visible_decisions`, asked the other way round (for one decision, of many people, in three
+    queries however many they are)."""
+    people = structure.clearances_of(session=session, person_ids=person_ids)
     if not people:
         return set()
     seats = structure.seat_map(session=session, person_ids=people)
     platforms = structure.platform_missions(session=session, body_ids={b for s in seats.values() for b in s})
-    addressees = addressees_of(session=session, decision=decision)
+    addressees = (
+        addressees_of(session=session, decision=decision) if decision.status != DecisionStatus.draft else []
+    )
     readers = set()
-    for person in people.values():
-        if not Clearance(person.clearance).covers(decision.classification):
+    for person_id, (clearance, department_id) in people.items():
+        if not Clearance(clearance).covers(decision.classification):
             continue
-        bodies = seats.get(person.id, set())
-        if person.id == decision.created_by_id or decision.issuing_body_id in bodies:
-            readers.add(person.id)
-            continue
-        if decision.status == DecisionStatus.draft:
+        bodies = seats.get(person_id, set())
+        if person_id == decision.created_by_id or decision.issuing_body_id in bodies:
+            readers.add(person_id)
             continue
         missions = {platforms[b] for b in bodies if b in platforms}
-        for a in addressees:
-            if (
-                (a.unit_kind == UnitKind.body and a.unit_id in bodies)
-                or (a.unit_kind == UnitKind.mission and a.unit_id in missions)
-                or (a.unit_kind == UnitKind.department and a.unit_id == person.department_id)
-            ):
-                readers.add(person.id)
-                break
+        if any(
+            (a.unit_kind == UnitKind.body and a.unit_id in bodies)
+            or (a.unit_kind == UnitKind.mission and a.unit_id in missions)
+            or (a.unit_kind == UnitKind.department and a.unit_id == department_id)
+            for a in addressees
+        ):
+            readers.add(person_id)
     return readers
 
 

@@ -462,3 +462,14 @@ def departments_seated_in(*, session: Session, body_id: int) -> list[Department]
         .distinct()
     )
     return sorted(session.exec(query), key=lambda d: d.code)
+
+
+def clearances_of(*, session: Session, person_ids: Iterable[int]) -> dict[int, tuple[str, int]]:
+    """(clearance, department id) of each of these people, by id, without loading them."""
+    person_ids = {i for i in person_ids if i is not None}
+    if not person_ids:
+        return {}
+    rows = session.exec(
+        select(Person.id, Person.clearance, Person.department_id).where(Person.id.in_(person_ids))
+    )
+    return {person_id: (clearance, department_id) for person_id, clearance, department_id in rows}
