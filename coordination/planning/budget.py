@@ -15,10 +15,10 @@ from coordination.rules import Forbidden, RuleViolation
 from coordination.structure import queries as structure
 from coordination.structure.enums import BodyKind
 
-AMOUNTS = ("pledged", "committed", "spent")
-
 if TYPE_CHECKING:
     from coordination.structure.models import Body, Department, Person
+
+AMOUNTS = ("pledged", "committed", "spent")
 
 
 class BudgetError(RuleViolation):

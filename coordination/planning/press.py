@@ -13,6 +13,9 @@ from coordination.rules import Forbidden, RuleViolation
 from coordination.structure import queries as structure
 from coordination.structure.enums import MembershipRole
 
+if TYPE_CHECKING:
+    from coordination.structure.models import Body, Person
+
 PRESS_SERVICE = ("FA", "PRESS")
 AUTHOR_ROLES = {
     MembershipRole.chair,
@@ -28,9 +31,6 @@ TRANSITIONS = {
     "cleared": {"released"},
     "released": set(),
 }
-
-if TYPE_CHECKING:
-    from coordination.structure.models import Body, Person
 
 
 class PressError(RuleViolation):

@@ -11,6 +11,9 @@ from coordination.rules import RuleViolation
 from coordination.structure import queries as structure
 from coordination.structure.enums import MembershipRole
 
+if TYPE_CHECKING:
+    from coordination.structure.models import Body, Person
+
 ACTOR_KINDS = ("EU", "UN", "NATO", "OSCE", "regional", "other")
 PARTNER_STATUSES = ("exploring", "active", "ended")
 KEEPING_ROLES = {
@@ -19,9 +22,6 @@ KEEPING_ROLES = {
     MembershipRole.secretary,
     MembershipRole.member,
 }
-
-if TYPE_CHECKING:
-    from coordination.structure.models import Body, Person
 
 
 class RegisterError(RuleViolation):

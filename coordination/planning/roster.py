@@ -16,10 +16,10 @@ from coordination.rules import Forbidden, RuleViolation
 from coordination.structure import queries as structure
 from coordination.structure.enums import BodyKind, BodyStatus, MembershipRole
 
-MANAGING_ROLES = {MembershipRole.chair, MembershipRole.co_chair, MembershipRole.secretary}
-
 if TYPE_CHECKING:
     from coordination.structure.models import Body, Department, Person
+
+MANAGING_ROLES = {MembershipRole.chair, MembershipRole.co_chair, MembershipRole.secretary}
 
 
 class RosterError(RuleViolation):
