@@ -401,3 +401,20 @@ def test_opening_a_classified_decision_lesson_or_situation_report_is_audited(cli
         ("sitrep.open", str(sitrep.id)),
         ("lesson.open", str(lesson.id)),
     } <= opened
+
+
+def test_an_update_names_the_report_it_updates_only_to_those_who_may_see_it(session, client, api_token):
+    attaché = who(session, "catherine.lemmens@diplobel.example")  # secret, the Kinshasa platform
+    first = post(
+        session, attaché, mission_code="KINSHASA", title="Clashes in Rutshuru", classification="secret"
+    )
+    update = post(
+        session,
+        attaché,
+        mission_code="KINSHASA",
+        title="Calm again in Rutshuru",
+        updates_report_id=first.report.id,
+    ).report
+    for email, named in ((DGB_DIRECTOR, first.report.id), (JUSTICE_MEMBER, None)):
+        response = client.get(f"/api/v1/field-reports/{update.id}", headers=api_token(email))
+        assert response.status_code == 200 and response.json["updates_report_id"] == named, email

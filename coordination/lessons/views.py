@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from coordination.audit import service as audit
 from coordination.classification import NeedToKnow
 from coordination.db import get_session
+from coordination.decisions import queries as decision_queries
 from coordination.decisions.forms import CLASSIFICATION_CHOICES
 from coordination.lessons import queries, service
 from coordination.lessons.enums import LessonStage
@@ -292,6 +293,11 @@ def lesson(lesson_id: int):
         decisions=decisions,
         reports=reports,
         actions=queries.remedial_actions(session=session, viewer=current_user, lesson=found),
+        endorsement=decision_queries.get_visible_decision(
+            session=session, viewer=current_user, decision_id=found.endorsement_decision_id
+        )
+        if found.endorsement_decision_id
+        else None,
         task_force=bodies.get(found.task_force_id),
         action_body=bodies.get(found.action_body_id),
         author=structure.people_by_id(session=session, ids=[found.submitted_by_id])[found.submitted_by_id],

@@ -57,7 +57,7 @@ class ReportPublic(BaseModel):
     information_credibility: InformationCredibility | None
     kind: ReportKind
     intelligence_level: IntelligenceLevel | None
-    updates_report_id: int | None
+    updates_report_id: int | None = Field(description="Only when the caller may see the report it updates")
     status: TriageStatus
     mission: str | None
     author: AuthorPublic
@@ -80,8 +80,15 @@ class InboxPublic(BaseModel):
 def report_publics(
     session: Session, reports: list[FieldReport], *, with_deliveries: bool = True
 ) -> list[ReportPublic]:
-    """API types for many reports in a fixed number of queries (authors, missions, deliveries batched)."""
+    """API types for many reports the caller may see, in a fixed number of queries (authors, missions,
+    deliveries batched). The report a report updates is named only when the caller may see it too."""
     ids = [r.id for r in reports]
+    updated = queries.visible_ids(
+        session=session,
+        viewer=g.api_person,
+        policy=_policy(),
+        ids=[r.updates_report_id for r in reports if r.updates_report_id],
+    )
     author_ids = {r.author_id for r in reports}
     mission_ids = {r.mission_id for r in reports if r.mission_id}
     authors = structure.people_by_id(session=session, ids=author_ids)
@@ -103,7 +110,8 @@ def report_publics(
             )
     return [
         ReportPublic(
-            **{name: getattr(report, name) for name in REPORT_FIELDS},
+            **{name: getattr(report, name) for name in REPORT_FIELDS - {"updates_report_id"}},
+            updates_report_id=report.updates_report_id if report.updates_report_id in updated else None,
             mission=missions[report.mission_id].code if report.mission_id else None,
             author=AuthorPublic(id=report.author_id, name=authors[report.author_id].name),
             deliveries=deliveries[report.id],
