@@ -45,25 +45,32 @@ ANSWERING_ROLES = {MembershipRole.chair, MembershipRole.co_chair, MembershipRole
 
 def visible_decisions(*, viewer: "Person"):
     """SQL: the decisions this viewer may see."""
-    my_bodies = structure.seated_body_ids(viewer.id)
-    addressed_to_me = exists().where(
-        Addressee.decision_id == Decision.id,
-        or_(
-            and_(Addressee.unit_kind == UnitKind.body, Addressee.unit_id.in_(my_bodies)),
-            and_(
-                Addressee.unit_kind == UnitKind.mission,
-                Addressee.unit_id.in_(structure.seated_mission_ids(viewer.id)),
-            ),
-            and_(Addressee.unit_kind == UnitKind.department, Addressee.unit_id == viewer.department_id),
-        ),
-    )
-    adopted_or_later = Decision.status != DecisionStatus.draft
     return select(Decision).where(
+        _visible_to(viewer, structure.seated_body_ids(viewer.id), structure.seated_mission_ids(viewer.id))
+    )
+
+
+def _visible_to(viewer: "Person", bodies, missions):
+    """SQL condition on a decision row: the viewer may see it. `bodies` and `missions` are the bodies the
+    viewer sits in and the missions whose platforms they sit in, as subqueries or as lists."""
+    addressed_to_me = exists(
+        select(Addressee.id)
+        .where(
+            Addressee.decision_id == Decision.id,
+            or_(
+                and_(Addressee.unit_kind == UnitKind.body, Addressee.unit_id.in_(bodies)),
+                and_(Addressee.unit_kind == UnitKind.mission, Addressee.unit_id.in_(missions)),
+                and_(Addressee.unit_kind == UnitKind.department, Addressee.unit_id == viewer.department_id),
+            ),
+        )
+        .correlate(Decision)
+    )
+    return and_(
         Decision.classification.in_(levels_within(viewer.clearance)),
         or_(
             Decision.created_by_id == viewer.id,
-            Decision.issuing_body_id.in_(my_bodies),
-            and_(adopted_or_later, addressed_to_me),
+            Decision.issuing_body_id.in_(bodies),
+            and_(Decision.status != DecisionStatus.draft, addressed_to_me),
         ),
     )
 
@@ -81,7 +88,12 @@ def visible_among(*, session: Session, viewer: "Person", ids) -> dict[int, Decis
 
 
 def visible_ids(*, session: Session, viewer: "Person", ids) -> set[int]:
-    return set(visible_among(session=session, viewer=viewer, ids=ids))
+    """Which of these decision ids the viewer may see (ids only: no decision is loaded)."""
+    ids = list(ids)
+    if not ids:
+        return set()
+    query = visible_decisions(viewer=viewer).with_only_columns(Decision.id).where(Decision.id.in_(ids))
+    return set(session.exec(query))
 
 
 def readers_among(*, session: Session, decision: Decision, person_ids) -> set[int]:
@@ -580,20 +592,23 @@ def signals_by_body(
 ) -> dict[int, dict[str, int]]:
     """Per task force, what the viewer may see of its overdue actions (of decisions it issued or
     received) and of its decisions' pending and late acknowledgements, counted by the database in three
-    grouped queries that start from the few open or pending rows."""
+    grouped queries that start from the few open or pending rows; need-to-know is a condition on each
+    decision row (the viewer's seats read once), not a list of every decision the viewer may see."""
     counts = {body_id: {"overdue": 0, "late_acks": 0, "pending_acks": 0} for body_id in body_ids}
     if not body_ids:
         return counts
-    visible = visible_decisions(viewer=viewer).with_only_columns(Decision.id)
-    open_overdue = and_(
-        Action.status != ActionStatus.done, Action.due_on < now.date(), Action.decision_id.in_(visible)
+    seats = structure.seats_of(session=session, person_id=viewer.id)
+    visible = _visible_to(
+        viewer, [b.id for b in seats], [b.mission_id for b in seats if b.mission_id is not None]
     )
+    open_overdue = and_(Action.status != ActionStatus.done, Action.due_on < now.date(), visible)
     # An action counts once for a task force, whether it issued the decision or is addressed by it.
     concerned = union(
         select(Action.id.label("action_id"), Decision.issuing_body_id.label("body_id"))
         .join(Decision, Decision.id == Action.decision_id)
         .where(open_overdue, Decision.issuing_body_id.in_(body_ids)),
         select(Action.id, Addressee.unit_id)
+        .join(Decision, Decision.id == Action.decision_id)
         .join(Addressee, Addressee.decision_id == Action.decision_id)
         .where(open_overdue, Addressee.unit_kind == UnitKind.body, Addressee.unit_id.in_(body_ids)),
     ).subquery()
@@ -609,7 +624,7 @@ def signals_by_body(
             Addressee.status == AcknowledgementStatus.pending,
             Decision.status == DecisionStatus.adopted,
             Decision.issuing_body_id.in_(body_ids),
-            Decision.id.in_(visible),
+            visible,
         )
         .group_by(Decision.issuing_body_id)
     ):

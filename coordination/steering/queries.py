@@ -31,10 +31,20 @@ def find_priority(*, session: Session, subject_kind: SubjectKind, subject: str) 
 
 
 def subject_label(session: Session, priority: Priority) -> str:
-    if priority.subject_kind == SubjectKind.country:
-        name = structure.country_names(session=session, codes=[priority.subject]).get(priority.subject)
-        return f"{name} ({priority.subject})" if name else priority.subject
-    return priority.subject.capitalize()
+    return subject_labels(session=session, priorities=[priority])[priority.id]
+
+
+def subject_labels(*, session: Session, priorities: list[Priority]) -> dict[int, str]:
+    """What each priority is about, in words ("Niger (NER)", "Humanitarian"), by priority id."""
+    names = structure.country_names(
+        session=session, codes={p.subject for p in priorities if p.subject_kind == SubjectKind.country}
+    )
+    return {
+        p.id: (f"{names[p.subject]} ({p.subject})" if p.subject in names else p.subject)
+        if p.subject_kind == SubjectKind.country
+        else p.subject.capitalize()
+        for p in priorities
+    }
 
 
 def history(*, session: Session, priority: Priority) -> list[tuple[PriorityChange, "Person"]]:

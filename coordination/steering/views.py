@@ -58,7 +58,7 @@ def priorities():
         since = _now() - timedelta(days=30)
     rows = queries.list_priorities(session=session)
     owners = structure.people_by_id(session=session, ids={r.owner_id for r in rows})
-    labels = {p.id: queries.subject_label(session, p) for p in rows}
+    labels = queries.subject_labels(session=session, priorities=rows)
     status = 400 if request.method == "POST" else 200
     return render_template(
         "steering/priorities.html",
@@ -141,7 +141,7 @@ def dashboard():
     return render_template(
         "steering/dashboard.html",
         priorities=rows,
-        labels={p.id: queries.subject_label(session, p) for p in rows},
+        labels=queries.subject_labels(session=session, priorities=rows),
         today=now.date(),
         task_forces=task_forces,
         statuses=statuses,
