@@ -533,10 +533,6 @@ def actions_concerning(
     return list(session.exec(query))
 
 
-def levels_of(*, decisions: list[Decision]) -> set[str]:
-    return {str(d.classification) for d in decisions}
-
-
 # --- agendas: references drafted by the system, lines shown to each reader --------------------------
 
 
@@ -663,10 +659,6 @@ def open_actions(*, session: Session) -> list[Action]:
 
 def decision_of(*, session: Session, action: Action) -> Decision:
     return session.get(Decision, action.decision_id)
-
-
-def any_decision(*, session: Session) -> bool:
-    return session.exec(select(Decision.id).limit(1)).first() is not None
 
 
 def decision_by_id(*, session: Session, decision_id: int) -> Decision | None:

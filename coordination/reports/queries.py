@@ -455,10 +455,6 @@ def origin_codes(*, session: Session, reports: list[FieldReport]) -> set[str]:
     return {d.code for d in departments.values()}
 
 
-def any_report(*, session: Session) -> bool:
-    return session.exec(select(FieldReport.id).limit(1)).first() is not None
-
-
 def deliveries_of_many(*, session: Session, report_ids: list[int]) -> list[Delivery]:
     """The deliveries of reports the viewer already holds, in delivery order."""
     if not report_ids:
