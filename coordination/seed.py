@@ -130,7 +130,7 @@ def load_seed(*, session: Session, demo_password: str, directory: Path = SEED) -
             session=session,
             slug=f"platform-{mission.code.lower()}",
             kind=BodyKind.consultation_platform,
-            name=f"Consultation platform {mission.city}",
+            name=structure_service.platform_name(mission),
             mission_code=mission.code,
             description=row.get("platform_description", ""),
         )

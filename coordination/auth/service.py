@@ -92,3 +92,14 @@ def person_for_token(*, session: Session, token: str, production: bool) -> "Pers
     if not person.active or (production and person.is_demo):
         return None
     return person
+
+
+def revoke_tokens(*, session: Session, person_id: int) -> int:
+    """Revoke every token of a person (deactivation): their API access stops at once."""
+    tokens = session.exec(
+        select(ApiToken).where(ApiToken.person_id == person_id, ApiToken.revoked.is_(False))
+    ).all()
+    for token in tokens:
+        token.revoked = True
+        session.add(token)
+    return len(tokens)

@@ -217,10 +217,9 @@ def unit_of_action(*, session: Session, action: Action) -> ResolvedUnit:
 
 def answering_people(*, session: Session, unit: ResolvedUnit) -> list["Person"]:
     """Who may acknowledge for a unit: chair, co-chair or secretary of a body or of a mission's platform;
-    for a department, its people who sit in the steering group (its representatives)."""
+    for a department, the representative it named in the steering group (or its people seated there)."""
     if unit.kind is UnitKind.department:
-        seated = structure.steering_group_people_of_department(session=session, department_id=unit.id)
-        return [person for person, _role in seated]
+        return structure.representatives_of(session=session, department_id=unit.id)
     body_id = unit.id
     if unit.kind is UnitKind.mission:
         body_id = structure.platform_id_of(session=session, mission_id=unit.id)

@@ -2,8 +2,8 @@
 the early-warning board, and what other areas quote (agendas, situation reports, the dashboard, lessons).
 
 Need-to-know is enforced in `visible_reports`, which every read here starts from: a viewer sees a report
-they wrote, or one routed to a body they sit in, within their clearance, and, for information from a
-restricted origin (Defence), only if their department shares in it.
+they wrote, or one routed to a body they sit in (or sat in when it was routed there), within their
+clearance, and, for information from a restricted origin (Defence), only if their department shares in it.
 """
 
 from dataclasses import dataclass, field
@@ -43,7 +43,8 @@ def visible_reports(*, viewer: "Person", policy: NeedToKnow, among: list[int] | 
     otherwise answer it by hashing every delivery to the viewer's bodies (hundreds of thousands for a
     task force chair after five years) to test a few thousand candidates."""
     routed_to_me = exists().where(
-        Delivery.report_id == FieldReport.id, Delivery.body_id.in_(structure.seated_body_ids(viewer.id))
+        Delivery.report_id == FieldReport.id,
+        structure.received_while_seated(viewer.id, Delivery.body_id, Delivery.delivered_at),
     )
     query = select(FieldReport)
     if among is not None:

@@ -102,7 +102,7 @@ def build_organisation_graph(*, session: Session) -> nx.MultiDiGraph:
             for mission in body.missions:
                 graph.add_edge(node, mission_node(mission.code), relation="works_with")
     slugs = {b.id: b.slug for b in bodies}
-    for membership in session.exec(select(Membership)).all():
+    for membership in session.exec(select(Membership).where(Membership.ended_at.is_(None))).all():
         graph.add_edge(
             person_node(membership.person_id),
             body_node(slugs[membership.body_id]),

@@ -1,8 +1,8 @@
 """Organisation model: who exists, who sits where, which country each mission and task force covers."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlmodel import Field, Relationship, SQLModel
 
 from coordination.classification import Clearance
@@ -37,6 +37,15 @@ class Department(SQLModel, table=True):
     level: GovernmentLevel = Field(default=GovernmentLevel.federal, sa_type=String(20))
     kind: DepartmentKind = Field(default=DepartmentKind.public_service, sa_type=String(20))
     opt_in: bool = Field(default=False)
+    # an opt-in regional or community government takes part only while it has opted in
+    participating: bool = Field(default=True)
+    # who answers the steering group's decisions for the department (seated in the steering group)
+    representative_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("person.id", use_alter=True, name="fk_department_representative_id")
+        ),
+    )
 
     directorates: list["Directorate"] = Relationship(back_populates="department")
 
@@ -81,6 +90,8 @@ class Mission(SQLModel, table=True):
     city: str = Field(max_length=100)
     host_country_code: str = Field(foreign_key="country.code", max_length=3, index=True)
     organisation: str | None = Field(default=None, max_length=20)
+    opened_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     host_country: Country = Relationship()
     accredited_countries: list[Country] = Relationship(link_model=MissionAccreditation)
@@ -95,6 +106,8 @@ class BodyCountry(SQLModel, table=True):
 
     body_id: int = Field(foreign_key="body.id", primary_key=True)
     country_code: str = Field(foreign_key="country.code", primary_key=True, max_length=3, index=True)
+    # why the steering group let this task force cover a country another active task force covers
+    override_reason: str = Field(default="", max_length=300)
 
 
 class BodyMission(SQLModel, table=True):
@@ -131,9 +144,15 @@ class Body(SQLModel, table=True):
     sitrep_every_days: int = Field(default=14, ge=1, le=365)
     closing_report: str = Field(default="")
     stood_down_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    chairs_override_reason: str = Field(default="", max_length=300)
 
     mission: Mission | None = Relationship()
-    memberships: list["Membership"] = Relationship(back_populates="body")
+    memberships: list["Membership"] = Relationship(
+        sa_relationship_kwargs={
+            "primaryjoin": "and_(Body.id == Membership.body_id, Membership.ended_at.is_(None))",
+            "viewonly": True,
+        }
+    )
     countries: list[Country] = Relationship(link_model=BodyCountry)
     missions: list[Mission] = Relationship(link_model=BodyMission)
 
@@ -146,20 +165,31 @@ class Person(SQLModel, table=True):
     name: str = Field(max_length=200)
     department_id: int = Field(foreign_key="department.id", index=True)
     directorate_id: int | None = Field(default=None, foreign_key="directorate.id", index=True)
+    mission_id: int | None = Field(default=None, foreign_key="mission.id", index=True)
     function: str = Field(default="", max_length=200)
     clearance: Clearance = Field(default=Clearance.unclassified, sa_type=String(20))
     languages: list[str] = Field(default_factory=list, sa_type=JSON)
+    skills: list[str] = Field(default_factory=list, sa_type=JSON)
     password_hash: str | None = Field(default=None, max_length=255)
     active: bool = Field(default=True)
     is_demo: bool = Field(default=False)
     is_admin: bool = Field(default=False)
+    # may change clearances (and only that): the security officer of the structure
+    is_security_officer: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    deactivated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
-    department: Department = Relationship()
+    department: Department = Relationship(sa_relationship_kwargs={"foreign_keys": "[Person.department_id]"})
     directorate: Directorate | None = Relationship(
         sa_relationship_kwargs={"foreign_keys": "[Person.directorate_id]"}
     )
-    memberships: list["Membership"] = Relationship(back_populates="person")
+    mission: Mission | None = Relationship()
+    memberships: list["Membership"] = Relationship(
+        sa_relationship_kwargs={
+            "primaryjoin": "and_(Person.id == Membership.person_id, Membership.ended_at.is_(None))",
+            "viewonly": True,
+        }
+    )
 
     # Flask-Login's user interface
     @property
@@ -179,16 +209,38 @@ class Person(SQLModel, table=True):
 
 
 class Membership(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("body_id", "person_id"),)
+    """A seat: a person sitting in a body with a role, from when to when, and why.
+
+    A seat that ends keeps its row (`ended_at`), so the history stays and what was delivered to the body
+    while the person sat there stays theirs to read; a person holds at most one current seat per body.
+    """
+
+    __table_args__ = (
+        Index(
+            "uq_membership_current_seat",
+            "body_id",
+            "person_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+        Index("ix_membership_person_body", "person_id", "body_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     body_id: int = Field(foreign_key="body.id", index=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     role: MembershipRole = Field(default=MembershipRole.member, sa_type=String(20))
     reason: str = Field(default="", max_length=300)
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    ends_on: date | None = Field(default=None)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    end_reason: str = Field(default="", max_length=300)
+    seated_by_id: int | None = Field(default=None, foreign_key="person.id")
+    ended_by_id: int | None = Field(default=None, foreign_key="person.id")
 
-    body: Body = Relationship(back_populates="memberships")
-    person: Person = Relationship(back_populates="memberships")
+    body: Body = Relationship()
+    person: Person = Relationship(sa_relationship_kwargs={"foreign_keys": "[Membership.person_id]"})
 
 
 class OrganisationRevision(SQLModel, table=True):

@@ -7,7 +7,7 @@ person sits in, the departments of restricted origins, ...) instead of reading t
 
 from collections.abc import Iterable
 
-from sqlalchemy import exists
+from sqlalchemy import exists, or_
 from sqlalchemy.orm import joinedload, selectinload
 from sqlmodel import Session, select
 
@@ -26,6 +26,9 @@ from coordination.structure.models import (
 )
 
 __all__ = ["build_organisation_graph", "current_revision", "organisation_graph"]
+
+SEATED = Membership.ended_at.is_(None)
+"""SQL: the seat is current (a seat that ended keeps its row, for the history)."""
 
 
 def list_countries(*, session: Session, region: str | None = None) -> list[Country]:
@@ -165,6 +168,7 @@ def in_steering_group(person_id: int):
     """SQL condition: the person sits in the steering group (for need-to-know queries)."""
     return exists().where(
         Membership.person_id == person_id,
+        SEATED,
         Membership.body_id.in_(select(Body.id).where(Body.kind == BodyKind.steering_group)),
     )
 
@@ -177,7 +181,9 @@ def get_steering_group(*, session: Session) -> Body | None:
 def role_in(*, session: Session, person_id: int, body_id: int) -> MembershipRole | None:
     """The role a person holds in a body (a person sits once per body), or None."""
     role = session.exec(
-        select(Membership.role).where(Membership.body_id == body_id, Membership.person_id == person_id)
+        select(Membership.role).where(
+            Membership.body_id == body_id, Membership.person_id == person_id, SEATED
+        )
     ).first()
     return MembershipRole(role) if role else None
 
@@ -308,7 +314,7 @@ def seated_person_ids(
     *, session: Session, body_id: int, roles: Iterable[MembershipRole] | None = None
 ) -> set[int]:
     """The people who sit in a body (in one of these roles)."""
-    query = select(Membership.person_id).where(Membership.body_id == body_id)
+    query = select(Membership.person_id).where(Membership.body_id == body_id, SEATED)
     if roles is not None:
         query = query.where(Membership.role.in_([MembershipRole(r).value for r in roles]))
     return set(session.exec(query))
@@ -320,7 +326,7 @@ def members_of(*, session: Session, body_id: int) -> list[Person]:
         session.exec(
             select(Person)
             .join(Membership, Membership.person_id == Person.id)
-            .where(Membership.body_id == body_id)
+            .where(Membership.body_id == body_id, SEATED)
             .order_by(Person.name)
         )
     )
@@ -334,6 +340,7 @@ def people_seated(*, session: Session, body_id: int, roles: Iterable[MembershipR
             .join(Membership, Membership.person_id == Person.id)
             .where(
                 Membership.body_id == body_id,
+                SEATED,
                 Membership.role.in_([MembershipRole(r).value for r in roles]),
             )
             .order_by(Person.name)
@@ -349,7 +356,7 @@ def steering_group_people_of_department(
         select(Person, Membership.role)
         .join(Membership, Membership.person_id == Person.id)
         .join(Body, Body.id == Membership.body_id)
-        .where(Body.kind == BodyKind.steering_group, Person.department_id == department_id)
+        .where(Body.kind == BodyKind.steering_group, Person.department_id == department_id, SEATED)
     )
     if exclude_observers:
         query = query.where(Membership.role != MembershipRole.observer)
@@ -367,7 +374,7 @@ def seats_of(
     query = (
         select(Body)
         .join(Membership, Membership.body_id == Body.id)
-        .where(Membership.person_id == person_id)
+        .where(Membership.person_id == person_id, SEATED)
         .order_by(Body.name)
     )
     if roles is not None:
@@ -384,6 +391,7 @@ def sits_in_platform(*, session: Session, person_id: int, mission_id: int) -> bo
             .join(Body, Body.id == Membership.body_id)
             .where(
                 Membership.person_id == person_id,
+                SEATED,
                 Body.kind == BodyKind.consultation_platform,
                 Body.mission_id == mission_id,
             )
@@ -405,7 +413,7 @@ def platform_id_of(*, session: Session, mission_id: int) -> int | None:
 
 def seated_body_ids(person_id: int):
     """SQL: ids of the bodies the person sits in."""
-    return select(Membership.body_id).where(Membership.person_id == person_id)
+    return select(Membership.body_id).where(Membership.person_id == person_id, SEATED)
 
 
 def seated_mission_ids(person_id: int):
@@ -434,7 +442,9 @@ def seat_map(*, session: Session, person_ids: Iterable[int]) -> dict[int, set[in
     seats: dict[int, set[int]] = {pid: set() for pid in person_ids}
     if person_ids:
         rows = session.exec(
-            select(Membership.person_id, Membership.body_id).where(Membership.person_id.in_(person_ids))
+            select(Membership.person_id, Membership.body_id).where(
+                Membership.person_id.in_(person_ids), SEATED
+            )
         )
         for person_id, body_id in rows:
             seats[person_id].add(body_id)
@@ -458,7 +468,7 @@ def departments_seated_in(*, session: Session, body_id: int) -> list[Department]
         select(Department)
         .join(Person, Person.department_id == Department.id)
         .join(Membership, Membership.person_id == Person.id)
-        .where(Membership.body_id == body_id)
+        .where(Membership.body_id == body_id, SEATED)
         .distinct()
     )
     return sorted(session.exec(query), key=lambda d: d.code)
@@ -473,3 +483,54 @@ def clearances_of(*, session: Session, person_ids: Iterable[int]) -> dict[int, t
         select(Person.id, Person.clearance, Person.department_id).where(Person.id.in_(person_ids))
     )
     return {person_id: (clearance, department_id) for person_id, clearance, department_id in rows}
+
+
+def received_while_seated(person_id: int, body_id, delivered_at):
+    """SQL: an item delivered to `body_id` at `delivered_at` reached the person: they sit in that body now,
+    or sat there when it was delivered (a seat that ends stops new deliveries, never takes back old ones)."""
+    return or_(
+        body_id.in_(seated_body_ids(person_id)),
+        exists().where(
+            Membership.person_id == person_id,
+            Membership.body_id == body_id,
+            Membership.ended_at.is_not(None),
+            delivered_at < Membership.ended_at,
+        ),
+    )
+
+
+# --- seat history and representatives ----------------------------------------------------------------
+
+
+def seat_history(*, session: Session, body_id: int) -> list[Membership]:
+    """Every seat a body has had, current and ended, newest first, with the people (and who acted) loaded."""
+    query = (
+        select(Membership)
+        .where(Membership.body_id == body_id)
+        .options(joinedload(Membership.person))
+        .order_by(Membership.started_at.desc(), Membership.id.desc())
+    )
+    return list(session.exec(query))
+
+
+def seats_held_by(*, session: Session, person_id: int) -> list[Membership]:
+    """Every seat a person has held, current and ended, newest first, with the bodies loaded."""
+    query = (
+        select(Membership)
+        .where(Membership.person_id == person_id)
+        .options(joinedload(Membership.body))
+        .order_by(Membership.started_at.desc(), Membership.id.desc())
+    )
+    return list(session.exec(query))
+
+
+def representatives_of(*, session: Session, department_id: int) -> list[Person]:
+    """Who answers the steering group's decisions for a department: the representative it named, while
+    seated in the steering group; otherwise its people seated there (observers aside)."""
+    department = session.get(Department, department_id)
+    seated = steering_group_people_of_department(session=session, department_id=department_id)
+    if department is not None and department.representative_id is not None:
+        named = [p for p, _role in seated if p.id == department.representative_id]
+        if named:
+            return named
+    return [p for p, role in seated if role != MembershipRole.observer] or [p for p, _role in seated]

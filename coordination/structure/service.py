@@ -1,11 +1,21 @@
-"""Changes to the organisation: countries, departments, people, missions, bodies and seats."""
+"""Changes to the organisation: countries, departments, people, missions, bodies and seats.
+
+The `upsert_*` functions load seed data and set-up flows (no person acts, nothing is committed); the
+commands after them are what people do in the app: each checks who may do it, writes the audit log with
+who and why, and commits.
+"""
 
 from collections.abc import Iterable
+from datetime import date, datetime
 
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, select
 
+from coordination.audit import service as audit
 from coordination.classification import Clearance
-from coordination.structure.enums import BodyKind, MembershipRole
+from coordination.rules import Forbidden, RuleViolation
+from coordination.structure.authority import seating_refusal
+from coordination.structure.enums import BodyKind, BodyStatus, MembershipRole
 from coordination.structure.models import (
     Body,
     BodyCountry,
@@ -26,12 +36,14 @@ from coordination.structure.queries import (
     get_directorate,
     get_mission,
     get_person_by_email,
+    role_in,
+    seated_person_ids,
 )
 from coordination.types import utcnow
 
 
-class StructureError(ValueError):
-    """A change to the organisation that the rules refuse; the message says why."""
+class StructureError(RuleViolation):
+    """A change to the organisation that the rules refuse; the message says why (and `field` where)."""
 
 
 def _apply(obj, values: dict) -> bool:
@@ -180,6 +192,13 @@ def upsert_mission(
 # --- bodies -----------------------------------------------------------------------------------------
 
 
+def platform_name(mission: Mission) -> str:
+    """A consultation platform is named after its mission's city, and its organisation where two missions
+    share a city (the permanent representations to the EU and to NATO are both in Brussels)."""
+    name = f"Consultation platform {mission.city}"
+    return f"{name} ({mission.organisation})" if mission.organisation else name
+
+
 def upsert_body(
     *,
     session: Session,
@@ -207,6 +226,10 @@ def upsert_body(
         ).first()
         if other is not None:
             raise StructureError("there is already a steering group")
+    name = (name or "").strip()
+    namesake = session.exec(select(Body.slug).where(Body.name == name, Body.slug != slug)).first()
+    if namesake is not None:
+        raise StructureError(f"another body is already called {name!r}", "name")
     body = get_body(session=session, slug=slug)
     values = {"kind": kind, "name": name, "mission_id": mission_id, **values}
     changed = False
@@ -241,11 +264,13 @@ def upsert_membership(
 ) -> bool:
     """Seat a person in a body with a role (a person sits once per body, in many bodies)."""
     role = MembershipRole(role)
-    membership = session.exec(
-        select(Membership).where(Membership.body_id == body.id, Membership.person_id == person.id)
-    ).first()
+    membership = current_seat(session=session, body_id=body.id, person_id=person.id)
     if membership is None:
-        session.add(Membership(body_id=body.id, person_id=person.id, role=role, reason=reason))
+        session.add(
+            Membership(
+                body_id=body.id, person_id=person.id, role=role, reason=reason, started_at=body.created_at
+            )
+        )
         session.flush()
         session.expire(body, ["memberships"])
         session.expire(person, ["memberships"])
@@ -253,17 +278,252 @@ def upsert_membership(
     return _apply(membership, {"role": role, "reason": reason})
 
 
-def unseat(*, session: Session, body: Body, person_id: int) -> bool:
-    """Take a person's seat in a body away; returns whether they sat there."""
-    membership = session.exec(
-        select(Membership).where(Membership.body_id == body.id, Membership.person_id == person_id)
+def current_seat(*, session: Session, body_id: int, person_id: int) -> Membership | None:
+    return session.exec(
+        select(Membership).where(
+            Membership.body_id == body_id, Membership.person_id == person_id, Membership.ended_at.is_(None)
+        )
     ).first()
-    if membership is None:
-        return False
-    session.delete(membership)
+
+
+def _expire_seats(session: Session, *objects) -> None:
     session.flush()
-    session.expire(body, ["memberships"])
+    for obj in objects:
+        if obj is not None:
+            session.expire(obj, ["memberships"])
+
+
+def open_seat(
+    *,
+    session: Session,
+    body: Body,
+    person: Person,
+    role: MembershipRole | str,
+    reason: str,
+    seated_by: Person | None,
+    now: datetime,
+    started_at: datetime | None = None,
+    ends_on: date | None = None,
+) -> tuple[Membership, str]:
+    """Seat a person in a body, or change their role or planned end; no check of who acts, no commit.
+
+    Returns the current seat and what happened: "seated", "role_changed", "updated" or "unchanged". A
+    change of role ends the seat and opens another, so the history shows who held which role when."""
+    role = MembershipRole(role)
+    if not person.active:
+        raise StructureError(f"{person.name} is deactivated: reactivate them first", "person_id")
+    if body.status == BodyStatus.stood_down:
+        raise StructureError(f"{body.name} is stood down: nobody is seated in it any more", "body")
+    started_at = started_at or now
+    if started_at > now:
+        raise StructureError(
+            "a seat starts today or earlier: seat the person on the day they start", "starts_on"
+        )
+    if ends_on is not None and ends_on < now.date():
+        raise StructureError("the planned end of a seat is today or later", "ends_on")
+    reason = (reason or "").strip()
+    if len(reason) > 300:
+        raise StructureError("the reason is at most 300 characters", "reason")
+    existing = current_seat(session=session, body_id=body.id, person_id=person.id)
+    if existing is not None and existing.role == role:
+        if _apply(existing, {"ends_on": ends_on, **({"reason": reason} if reason else {})}):
+            session.add(existing)
+            return existing, "updated"
+        return existing, "unchanged"
+    outcome = "seated"
+    if existing is not None:
+        close_seat(
+            session=session,
+            seat=existing,
+            ended_by=seated_by,
+            reason=f"role changed to {role.value}",
+            now=now,
+        )
+        started_at = now
+        outcome = "role_changed"
+    seat = Membership(
+        body_id=body.id,
+        person_id=person.id,
+        role=role,
+        reason=reason,
+        started_at=started_at,
+        ends_on=ends_on,
+        seated_by_id=seated_by.id if seated_by else None,
+    )
+    session.add(seat)
+    _expire_seats(session, body, person)
+    return seat, outcome
+
+
+def close_seat(
+    *, session: Session, seat: Membership, ended_by: Person | None, reason: str, now: datetime
+) -> Membership:
+    """End a seat from now on: the row stays (history), deliveries to the body stop reaching the person,
+    and what reached them before stays theirs. No check of who acts, no commit."""
+    seat.ended_at = now
+    seat.ended_by_id = ended_by.id if ended_by else None
+    seat.end_reason = (reason or "").strip()[:300]
+    session.add(seat)
+    session.flush()
+    for cls, key in ((Body, seat.body_id), (Person, seat.person_id)):
+        cached = session.identity_map.get(identity_key(cls, key))
+        if cached is not None:
+            session.expire(cached, ["memberships"])
+    return seat
+
+
+def unseat(
+    *,
+    session: Session,
+    body: Body,
+    person_id: int,
+    ended_by: Person | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> bool:
+    """End a person's current seat in a body; returns whether they sat there."""
+    seat = current_seat(session=session, body_id=body.id, person_id=person_id)
+    if seat is None:
+        return False
+    close_seat(session=session, seat=seat, ended_by=ended_by, reason=reason, now=now or utcnow())
     return True
+
+
+# --- seats: what people do ---------------------------------------------------------------------------
+
+
+def _roles_of(
+    session: Session, person: Person, body: Body
+) -> tuple[MembershipRole | None, MembershipRole | None]:
+    """The acting person's role in the body and in the steering group."""
+    steering_group = session.exec(select(Body).where(Body.kind == BodyKind.steering_group)).first()
+    role = role_in(session=session, person_id=person.id, body_id=body.id)
+    steering_role = (
+        role_in(session=session, person_id=person.id, body_id=steering_group.id) if steering_group else None
+    )
+    return role, steering_role
+
+
+def require_seating_authority(
+    *, session: Session, actor: Person, body: Body, role: MembershipRole | str
+) -> None:
+    """Forbidden, naming the rule, unless the actor may seat (or unseat) someone in this role here."""
+    role = MembershipRole(role)
+    actor_role, steering_role = _roles_of(session, actor, body)
+    has_chair = bool(seated_person_ids(session=session, body_id=body.id, roles=[MembershipRole.chair]))
+    refusal = seating_refusal(
+        body_kind=BodyKind(body.kind),
+        role=role,
+        actor_role=actor_role,
+        actor_steering_role=steering_role,
+        body_has_chair=has_chair,
+    )
+    if refusal:
+        raise Forbidden(refusal)
+
+
+def seat_person(
+    *,
+    session: Session,
+    actor: Person,
+    body: Body,
+    person: Person,
+    role: MembershipRole | str,
+    reason: str,
+    now: datetime,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+) -> tuple[Membership, str]:
+    """Someone the rules allow seats a person in a body (or changes their role or planned end), audited."""
+    try:
+        role = MembershipRole(role)
+    except ValueError as exc:
+        raise StructureError(f"unknown role {role!r}", "role") from exc
+    require_seating_authority(session=session, actor=actor, body=body, role=role)
+    existing = current_seat(session=session, body_id=body.id, person_id=person.id)
+    if existing is not None and existing.role != role:
+        # changing a role also takes the old one away: the actor must be allowed to do both
+        require_seating_authority(session=session, actor=actor, body=body, role=existing.role)
+    started_at = None
+    if starts_on is not None:
+        started_at = (
+            now if starts_on == now.date() else datetime.combine(starts_on, datetime.min.time(), now.tzinfo)
+        )
+    seat, outcome = open_seat(
+        session=session,
+        body=body,
+        person=person,
+        role=role,
+        reason=reason,
+        seated_by=actor,
+        now=now,
+        started_at=started_at,
+        ends_on=ends_on,
+    )
+    if outcome != "unchanged":
+        bump_revision(session=session)
+        audit.record(
+            session,
+            actor_id=actor.id,
+            action=f"seat.{outcome}",
+            object_type="body",
+            object_id=body.slug,
+            person=person.id,
+            role=role.value,
+            reason=seat.reason,
+            ends_on=ends_on.isoformat() if ends_on else None,
+        )
+    session.commit()
+    return seat, outcome
+
+
+def end_seat(
+    *, session: Session, actor: Person, body: Body, person_id: int, reason: str, now: datetime
+) -> Membership:
+    """Someone the rules allow ends a person's seat, with the reason; audited. Nothing is deleted."""
+    seat = current_seat(session=session, body_id=body.id, person_id=person_id)
+    if seat is None:
+        raise StructureError("this person has no seat in this body", "person_id")
+    require_seating_authority(session=session, actor=actor, body=body, role=seat.role)
+    if not (reason or "").strip():
+        raise StructureError("say why the seat ends", "reason")
+    close_seat(session=session, seat=seat, ended_by=actor, reason=reason, now=now)
+    bump_revision(session=session)
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="seat.ended",
+        object_type="body",
+        object_id=body.slug,
+        person=person_id,
+        role=str(seat.role),
+        reason=seat.end_reason,
+    )
+    session.commit()
+    return seat
+
+
+def end_seats_due(*, session: Session, now: datetime) -> int:
+    """End the seats whose planned end date has passed (the scheduler runs this daily)."""
+    due = session.exec(
+        select(Membership).where(Membership.ended_at.is_(None), Membership.ends_on < now.date())
+    ).all()
+    for seat in due:
+        close_seat(session=session, seat=seat, ended_by=None, reason="planned end of the seat", now=now)
+        audit.record(
+            session,
+            actor_id=None,
+            action="seat.ended",
+            object_type="body",
+            object_id=seat.body_id,
+            person=seat.person_id,
+            role=str(seat.role),
+            reason="planned end of the seat",
+        )
+    if due:
+        bump_revision(session=session)
+    session.commit()
+    return len(due)
 
 
 BODY_LIFECYCLE_FIELDS = {
@@ -286,3 +546,308 @@ def update_body(*, session: Session, body: Body, **values) -> bool:
     changed = _apply(body, values)
     session.add(body)
     return changed
+
+
+# --- people: what people do --------------------------------------------------------------------------
+
+PERSON_FIELDS = (
+    "name",
+    "function",
+    "department_code",
+    "directorate_code",
+    "mission_code",
+    "languages",
+    "skills",
+)
+SELF_EDITABLE = frozenset({"function", "languages", "skills"})
+
+
+def _require_admin(actor: Person, what: str) -> None:
+    if not actor.is_admin:
+        raise Forbidden(f"only an administrator of the structure {what}")
+
+
+def _clean_list(values: Iterable[str] | str | None, field: str, *, lower: bool = True) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = values.replace(";", ",").split(",")
+    cleaned = []
+    for value in values:
+        if not isinstance(value, str):
+            raise StructureError("a list of words is expected", field)
+        value = value.strip()
+        if not value:
+            continue
+        if len(value) > 60:
+            raise StructureError(f"{value[:20]}…: at most 60 characters each", field)
+        cleaned.append(value.lower() if lower else value)
+    if len(cleaned) > 30:
+        raise StructureError("at most 30 entries", field)
+    return sorted(set(cleaned))
+
+
+def person_values(*, session: Session, values: dict, partial: bool = False) -> dict:
+    """Check a person's fields (as typed in a form, an API call or a CSV row) and turn codes into ids.
+
+    Raises StructureError naming the field; returns the columns to set. With `partial`, only the given
+    fields are checked."""
+    result: dict = {}
+    if "name" in values or not partial:
+        name = (values.get("name") or "").strip()
+        if not 2 <= len(name) <= 200:
+            raise StructureError("a name of 2 to 200 characters", "name")
+        result["name"] = name
+    if "function" in values:
+        function = (values.get("function") or "").strip()
+        if len(function) > 200:
+            raise StructureError("a function of at most 200 characters", "function")
+        result["function"] = function
+    department = None
+    if "department_code" in values or not partial:
+        code = (values.get("department_code") or "").strip().upper()
+        department = get_department(session=session, code=code) if code else None
+        if department is None:
+            raise StructureError(
+                f"unknown department {code!r}" if code else "a department is required", "department_code"
+            )
+        result["department_id"] = department.id
+    if "directorate_code" in values:
+        code = (values.get("directorate_code") or "").strip().upper()
+        if code:
+            department_code = department.code if department else values.get("_department_code")
+            directorate = get_directorate(session=session, department_code=department_code or "", code=code)
+            if directorate is None:
+                raise StructureError(f"no directorate {code!r} in {department_code}", "directorate_code")
+            result["directorate_id"] = directorate.id
+        else:
+            result["directorate_id"] = None
+    if "mission_code" in values:
+        code = (values.get("mission_code") or "").strip().upper()
+        if code:
+            mission = get_mission(session=session, code=code)
+            if mission is None:
+                raise StructureError(f"unknown mission {code!r}", "mission_code")
+            if mission.closed_at is not None:
+                raise StructureError(f"{mission.name} is closed", "mission_code")
+            result["mission_id"] = mission.id
+        else:
+            result["mission_id"] = None
+    if "languages" in values:
+        result["languages"] = _clean_list(values.get("languages"), "languages")
+    if "skills" in values:
+        result["skills"] = _clean_list(values.get("skills"), "skills")
+    return result
+
+
+def check_email(email: str | None) -> str:
+    email = (email or "").strip().lower()
+    local, at, domain = email.partition("@")
+    if not at or not local or "." not in domain or len(email) > 254 or any(c.isspace() for c in email):
+        raise StructureError("a valid e-mail address", "email")
+    return email
+
+
+def create_person(*, session: Session, actor: Person, email: str, now: datetime, **values) -> Person:
+    """An administrator adds a person (unclassified until a security officer grants a clearance)."""
+    _require_admin(actor, "adds people")
+    person = add_person(session=session, actor=actor, email=email, values=values, now=now)
+    session.commit()
+    return person
+
+
+def add_person(*, session: Session, actor: Person | None, email: str, values: dict, now: datetime) -> Person:
+    """Check and add a person, audited; no check of who acts, no commit (bulk imports share it)."""
+    email = check_email(email)
+    if get_person_by_email(session=session, email=email) is not None:
+        raise StructureError(f"{email} already exists", "email")
+    unknown = set(values) - set(PERSON_FIELDS)
+    if unknown:
+        raise StructureError(f"not a field of a person: {', '.join(sorted(unknown))}", sorted(unknown)[0])
+    columns = person_values(session=session, values=values)
+    person = Person(email=email, created_at=now, **columns)
+    session.add(person)
+    session.flush()
+    bump_revision(session=session)
+    audit.record(
+        session,
+        actor_id=actor.id if actor else None,
+        action="person.create",
+        object_type="person",
+        object_id=person.id,
+        email=email,
+        department=columns["department_id"],
+    )
+    return person
+
+
+def update_person(*, session: Session, actor: Person, person: Person, values: dict) -> dict:
+    """An administrator edits a person; people edit their own function, languages and skills. Returns the
+    fields that changed (old and new), which the audit log keeps."""
+    unknown = set(values) - set(PERSON_FIELDS)
+    if unknown:
+        raise StructureError(f"not a field of a person: {', '.join(sorted(unknown))}", sorted(unknown)[0])
+    if not actor.is_admin and not (actor.id == person.id and set(values) <= SELF_EDITABLE):
+        raise Forbidden(
+            "only an administrator of the structure edits a person; you may edit your own function, "
+            "languages and skills"
+        )
+    if "directorate_code" in values and "department_code" not in values:
+        values = {**values, "_department_code": person.department.code}
+    columns = person_values(session=session, values=values, partial=True)
+    changes = {
+        key: [_plain(getattr(person, key)), _plain(value)]
+        for key, value in columns.items()
+        if getattr(person, key) != value
+    }
+    if "department_id" in columns and "directorate_id" not in columns and person.directorate_id:
+        # a directorate belongs to a department: moving department leaves the old directorate
+        changes["directorate_id"] = [person.directorate_id, None]
+        columns["directorate_id"] = None
+    if changes:
+        _apply(person, columns)
+        session.add(person)
+        bump_revision(session=session)
+        audit.record(
+            session,
+            actor_id=actor.id,
+            action="person.update",
+            object_type="person",
+            object_id=person.id,
+            changes=changes,
+        )
+    session.commit()
+    return changes
+
+
+def _plain(value):
+    return list(value) if isinstance(value, (list, tuple)) else value
+
+
+def change_clearance(
+    *, session: Session, actor: Person, person: Person, clearance: str, reason: str, now: datetime
+) -> bool:
+    """A security officer changes a person's clearance, with the reason; it applies to the next page they
+    open. Nobody changes their own clearance."""
+    if not actor.is_security_officer:
+        raise Forbidden("only a security officer changes a clearance")
+    if actor.id == person.id:
+        raise Forbidden("a security officer does not change their own clearance")
+    try:
+        clearance = Clearance(clearance)
+    except ValueError as exc:
+        raise StructureError(f"unknown clearance {clearance!r}", "clearance") from exc
+    reason = (reason or "").strip()
+    if not reason:
+        raise StructureError("say why the clearance changes (e.g. the security investigation)", "reason")
+    if len(reason) > 300:
+        raise StructureError("the reason is at most 300 characters", "reason")
+    if person.clearance == clearance:
+        return False
+    before = str(person.clearance)
+    person.clearance = clearance
+    session.add(person)
+    bump_revision(session=session)
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="person.clearance",
+        object_type="person",
+        object_id=person.id,
+        before=before,
+        after=clearance.value,
+        reason=reason,
+    )
+    session.commit()
+    return True
+
+
+def set_person_roles(
+    *,
+    session: Session,
+    actor: Person,
+    person: Person,
+    is_admin: bool | None = None,
+    is_security_officer: bool | None = None,
+) -> bool:
+    """An administrator names administrators and security officers; nobody grants a role to themselves."""
+    _require_admin(actor, "names administrators and security officers")
+    if actor.id == person.id:
+        raise Forbidden("nobody changes their own roles")
+    values = {
+        key: value
+        for key, value in (("is_admin", is_admin), ("is_security_officer", is_security_officer))
+        if value is not None
+    }
+    before = {key: getattr(person, key) for key in values}
+    if not _apply(person, values):
+        return False
+    session.add(person)
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="person.roles",
+        object_type="person",
+        object_id=person.id,
+        before=before,
+        after=values,
+    )
+    session.commit()
+    return True
+
+
+def deactivate_person(*, session: Session, actor: Person, person: Person, reason: str, now: datetime) -> int:
+    """An administrator deactivates a person: they cannot sign in, their open sessions and API tokens stop
+    working at once, and their seats end (the history stays). Returns the number of seats ended."""
+    from coordination.auth import service as auth  # auth reads the organisation; imported when needed
+
+    _require_admin(actor, "deactivates people")
+    if actor.id == person.id:
+        raise Forbidden("nobody deactivates themselves")
+    reason = (reason or "").strip()
+    if not reason:
+        raise StructureError("say why the person is deactivated", "reason")
+    if not person.active:
+        raise StructureError(f"{person.name} is already deactivated", "person_id")
+    person.active = False
+    person.deactivated_at = now
+    session.add(person)
+    seats = session.exec(
+        select(Membership).where(Membership.person_id == person.id, Membership.ended_at.is_(None))
+    ).all()
+    for seat in seats:
+        close_seat(session=session, seat=seat, ended_by=actor, reason=f"deactivated: {reason}", now=now)
+    tokens = auth.revoke_tokens(session=session, person_id=person.id)
+    bump_revision(session=session)
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="person.deactivate",
+        object_type="person",
+        object_id=person.id,
+        reason=reason[:300],
+        seats_ended=len(seats),
+        tokens_revoked=tokens,
+    )
+    session.commit()
+    return len(seats)
+
+
+def reactivate_person(*, session: Session, actor: Person, person: Person, reason: str, now: datetime) -> None:
+    """An administrator reactivates a person; seats are not given back (seat them again where needed)."""
+    _require_admin(actor, "reactivates people")
+    if person.active:
+        raise StructureError(f"{person.name} is active", "person_id")
+    person.active = True
+    person.deactivated_at = None
+    session.add(person)
+    bump_revision(session=session)
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="person.reactivate",
+        object_type="person",
+        object_id=person.id,
+        reason=(reason or "").strip()[:300],
+    )
+    session.commit()
