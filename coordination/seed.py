@@ -92,6 +92,7 @@ def load_seed(*, session: Session, demo_password: str, directory: Path = SEED) -
             password_hash=demo_hash,
             is_demo=True,
             is_admin=bool(row.get("admin", False)),
+            is_security_officer=bool(row.get("security_officer", False)),
         )
         people[person.email] = person
         report.count("people", changed)

@@ -121,6 +121,7 @@ def upsert_person(
     password_hash: str | None = None,
     is_demo: bool = False,
     is_admin: bool | None = None,
+    is_security_officer: bool | None = None,
 ) -> tuple[Person, bool]:
     """Create or update a person keyed by e-mail; an existing password is never overwritten."""
     email = email.strip().lower()
@@ -148,6 +149,8 @@ def upsert_person(
     }
     if is_admin is not None:
         values["is_admin"] = is_admin
+    if is_security_officer is not None:
+        values["is_security_officer"] = is_security_officer
     person = get_person_by_email(session=session, email=email)
     if person is None:
         person = Person(email=email, password_hash=password_hash, **values)
