@@ -100,12 +100,12 @@ def visible_ids(*, session: Session, viewer: "Person", policy: NeedToKnow, ids: 
 
 
 def postable_missions(*, session: Session, viewer: "Person") -> list["Mission"]:
-    """Missions whose consultation platform the viewer sits in: where they may post from."""
+    """Missions whose consultation platform the viewer sits in, while open: where they may post from."""
     platforms = structure.seats_of(
         session=session, person_id=viewer.id, kinds=[BodyKind.consultation_platform]
     )
     missions = structure.missions_by_id(session=session, ids=[b.mission_id for b in platforms])
-    return sorted(missions.values(), key=lambda m: m.city)
+    return sorted((m for m in missions.values() if m.closed_at is None), key=lambda m: m.city)
 
 
 def own_report_by_key(*, session: Session, author_id: int, key: str) -> FieldReport | None:
@@ -493,3 +493,27 @@ SEARCHABLE = Searchable(
     ),
     details=_search_details,
 )
+
+
+def hand_over_candidates(
+    *,
+    session: Session,
+    body_id: int,
+    countries: list[str],
+    themes: list[str],
+    since: datetime,
+    statuses,
+) -> list[FieldReport]:
+    """Reports since `since`, in these triage statuses, on these countries (or, for a thematic task force
+    with no countries, on any country: routing decides by theme), not yet delivered to the body. For a
+    body that is only now taking up its scope: no viewer, the routing rules decide what it receives."""
+    if not countries and not themes:
+        return []
+    query = select(FieldReport).where(
+        FieldReport.created_at >= since,
+        FieldReport.status.in_([str(s) for s in statuses]),
+        ~exists().where(Delivery.report_id == FieldReport.id, Delivery.body_id == body_id),
+    )
+    if countries:
+        query = query.where(FieldReport.country_code.in_(countries))
+    return list(session.exec(query.order_by(FieldReport.created_at, FieldReport.id)))

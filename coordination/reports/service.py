@@ -4,6 +4,7 @@ comments and forwarding. Reads live in queries.py; `ReportCreate` is the input o
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -71,6 +72,8 @@ def _validate(session: Session, author: "Person", data: ReportCreate, policy: Ne
         mission = structure.mission_by_code(session=session, code=data.mission_code)
         if mission is None:
             raise ReportError(f"unknown mission {data.mission_code}", "mission_code")
+        if mission.closed_at is not None:
+            raise ReportError(f"{mission.name} is closed: nobody posts from it", "mission_code")
         if not structure.sits_in_platform(session=session, person_id=author.id, mission_id=mission.id):
             raise NotAllowed(f"you do not sit in the consultation platform of {mission.code}")
     country = data.country_code or (mission.host_country_code if mission else None)
@@ -350,3 +353,51 @@ def forward(*, session: Session, person: "Person", report: FieldReport, body: "B
     )
     session.commit()
     return delivery
+
+
+# --- hand-over to a new task force ------------------------------------------------------------------
+
+HAND_OVER_DAYS = 90
+OPEN_STATUSES = (TriageStatus.new, TriageStatus.under_review, TriageStatus.validated)
+
+
+def hand_over(*, session: Session, task_force: "Body", now: datetime, days: int = HAND_OVER_DAYS) -> int:
+    """Deliver to a task force that has just become active the open reports of the last `days` that the
+    routing rules would now send it (its countries or themes, the steering group's early-warning queue
+    included; strategic intelligence stays with the steering group), with the reason "handed over at
+    set-up". No commit; returns how many were handed over."""
+    graph = structure.organisation_graph(session=session)
+    candidates = queries.hand_over_candidates(
+        session=session,
+        body_id=task_force.id,
+        countries=structure.body_country_codes(session=session, body_id=task_force.id),
+        themes=list(task_force.themes),
+        since=now - timedelta(days=days),
+        statuses=OPEN_STATUSES,
+    )
+    missions = structure.missions_by_id(session=session, ids={r.mission_id for r in candidates})
+    handed = []
+    for report in candidates:
+        mission = missions.get(report.mission_id)
+        for recipient in route_report(_facts(report, mission.code if mission else None), graph):
+            if recipient.body == task_force.slug:
+                handed.append(
+                    Delivery(
+                        report_id=report.id,
+                        body_id=task_force.id,
+                        rule="handed_over",
+                        reason=f"handed over at set-up: {recipient.reason}"[:300],
+                        delivered_at=now,
+                    )
+                )
+    session.add_all(handed)
+    if handed:
+        audit.record(
+            session,
+            actor_id=None,
+            action="report.hand_over",
+            object_type="body",
+            object_id=task_force.slug,
+            reports=[d.report_id for d in handed],
+        )
+    return len(handed)

@@ -12,7 +12,15 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
 from coordination.structure.enums import BodyKind
-from coordination.structure.models import Body, Department, Membership, Mission, OrganisationRevision, Person
+from coordination.structure.models import (
+    Body,
+    BodyCountry,
+    Department,
+    Membership,
+    Mission,
+    OrganisationRevision,
+    Person,
+)
 
 
 def body_node(slug: str) -> str:
@@ -81,6 +89,10 @@ def build_organisation_graph(*, session: Session) -> nx.MultiDiGraph:
         )
     ).all()
     steering_group = next((b for b in bodies if b.kind == BodyKind.steering_group), None)
+    overrides = {
+        (row.body_id, row.country_code): row.override_reason
+        for row in session.exec(select(BodyCountry).where(BodyCountry.override_reason != ""))
+    }
     for body in bodies:
         node = body_node(body.slug)
         graph.add_node(
@@ -98,7 +110,12 @@ def build_organisation_graph(*, session: Session) -> nx.MultiDiGraph:
                 graph.add_edge(node, body_node(steering_group.slug), relation="reports_to")
             for country in body.countries:
                 graph.add_node(country_node(country.code), kind="country", label=country.code)
-                graph.add_edge(node, country_node(country.code), relation="covers")
+                graph.add_edge(
+                    node,
+                    country_node(country.code),
+                    relation="covers",
+                    override=overrides.get((body.id, country.code), ""),
+                )
             for mission in body.missions:
                 graph.add_edge(node, mission_node(mission.code), relation="works_with")
     slugs = {b.id: b.slug for b in bodies}

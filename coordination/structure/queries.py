@@ -12,10 +12,12 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlmodel import Session, select
 
 from coordination.rules import Forbidden
+from coordination.structure.authority import seating_refusal
 from coordination.structure.enums import BodyKind, BodyStatus, MembershipRole
 from coordination.structure.graph import build_organisation_graph, current_revision, organisation_graph
 from coordination.structure.models import (
     Body,
+    BodyCountry,
     Country,
     Department,
     Directorate,
@@ -507,7 +509,11 @@ def seat_history(*, session: Session, body_id: int) -> list[Membership]:
     query = (
         select(Membership)
         .where(Membership.body_id == body_id)
-        .options(joinedload(Membership.person))
+        .options(
+            joinedload(Membership.person).options(
+                joinedload(Person.department), joinedload(Person.directorate)
+            )
+        )
         .order_by(Membership.started_at.desc(), Membership.id.desc())
     )
     return list(session.exec(query))
@@ -524,6 +530,85 @@ def seats_held_by(*, session: Session, person_id: int) -> list[Membership]:
     return list(session.exec(query))
 
 
+def seatable_roles(*, session: Session, viewer: Person, body: Body) -> list[MembershipRole]:
+    """The roles in which the viewer may seat (and unseat) people in this body under the seating rule
+    (`authority.seating_refusal`); none in a body that is stood down. Pages offer only these."""
+    if body.status == BodyStatus.stood_down:
+        return []
+    actor_role = role_in(session=session, person_id=viewer.id, body_id=body.id)
+    steering_id = steering_group_id(session=session)
+    steering_role = None
+    if steering_id is not None:
+        steering_role = role_in(session=session, person_id=viewer.id, body_id=steering_id)
+    has_chair = bool(seated_person_ids(session=session, body_id=body.id, roles=[MembershipRole.chair]))
+    return [
+        role
+        for role in MembershipRole
+        if seating_refusal(
+            body_kind=BodyKind(body.kind),
+            role=role,
+            actor_role=actor_role,
+            actor_steering_role=steering_role,
+            body_has_chair=has_chair,
+        )
+        is None
+    ]
+
+
+def active_people_choices(*, session: Session) -> list[tuple[int, str, str]]:
+    """(id, name, department code) of every active person, by name: the person picker of the seat form."""
+    rows = session.exec(
+        select(Person.id, Person.name, Department.code)
+        .join(Department, Department.id == Person.department_id)
+        .where(Person.active)
+        .order_by(Person.name, Person.id)
+    )
+    return [(row[0], row[1], row[2]) for row in rows]
+
+
+def people_by_email(*, session: Session, emails: Iterable[str]) -> dict[str, Person]:
+    """The people with these e-mail addresses (lower-cased), by address; in chunks, for bulk imports."""
+    emails = sorted({e.strip().lower() for e in emails if e})
+    found: dict[str, Person] = {}
+    for start in range(0, len(emails), 500):
+        chunk = emails[start : start + 500]
+        found.update((p.email, p) for p in session.exec(select(Person).where(Person.email.in_(chunk))))
+    return found
+
+
+def current_roles(*, session: Session, person_ids: Iterable[int]) -> dict[tuple[int, int], MembershipRole]:
+    """The current role of each of these people in each body they sit in, by (person id, body id)."""
+    person_ids = sorted({i for i in person_ids if i is not None})
+    roles: dict[tuple[int, int], MembershipRole] = {}
+    for start in range(0, len(person_ids), 500):
+        chunk = person_ids[start : start + 500]
+        rows = session.exec(
+            select(Membership.person_id, Membership.body_id, Membership.role).where(
+                Membership.person_id.in_(chunk), SEATED
+            )
+        )
+        roles.update(((person_id, body_id), MembershipRole(role)) for person_id, body_id, role in rows)
+    return roles
+
+
+def people_and_current_seats(*, session: Session) -> list[tuple[Person, Membership | None]]:
+    """Every active person with each current seat (None for people without a seat), by name then body:
+    what the people-and-seats export writes. Departments, directorates, missions and bodies are loaded."""
+    query = (
+        select(Person, Membership)
+        .outerjoin(Membership, (Membership.person_id == Person.id) & SEATED)
+        .where(Person.active)
+        .options(
+            joinedload(Person.department),
+            joinedload(Person.directorate),
+            joinedload(Person.mission),
+            joinedload(Membership.body),
+        )
+        .order_by(Person.name, Person.email, Membership.body_id)
+    )
+    return [(person, seat) for person, seat in session.exec(query)]
+
+
 def representatives_of(*, session: Session, department_id: int) -> list[Person]:
     """Who answers the steering group's decisions for a department: the representative it named, while
     seated in the steering group; otherwise its people seated there (observers aside)."""
@@ -534,3 +619,43 @@ def representatives_of(*, session: Session, department_id: int) -> list[Person]:
         if named:
             return named
     return [p for p, role in seated if role != MembershipRole.observer] or [p for p, _role in seated]
+
+
+def task_forces_covering_countries(
+    *,
+    session: Session,
+    countries: Iterable[str],
+    statuses: Iterable[BodyStatus] = (BodyStatus.active, BodyStatus.proposed),
+    exclude_body_id: int | None = None,
+    without_override_of: int | None = None,
+) -> dict[str, list[str]]:
+    """Of these countries, those another task force (of these statuses) covers, with its names.
+
+    `without_override_of`: leave out the countries for which that task force has the steering group's
+    override to cover them too."""
+    countries = set(countries)
+    if without_override_of is not None and countries:
+        overridden = session.exec(
+            select(BodyCountry.country_code).where(
+                BodyCountry.body_id == without_override_of, BodyCountry.override_reason != ""
+            )
+        )
+        countries -= set(overridden)
+    if not countries:
+        return {}
+    query = (
+        select(BodyCountry.country_code, Body.name)
+        .join(Body, Body.id == BodyCountry.body_id)
+        .where(
+            Body.kind == BodyKind.task_force,
+            Body.status.in_([BodyStatus(s).value for s in statuses]),
+            BodyCountry.country_code.in_(countries),
+        )
+        .order_by(Body.name)
+    )
+    if exclude_body_id is not None:
+        query = query.where(Body.id != exclude_body_id)
+    covered: dict[str, list[str]] = {}
+    for code, name in session.exec(query):
+        covered.setdefault(code, []).append(name)
+    return covered

@@ -5,6 +5,7 @@ commands after them are what people do in the app: each checks who may do it, wr
 who and why, and commits.
 """
 
+import re
 from collections.abc import Iterable
 from datetime import date, datetime
 
@@ -15,7 +16,7 @@ from coordination.audit import service as audit
 from coordination.classification import Clearance
 from coordination.rules import Forbidden, RuleViolation
 from coordination.structure.authority import seating_refusal
-from coordination.structure.enums import BodyKind, BodyStatus, MembershipRole
+from coordination.structure.enums import BodyKind, BodyStatus, MembershipRole, MissionKind
 from coordination.structure.models import (
     Body,
     BodyCountry,
@@ -36,6 +37,8 @@ from coordination.structure.queries import (
     get_directorate,
     get_mission,
     get_person_by_email,
+    get_steering_group,
+    known_countries,
     role_in,
     seated_person_ids,
 )
@@ -296,6 +299,40 @@ def _expire_seats(session: Session, *objects) -> None:
             session.expire(obj, ["memberships"])
 
 
+def check_seat(
+    *,
+    body: Body,
+    person: Person | None,
+    role: MembershipRole | str,
+    reason: str,
+    now: datetime,
+    started_at: datetime | None = None,
+    ends_on: date | None = None,
+) -> tuple[MembershipRole, str]:
+    """The rules of a seat that do not depend on who acts (`person` None: someone a bulk import is about to
+    add). Raises StructureError naming the field; returns the role and the cleaned reason."""
+    try:
+        role = MembershipRole(role)
+    except ValueError as exc:
+        raise StructureError(
+            f"unknown role {role!r}: one of {', '.join(r.value for r in MembershipRole)}", "role"
+        ) from exc
+    if person is not None and not person.active:
+        raise StructureError(f"{person.name} is deactivated: reactivate them first", "person_id")
+    if body.status == BodyStatus.stood_down:
+        raise StructureError(f"{body.name} is stood down: nobody is seated in it any more", "body")
+    if started_at is not None and started_at > now:
+        raise StructureError(
+            "a seat starts today or earlier: seat the person on the day they start", "starts_on"
+        )
+    if ends_on is not None and ends_on < now.date():
+        raise StructureError("the planned end of a seat is today or later", "ends_on")
+    reason = (reason or "").strip()
+    if len(reason) > 300:
+        raise StructureError("the reason is at most 300 characters", "reason")
+    return role, reason
+
+
 def open_seat(
     *,
     session: Session,
@@ -312,21 +349,10 @@ def open_seat(
 
     Returns the current seat and what happened: "seated", "role_changed", "updated" or "unchanged". A
     change of role ends the seat and opens another, so the history shows who held which role when."""
-    role = MembershipRole(role)
-    if not person.active:
-        raise StructureError(f"{person.name} is deactivated: reactivate them first", "person_id")
-    if body.status == BodyStatus.stood_down:
-        raise StructureError(f"{body.name} is stood down: nobody is seated in it any more", "body")
+    role, reason = check_seat(
+        body=body, person=person, role=role, reason=reason, now=now, started_at=started_at, ends_on=ends_on
+    )
     started_at = started_at or now
-    if started_at > now:
-        raise StructureError(
-            "a seat starts today or earlier: seat the person on the day they start", "starts_on"
-        )
-    if ends_on is not None and ends_on < now.date():
-        raise StructureError("the planned end of a seat is today or later", "ends_on")
-    reason = (reason or "").strip()
-    if len(reason) > 300:
-        raise StructureError("the reason is at most 300 characters", "reason")
     existing = current_seat(session=session, body_id=body.id, person_id=person.id)
     if existing is not None and existing.role == role:
         if _apply(existing, {"ends_on": ends_on, **({"reason": reason} if reason else {})}):
@@ -447,6 +473,8 @@ def seat_person(
     if existing is not None and existing.role != role:
         # changing a role also takes the old one away: the actor must be allowed to do both
         require_seating_authority(session=session, actor=actor, body=body, role=existing.role)
+    if not (reason or "").strip():
+        raise StructureError("say why the person takes this seat", "reason")
     started_at = None
     if starts_on is not None:
         started_at = (
@@ -531,6 +559,7 @@ def end_seats_due(*, session: Session, now: datetime) -> int:
 
 BODY_LIFECYCLE_FIELDS = {
     "status",
+    "chairs_override_reason",
     "chairs_decided_by_id",
     "chairs_decided_at",
     "closing_report",
@@ -538,6 +567,15 @@ BODY_LIFECYCLE_FIELDS = {
     "description",
     "goals",
 }
+
+
+def set_country_override(*, session: Session, body: Body, country: str, reason: str) -> None:
+    """Record why the steering group lets this task force cover a country another task force covers."""
+    row = session.get(BodyCountry, (body.id, country))
+    if row is None:
+        raise StructureError(f"{country} is not in the scope of {body.name}", "countries")
+    row.override_reason = reason.strip()[:300]
+    session.add(row)
 
 
 def update_body(*, session: Session, body: Body, **values) -> bool:
@@ -668,20 +706,31 @@ def add_person(*, session: Session, actor: Person | None, email: str, values: di
     if unknown:
         raise StructureError(f"not a field of a person: {', '.join(sorted(unknown))}", sorted(unknown)[0])
     columns = person_values(session=session, values=values)
-    person = Person(email=email, created_at=now, **columns)
-    session.add(person)
+    return add_checked_people(session=session, actor=actor, people={email: columns}, now=now)[email]
+
+
+def add_checked_people(
+    *, session: Session, actor: Person | None, people: dict[str, dict], now: datetime
+) -> dict[str, Person]:
+    """Add people whose e-mail (`check_email`, not yet taken) and columns (`person_values`) are checked, in
+    one flush, each audited; no check of who acts, no commit. A bulk import checks every row first."""
+    added = {email: Person(email=email, created_at=now, **columns) for email, columns in people.items()}
+    if not added:
+        return added
+    session.add_all(added.values())
     session.flush()
     bump_revision(session=session)
-    audit.record(
-        session,
-        actor_id=actor.id if actor else None,
-        action="person.create",
-        object_type="person",
-        object_id=person.id,
-        email=email,
-        department=columns["department_id"],
-    )
-    return person
+    for email, person in added.items():
+        audit.record(
+            session,
+            actor_id=actor.id if actor else None,
+            action="person.create",
+            object_type="person",
+            object_id=person.id,
+            email=email,
+            department=person.department_id,
+        )
+    return added
 
 
 def update_person(*, session: Session, actor: Person, person: Person, values: dict) -> dict:
@@ -854,3 +903,355 @@ def reactivate_person(*, session: Session, actor: Person, person: Person, reason
         reason=(reason or "").strip()[:300],
     )
     session.commit()
+
+
+# --- missions and departments: what people do ---------------------------------------------------------
+
+MISSION_CODE = re.compile(r"[A-Z][A-Z0-9-]{1,29}")
+STEERING_SEATERS = frozenset({MembershipRole.chair, MembershipRole.co_chair, MembershipRole.secretary})
+
+
+def _required_reason(reason: str | None, why: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise StructureError(f"say why {why}", "reason")
+    if len(reason) > 300:
+        raise StructureError("the reason is at most 300 characters", "reason")
+    return reason
+
+
+def _text(value: str | None, field: str, limit: int) -> str:
+    value = (value or "").strip()
+    if not 2 <= len(value) <= limit:
+        raise StructureError(f"a {field} of 2 to {limit} characters", field)
+    return value
+
+
+def _mission_countries(
+    session: Session, host_country_code: str | None, accredited: Iterable[str]
+) -> tuple[str, list[str]]:
+    """The host country and the other countries a mission is accredited to, checked (codes upper-cased)."""
+    host = (host_country_code or "").strip().upper()
+    if not host or get_country(session=session, code=host) is None:
+        raise StructureError(f"unknown country {host!r}", "host_country_code")
+    if isinstance(accredited, str):
+        accredited = accredited.replace(";", ",").split(",")
+    codes = {code.strip().upper() for code in accredited if code and code.strip()} - {host}
+    unknown = sorted(codes - known_countries(session=session, codes=codes))
+    if unknown:
+        raise StructureError(f"unknown countries: {', '.join(unknown)}", "accredited")
+    return host, sorted(codes)
+
+
+def _platform(session: Session, mission: Mission) -> Body | None:
+    return session.exec(select(Body).where(Body.mission_id == mission.id)).first()
+
+
+def open_mission(
+    *,
+    session: Session,
+    actor: Person,
+    code: str,
+    kind: MissionKind | str,
+    name: str,
+    city: str,
+    host_country_code: str,
+    accredited: Iterable[str] = (),
+    organisation: str | None = None,
+    now: datetime,
+) -> Mission:
+    """An administrator opens a mission, with the consultation platform it runs (nobody seated yet)."""
+    _require_admin(actor, "opens missions")
+    code = (code or "").strip().upper()
+    if not MISSION_CODE.fullmatch(code):
+        raise StructureError("a code of 2 to 30 capital letters, digits or hyphens, e.g. KINSHASA", "code")
+    if get_mission(session=session, code=code) is not None:
+        raise StructureError(f"there is already a mission {code}", "code")
+    slug = f"platform-{code.lower()}"
+    if get_body(session=session, slug=slug) is not None:
+        raise StructureError(f"there is already a body {slug}", "code")
+    try:
+        kind = MissionKind(kind)
+    except ValueError as exc:
+        raise StructureError(f"unknown kind of mission {kind!r}", "kind") from exc
+    name, city = _text(name, "name", 200), _text(city, "city", 100)
+    organisation = (organisation or "").strip() or None
+    if organisation is not None and len(organisation) > 20:
+        raise StructureError("an organisation of at most 20 characters, e.g. NATO", "organisation")
+    host, others = _mission_countries(session, host_country_code, accredited)
+    mission = Mission(
+        code=code,
+        kind=kind,
+        name=name,
+        city=city,
+        host_country_code=host,
+        organisation=organisation,
+        opened_at=now,
+    )
+    session.add(mission)
+    session.flush()
+    session.add_all(MissionAccreditation(mission_id=mission.id, country_code=c) for c in others)
+    try:
+        platform, _ = upsert_body(
+            session=session,
+            slug=slug,
+            kind=BodyKind.consultation_platform,
+            name=platform_name(mission),
+            mission_code=code,
+            created_at=now,
+        )
+    except StructureError as error:
+        raise StructureError(
+            f"{error} (another mission in {city}: give the organisation it is accredited to)", "organisation"
+        ) from error
+    bump_revision(session=session)
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="mission.open",
+        object_type="mission",
+        object_id=code,
+        kind=kind.value,
+        host_country=host,
+        accredited=others,
+        platform=platform.slug,
+    )
+    session.commit()
+    return mission
+
+
+def update_mission(
+    *,
+    session: Session,
+    actor: Person,
+    mission: Mission,
+    name: str | None = None,
+    city: str | None = None,
+    host_country_code: str | None = None,
+    accredited: Iterable[str] | None = None,
+) -> dict:
+    """An administrator corrects a mission; a new set of accredited countries replaces the old one. Returns
+    the fields that changed (old and new), which the audit log keeps."""
+    _require_admin(actor, "edits missions")
+    values: dict = {}
+    if name is not None:
+        values["name"] = _text(name, "name", 200)
+    if city is not None:
+        values["city"] = _text(city, "city", 100)
+    present = sorted(c.code for c in mission.accredited_countries)
+    host, wanted = _mission_countries(
+        session,
+        host_country_code if host_country_code is not None else mission.host_country_code,
+        accredited if accredited is not None else present,
+    )
+    values["host_country_code"] = host
+    changes = {
+        key: [getattr(mission, key), value] for key, value in values.items() if getattr(mission, key) != value
+    }
+    if wanted != present:
+        changes["accredited"] = [present, wanted]
+    if not changes:
+        return {}
+    platform = _platform(session, mission)
+    new_name = platform_name(
+        Mission(city=values.get("city", mission.city), organisation=mission.organisation)
+    )
+    if platform is not None and platform.name != new_name:
+        namesake = session.exec(
+            select(Body.slug).where(Body.name == new_name, Body.id != platform.id)
+        ).first()
+        if namesake is not None:
+            raise StructureError(f"another body is already called {new_name!r}", "city")
+    _apply(mission, values)
+    session.add(mission)
+    if "accredited" in changes:
+        rows = session.exec(
+            select(MissionAccreditation).where(MissionAccreditation.mission_id == mission.id)
+        ).all()
+        for row in rows:
+            if row.country_code not in wanted:
+                session.delete(row)
+        session.add_all(
+            MissionAccreditation(mission_id=mission.id, country_code=c) for c in set(wanted) - set(present)
+        )
+        session.flush()
+        session.expire(mission, ["accredited_countries"])
+    if platform is not None and platform.name != new_name:
+        platform.name = new_name
+        session.add(platform)
+    bump_revision(session=session)
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="mission.update",
+        object_type="mission",
+        object_id=mission.code,
+        changes=changes,
+    )
+    session.commit()
+    return changes
+
+
+def close_mission(*, session: Session, actor: Person, mission: Mission, reason: str, now: datetime) -> int:
+    """An administrator closes a mission: its consultation platform stands down and every seat in it ends
+    (the history stays); nobody posts from it any more. Returns the number of seats ended."""
+    _require_admin(actor, "closes missions")
+    if mission.closed_at is not None:
+        raise StructureError(f"{mission.name} is already closed", "code")
+    reason = _required_reason(reason, "the mission closes")
+    mission.closed_at = now
+    session.add(mission)
+    platform = _platform(session, mission)
+    seats = []
+    if platform is not None:
+        seats = session.exec(
+            select(Membership).where(Membership.body_id == platform.id, Membership.ended_at.is_(None))
+        ).all()
+        for seat in seats:
+            close_seat(
+                session=session, seat=seat, ended_by=actor, reason=f"mission closed: {reason}", now=now
+            )
+        platform.status = BodyStatus.stood_down
+        platform.stood_down_at = now
+        session.add(platform)
+    bump_revision(session=session)
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="mission.close",
+        object_type="mission",
+        object_id=mission.code,
+        reason=reason,
+        seats_ended=len(seats),
+    )
+    session.commit()
+    return len(seats)
+
+
+def reopen_mission(*, session: Session, actor: Person, mission: Mission, reason: str, now: datetime) -> None:
+    """An administrator reopens a closed mission; its platform is active again, with nobody seated (seats
+    are not given back: the platform's chair or the steering group seats people again)."""
+    _require_admin(actor, "reopens missions")
+    if mission.closed_at is None:
+        raise StructureError(f"{mission.name} is open", "code")
+    reason = _required_reason(reason, "the mission reopens")
+    mission.closed_at = None
+    session.add(mission)
+    platform = _platform(session, mission)
+    if platform is not None:
+        platform.status = BodyStatus.active
+        platform.stood_down_at = None
+        session.add(platform)
+    bump_revision(session=session)
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="mission.reopen",
+        object_type="mission",
+        object_id=mission.code,
+        reason=reason,
+        at=now.isoformat(),
+    )
+    session.commit()
+
+
+def set_participation(
+    *,
+    session: Session,
+    actor: Person,
+    department: Department,
+    participating: bool,
+    reason: str,
+    now: datetime,
+) -> int:
+    """An administrator records that a regional or community government opts in or out. Opting out ends
+    its people's seats in the steering group (the history stays); opting in seats nobody. Returns the
+    number of seats ended."""
+    _require_admin(actor, "records whether a government takes part")
+    if not department.opt_in:
+        raise StructureError(
+            f"{department.name} is a federal department: it always takes part", "participating"
+        )
+    reason = _required_reason(reason, "the government opts in or out")
+    if department.participating == participating:
+        return 0
+    department.participating = participating
+    seats = []
+    if not participating:
+        steering_group = get_steering_group(session=session)
+        if steering_group is not None:
+            seats = session.exec(
+                select(Membership)
+                .join(Person, Person.id == Membership.person_id)
+                .where(
+                    Membership.body_id == steering_group.id,
+                    Membership.ended_at.is_(None),
+                    Person.department_id == department.id,
+                )
+            ).all()
+        for seat in seats:
+            close_seat(session=session, seat=seat, ended_by=actor, reason=f"opted out: {reason}", now=now)
+        department.representative_id = None
+    session.add(department)
+    bump_revision(session=session)
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="department.opt_in" if participating else "department.opt_out",
+        object_type="department",
+        object_id=department.code,
+        reason=reason,
+        seats_ended=len(seats),
+    )
+    session.commit()
+    return len(seats)
+
+
+def name_representative(
+    *, session: Session, actor: Person, department: Department, person: Person, now: datetime
+) -> str:
+    """The steering group's chair, co-chair or secretary (or an administrator) names who answers the
+    steering group's decisions for a department, seating them as a member where they do not sit yet.
+    Returns "seated" or "unchanged" (their seat)."""
+    steering_group = get_steering_group(session=session)
+    if steering_group is None:
+        raise StructureError("there is no steering group", "person_id")
+    actor_role = role_in(session=session, person_id=actor.id, body_id=steering_group.id)
+    if not actor.is_admin and actor_role not in STEERING_SEATERS:
+        raise Forbidden(
+            "only the steering group's chair, co-chair or secretary, or an administrator, names a "
+            "department's representative"
+        )
+    if not person.active:
+        raise StructureError(f"{person.name} is deactivated: reactivate them first", "person_id")
+    if person.department_id != department.id:
+        raise StructureError(f"{person.name} does not work in {department.name}", "person_id")
+    if not department.participating:
+        raise StructureError(f"{department.name} has opted out: record that it opts in first", "code")
+    outcome = "unchanged"
+    if current_seat(session=session, body_id=steering_group.id, person_id=person.id) is None:
+        _seat, outcome = open_seat(
+            session=session,
+            body=steering_group,
+            person=person,
+            role=MembershipRole.member,
+            reason=f"representative of {department.name}",
+            seated_by=actor,
+            now=now,
+        )
+    before = department.representative_id
+    department.representative_id = person.id
+    session.add(department)
+    bump_revision(session=session)
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="department.representative",
+        object_type="department",
+        object_id=department.code,
+        before=before,
+        after=person.id,
+        seat=outcome,
+    )
+    session.commit()
+    return outcome
