@@ -275,13 +275,13 @@ def test_a_task_force_is_described_by_people_not_by_its_classified_decision(sess
         session=session,
         person=who(session, SG_SECRETARY),
         goals_decision_id=decision.id,
-        name="Task force Burundi",
-        description="Coordinates the Belgian response in Burundi.",
+        name="Task force Niger",
+        description="Coordinates the Belgian response in Niger.",
         goals="Stability and the rule of law.",
-        countries=["BDI"],
+        countries=["NER"],
         now=NOW,
     )
-    assert body.description == "Coordinates the Belgian response in Burundi."
+    assert body.description == "Coordinates the Belgian response in Niger."
     assert decision.title not in body.description + body.goals
 
 

@@ -366,6 +366,7 @@ def test_a_new_task_force_sees_earlier_lessons_on_its_countries_or_themes(sessio
             name=name,
             countries=countries,
             themes=themes,
+            overlap_reason="each case of the test is its own task force",
             now=NOW,
         )
         found = queries.earlier_lessons(session=session, viewer=who(session, SG_CHAIR), task_force=body)

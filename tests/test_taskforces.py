@@ -1,16 +1,20 @@
 """Task force lifecycle and the chair rules, through the service layer."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlmodel import select
 
 from coordination.decisions import service as decisions
+from coordination.reports import queries as report_queries
+from coordination.reports.models import Delivery
 from coordination.routing.rules import ReportFacts, route_report
 from coordination.rules import Forbidden
 from coordination.structure import queries as structure
 from coordination.structure.graph import organisation_graph
 from coordination.taskforces import service
-from tests.demo import DGB_DIRECTOR, DGD_DIRECTOR, JUSTICE_MEMBER, SG_CHAIR, SG_SECRETARY
+from tests.demo import AMBASSADOR_NIAMEY, DGB_DIRECTOR, DGD_DIRECTOR, JUSTICE_MEMBER, SG_CHAIR, SG_SECRETARY
+from tests.factories import POLICY, post
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
 
@@ -39,6 +43,7 @@ def create(session, **fields):
         "goals_decision_id": goals_decision(session).id,
         "name": "Task Force Burundi",
         "countries": ["BDI"],
+        "overlap_reason": "the elections in Burundi need a task force of their own",
     }
     return service.create_task_force(
         session=session, person=who(session, SG_SECRETARY), now=NOW, **{**defaults, **fields}
@@ -136,13 +141,19 @@ def test_the_steering_group_can_override_the_proposed_chairs(session):
         task_force=body,
         chair_id=expert.id,
         co_chair_ids=[],
+        reason="a director who knows the region",
         now=NOW,
     )
     roles = {
         m.person.email: (m.role, m.reason)
         for m in structure.get_body(session=session, slug=body.slug).memberships
     }
-    assert roles == {expert.email: ("chair", "chosen by the steering group (Annelies Vercammen)")}
+    assert roles == {
+        expert.email: (
+            "chair",
+            "chosen by the steering group (Annelies Vercammen): a director who knows the region",
+        )
+    }
 
 
 def test_standing_down_needs_a_closing_report_and_stops_routing(session):
@@ -174,3 +185,117 @@ def test_several_task_forces_can_be_active_at_once(session):
     assert {
         b.slug for b in structure.list_bodies(session=session, kind="task_force") if b.status == "active"
     } >= {first.slug, second.slug, "task-force-great-lakes"}
+
+
+# --- overriding the chairs keeps the record ---------------------------------------------------------
+
+
+def test_an_override_needs_a_reason_and_the_record_keeps_proposed_and_confirmed_chairs(session):
+    body, proposals = create(session)
+    dgd = who(session, DGD_DIRECTOR)
+    expert = who(session, "dries.schepens@diplobel.example")
+    with pytest.raises(service.TaskForceError) as refused:
+        service.confirm_chairs(
+            session=session, person=who(session, SG_CHAIR), task_force=body, co_chair_ids=[expert.id], now=NOW
+        )
+    assert refused.value.field == "reason"
+    session.rollback()
+    service.confirm_chairs(
+        session=session,
+        person=who(session, SG_CHAIR),
+        task_force=body,
+        co_chair_ids=[expert.id],
+        reason="Burundi needs a regional specialist",
+        now=NOW,
+    )
+    history = structure.seat_history(session=session, body_id=body.id)
+    ended = {(s.person_id, s.role): s for s in history if s.ended_at is not None}
+    current = {(s.person_id, s.role): s for s in history if s.ended_at is None}
+    assert ended[(dgd.id, "co_chair")].end_reason == (
+        "proposal overridden by the steering group: Burundi needs a regional specialist"
+    )
+    assert "Burundi needs a regional specialist" in current[(expert.id, "co_chair")].reason
+    assert (who(session, DGB_DIRECTOR).id, "chair") in current  # the chair was confirmed as proposed
+    assert body.chairs_override_reason == "Burundi needs a regional specialist"
+
+
+def test_an_unknown_or_deactivated_chair_is_refused_naming_the_field(session):
+    body, _ = create(session)
+    with pytest.raises(service.TaskForceError) as refused:
+        service.confirm_chairs(
+            session=session,
+            person=who(session, SG_CHAIR),
+            task_force=body,
+            chair_id=99_999,
+            reason="x",
+            now=NOW,
+        )
+    assert refused.value.field == "chair_id" and body.status == "proposed"
+
+
+# --- one task force per country ---------------------------------------------------------------------
+
+
+def test_a_country_already_covered_is_refused_unless_the_steering_group_gives_a_reason(session):
+    with pytest.raises(service.TaskForceError) as refused:
+        create(session, name="Task Force Rwanda", countries=["RWA"], overlap_reason="")
+    assert refused.value.field == "countries"
+    assert "RWA by Task Force Great Lakes" in str(refused.value)
+    session.rollback()
+    body, _ = create(session, name="Task Force Rwanda", countries=["RWA"], overlap_reason="genocide archives")
+    service.confirm_chairs(session=session, person=who(session, SG_CHAIR), task_force=body, now=NOW)
+    recipients = {
+        r.body: r.reason
+        for r in route_report(ReportFacts(country="RWA"), organisation_graph(session=session))
+    }
+    assert recipients["task-force-great-lakes"] == "task force covers RWA"
+    assert recipients[body.slug] == (
+        "task force covers RWA (with another task force, by steering-group override: genocide archives)"
+    )
+
+
+def test_confirming_a_second_task_force_on_a_country_needs_the_override_recorded_at_set_up(session):
+    first, _ = create(session, name="Task Force Niger", countries=["NER"])
+    with pytest.raises(service.TaskForceError):
+        create(session, name="Task Force Niger 2", countries=["NER"], overlap_reason="")
+    session.rollback()
+    second, _ = create(session, name="Task Force Niger 2", countries=["NER"], overlap_reason="a second front")
+    service.confirm_chairs(session=session, person=who(session, SG_CHAIR), task_force=first, now=NOW)
+    service.confirm_chairs(session=session, person=who(session, SG_CHAIR), task_force=second, now=NOW)
+    recipients = {
+        r.body for r in route_report(ReportFacts(country="NER"), organisation_graph(session=session))
+    }
+    assert {first.slug, second.slug} <= recipients
+
+
+# --- set-up hands over ------------------------------------------------------------------------------
+
+
+def test_set_up_hands_over_the_open_reports_of_the_last_90_days(session):
+    ambassador = who(session, "elodie.leclercq@diplobel.example")
+    warning = post(session, ambassador, title="Attack near Mopti", mission_code="BAMAKO", early_warning=True)
+    routine = post(session, ambassador, title="Weekly Bamako update", mission_code="BAMAKO")
+    old = post(session, ambassador, title="Old Bamako update", mission_code="BAMAKO")
+    dismissed = post(session, ambassador, title="Rumour in Gao", mission_code="BAMAKO")
+    niger = post(session, who(session, AMBASSADOR_NIAMEY), title="Niamey update", mission_code="NIAMEY")
+    old.report.created_at = NOW - timedelta(days=120)
+    dismissed.report.status = "dismissed"
+    session.add_all([old.report, dismissed.report])
+    session.commit()
+    body, _ = create(session, name="Task Force Mali", countries=["MLI"])
+    service.confirm_chairs(session=session, person=who(session, SG_CHAIR), task_force=body, now=NOW)
+    deliveries = {d.report_id: d for d in session.exec(select(Delivery).where(Delivery.body_id == body.id))}
+    assert set(deliveries) == {warning.report.id, routine.report.id}
+    assert niger.report.id not in deliveries
+    assert deliveries[warning.report.id].reason == "handed over at set-up: task force covers MLI"
+    assert deliveries[warning.report.id].rule == "handed_over"
+    # the early warning stays in the steering group's queue too
+    assert warning.report.id in {
+        d.report_id
+        for d in session.exec(select(Delivery).where(Delivery.report_id == warning.report.id))
+        if d.body_id == structure.steering_group_id(session=session)
+    }
+    inbox = report_queries.inbox(
+        session=session, viewer=who(session, DGB_DIRECTOR), policy=POLICY, body_slug=body.slug
+    )
+    assert {item.report.id for item in inbox} == {warning.report.id, routine.report.id}

@@ -37,6 +37,8 @@ class TaskForceScope:
     slug: str
     countries: frozenset[str]
     themes: frozenset[str]
+    # countries the steering group let this task force cover alongside another one, with its reason
+    overrides: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,12 +64,19 @@ def routing_index(graph: nx.MultiDiGraph) -> RoutingIndex:
         if data.get("body_kind") == "steering_group":
             steering_group = slug
         elif data.get("body_kind") == "task_force" and data.get("status") == "active":
-            countries = frozenset(
-                target.removeprefix("country:")
+            covers = [
+                (target.removeprefix("country:"), edge.get("override", ""))
                 for _s, target, edge in graph.out_edges(node, data=True)
                 if edge.get("relation") == "covers"
+            ]
+            task_forces.append(
+                TaskForceScope(
+                    slug,
+                    frozenset(code for code, _why in covers),
+                    frozenset(data.get("themes", ())),
+                    tuple(sorted((code, why) for code, why in covers if why)),
+                )
             )
-            task_forces.append(TaskForceScope(slug, countries, frozenset(data.get("themes", ()))))
         elif data.get("body_kind") == "consultation_platform":
             for _s, target, edge in graph.out_edges(node, data=True):
                 if edge.get("relation") == "platform_of":
@@ -83,7 +92,11 @@ def task_forces_covering(index: RoutingIndex, country: str, themes: tuple[str, .
     for scope in index.task_forces:
         if scope.countries:
             if country in scope.countries:
-                covering.append((scope.slug, f"task force covers {country}"))
+                override = dict(scope.overrides).get(country)
+                why = f"task force covers {country}"
+                if override:
+                    why += f" (with another task force, by steering-group override: {override})"
+                covering.append((scope.slug, why))
         elif shared := sorted(scope.themes & set(themes)):
             covering.append((scope.slug, f"task force covers theme {', '.join(shared)}"))
     return covering

@@ -2,6 +2,7 @@
 down; and their API types."""
 
 from datetime import UTC, datetime
+from typing import Annotated
 
 from flask import g
 from flask_openapi3 import Tag
@@ -16,6 +17,7 @@ from coordination.structure import queries as structure
 from coordination.structure.enums import BodyKind, BodyStatus, MembershipRole
 from coordination.taskforces import service
 
+PersonId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 TASK_FORCES_TAG = Tag(name="task forces", description="Task forces: set up, chairs, stand-down")
 ERRORS = {403: Problem, 404: Problem, 422: Problem}
 
@@ -33,6 +35,11 @@ class TaskForceIn(BaseModel):
         default=[], description="Department codes flagged by the steering group"
     )
     expert_director_id: int | None = None
+    overlap_reason: str = Field(
+        default="",
+        max_length=300,
+        description="Required when another active or proposed task force already covers one of the countries",
+    )
 
 
 class ChairOut(BaseModel):
@@ -40,6 +47,18 @@ class ChairOut(BaseModel):
     person_id: int
     name: str
     reason: str
+
+
+class ChairSeatOut(BaseModel):
+    """A chair or co-chair seat, current or ended: the record of who was proposed and who confirmed."""
+
+    role: MembershipRole
+    person_id: int
+    name: str
+    reason: str
+    started_at: datetime
+    ended_at: datetime | None
+    end_reason: str
 
 
 class TaskForceOut(BaseModel):
@@ -54,11 +73,16 @@ class TaskForceOut(BaseModel):
     goals_decision_id: int | None = Field(description="Only when the caller may see that decision")
     chairs: list[ChairOut]
     chairs_decided_by: str | None
+    chairs_override_reason: str = Field(description="Why the steering group overrode the proposed chairs")
+    chair_history: list[ChairSeatOut] = Field(description="Every chair and co-chair seat, newest first")
 
 
 class ConfirmIn(BaseModel):
-    chair_id: int | None = Field(default=None, description="Override the proposed chair")
-    co_chair_ids: list[int] | None = Field(default=None, description="Override the proposed co-chairs")
+    chair_id: PersonId | None = Field(default=None, description="Override the proposed chair")
+    co_chair_ids: list[PersonId] | None = Field(
+        default=None, max_length=10, description="Override the proposed co-chairs"
+    )
+    reason: str = Field(default="", max_length=300, description="Required when overriding the proposal")
 
 
 class StandDownIn(BaseModel):
@@ -98,6 +122,20 @@ def _task_force_out(session: Session, slug: str) -> TaskForceOut:
         goals_decision_id=goals_decision.id if goals_decision else None,
         chairs=chairs,
         chairs_decided_by=decided.name if decided else None,
+        chairs_override_reason=body.chairs_override_reason,
+        chair_history=[
+            ChairSeatOut(
+                role=seat.role,
+                person_id=seat.person_id,
+                name=seat.person.name,
+                reason=seat.reason,
+                started_at=seat.started_at,
+                ended_at=seat.ended_at,
+                end_reason=seat.end_reason,
+            )
+            for seat in structure.seat_history(session=session, body_id=body.id)
+            if seat.role in (MembershipRole.chair, MembershipRole.co_chair)
+        ],
     )
 
 

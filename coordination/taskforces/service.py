@@ -12,6 +12,7 @@ from coordination.audit import service as audit
 from coordination.decisions import queries as decisions
 from coordination.decisions.enums import DecisionStatus
 from coordination.lessons import service as lessons
+from coordination.reports import service as reports
 from coordination.rules import RuleViolation
 from coordination.structure import queries as structure
 from coordination.structure import service as structure_service
@@ -61,10 +62,14 @@ def directorate_head(session: Session, department: str, directorate: str) -> "Pe
 
 
 def department_representative(session: Session, department_code: str) -> "Person | None":
-    """The department's representative in the steering group (its chair, co-chair or first member)."""
+    """The department's representative in the steering group: the one it named, while seated there;
+    otherwise its chair, co-chair or first member."""
     department = structure.get_department(session=session, code=department_code)
     if department is None:
         return None
+    representatives = structure.representatives_of(session=session, department_id=department.id)
+    if representatives and representatives[0].id == department.representative_id:
+        return representatives[0]
     seated = structure.steering_group_people_of_department(
         session=session, department_id=department.id, exclude_observers=True
     )
@@ -156,12 +161,15 @@ def create_task_force(
     themes: list[str] = (),
     major_departments: list[str] = (),
     expert_director_id: int | None = None,
+    overlap_reason: str = "",
     now: datetime,
 ) -> tuple["Body", list[ChairProposal]]:
     """A proposed task force set up from an adopted steering-group decision, with chairs proposed by rule.
 
     Its description and goals are what the steering group writes for everyone to read; they are never
-    copied from the decision, which may be classified."""
+    copied from the decision, which may be classified. A country already covered by another active or
+    proposed task force is refused unless the steering group gives `overlap_reason`: routing then sends
+    that country's reports to both and says why."""
     steering_group = _require_steering_role(session, person)
     decision = (
         decisions.get_visible_decision(session=session, viewer=person, decision_id=goals_decision_id)
@@ -191,6 +199,12 @@ def create_task_force(
         raise TaskForceError(str(exc), "themes") from exc
     if not countries and not themes:
         raise TaskForceError("a task force covers at least one country or theme", "countries")
+    overlap_reason = (overlap_reason or "").strip()
+    if len(overlap_reason) > 300:
+        raise TaskForceError("the reason is at most 300 characters", "overlap_reason")
+    overlaps = structure.task_forces_covering_countries(session=session, countries=countries)
+    if overlaps and not overlap_reason:
+        raise TaskForceError(_overlap_refusal(overlaps), "countries")
     expert = (
         structure.people_by_id(session=session, ids=[expert_director_id]).get(expert_director_id)
         if expert_director_id
@@ -218,8 +232,18 @@ def create_task_force(
         created_at=now,
     )
     for proposal in proposals:
-        structure_service.upsert_membership(
-            session=session, body=body, person=proposal.person, role=proposal.role, reason=proposal.reason
+        structure_service.open_seat(
+            session=session,
+            body=body,
+            person=proposal.person,
+            role=proposal.role,
+            reason=proposal.reason,
+            seated_by=person,
+            now=now,
+        )
+    for code in overlaps:
+        structure_service.set_country_override(
+            session=session, body=body, country=code, reason=overlap_reason
         )
     structure_service.bump_revision(session=session)
     audit.record(
@@ -230,9 +254,19 @@ def create_task_force(
         object_id=body.slug,
         decision=decision.id,
         proposals={p.person.email: f"{p.role}: {p.reason}" for p in proposals},
+        overlaps={code: names for code, names in overlaps.items()},
+        overlap_reason=overlap_reason or None,
     )
     session.commit()
     return body, proposals
+
+
+def _overlap_refusal(overlaps: dict[str, list[str]]) -> str:
+    covered = "; ".join(f"{code} by {', '.join(names)}" for code, names in sorted(overlaps.items()))
+    return (
+        f"one task force per country: {covered}. The steering group may override this with a reason "
+        "(both task forces then receive that country's reports)"
+    )
 
 
 def confirm_chairs(
@@ -242,32 +276,72 @@ def confirm_chairs(
     task_force: "Body",
     chair_id: int | None = None,
     co_chair_ids: list[int] | None = None,
+    reason: str = "",
     now: datetime,
 ) -> "Body":
-    """The steering group confirms the proposed chairs or overrides them; the task force becomes active."""
+    """The steering group confirms the proposed chairs or overrides them, with a reason; the task force
+    becomes active and receives the open reports of the last 90 days on its countries or themes.
+
+    The seats keep the record: a proposed chair who is overridden has their seat ended with the reason,
+    and the chair chosen instead is seated with it."""
     _require_steering_role(session, person, {MembershipRole.chair, MembershipRole.co_chair})
     if task_force.kind != BodyKind.task_force or task_force.status != BodyStatus.proposed:
         raise TaskForceError("only a proposed task force has its chairs confirmed", "status")
-    overrides = {}
+    overrides: dict[MembershipRole, list[int]] = {}
     if chair_id is not None:
         overrides[MembershipRole.chair] = [chair_id]
     if co_chair_ids is not None:
-        overrides[MembershipRole.co_chair] = co_chair_ids
+        overrides[MembershipRole.co_chair] = list(dict.fromkeys(co_chair_ids))
+    proposed = {
+        role: structure.seated_person_ids(session=session, body_id=task_force.id, roles=[role])
+        for role in (MembershipRole.chair, MembershipRole.co_chair)
+    }
+    overrides = {role: ids for role, ids in overrides.items() if set(ids) != proposed[role]}
+    reason = (reason or "").strip()
+    if overrides and not reason:
+        raise TaskForceError("say why the steering group overrides the proposed chairs", "reason")
+    if len(reason) > 300:
+        raise TaskForceError("the reason is at most 300 characters", "reason")
+    chosen_people = structure.people_by_id(
+        session=session, ids=[i for ids in overrides.values() for i in ids]
+    )
     for role, ids in overrides.items():
-        chosen = structure.people_by_id(session=session, ids=ids)
-        if len(chosen) != len(set(ids)):
-            raise TaskForceError("unknown person among the chairs", role.value)
-        for pid in structure.seated_person_ids(session=session, body_id=task_force.id, roles=[role]) - set(
-            ids
-        ):
-            structure_service.unseat(session=session, body=task_force, person_id=pid)
-        for pid in dict.fromkeys(ids):
-            structure_service.upsert_membership(
+        field = "chair_id" if role is MembershipRole.chair else "co_chair_ids"
+        for pid in ids:
+            if pid not in chosen_people:
+                raise TaskForceError(f"no person {pid}", field)
+            if not chosen_people[pid].active:
+                raise TaskForceError(f"{chosen_people[pid].name} is deactivated", field)
+    if set(overrides.get(MembershipRole.chair, [])) & set(overrides.get(MembershipRole.co_chair, [])):
+        raise TaskForceError("one person cannot be both chair and co-chair", "co_chair_ids")
+    overlaps = structure.task_forces_covering_countries(
+        session=session,
+        countries=structure.body_country_codes(session=session, body_id=task_force.id),
+        statuses=[BodyStatus.active],
+        exclude_body_id=task_force.id,
+        without_override_of=task_force.id,
+    )
+    if overlaps:
+        raise TaskForceError(_overlap_refusal(overlaps), "countries")
+    for role, ids in overrides.items():
+        for pid in proposed[role] - set(ids):
+            structure_service.unseat(
                 session=session,
                 body=task_force,
-                person=chosen[pid],
+                person_id=pid,
+                ended_by=person,
+                reason=f"proposal overridden by the steering group: {reason}",
+                now=now,
+            )
+        for pid in ids:
+            structure_service.open_seat(
+                session=session,
+                body=task_force,
+                person=chosen_people[pid],
                 role=role,
-                reason=f"chosen by the steering group ({person.name})",
+                reason=f"chosen by the steering group ({person.name}): {reason}",
+                seated_by=person,
+                now=now,
             )
     structure_service.update_body(
         session=session,
@@ -275,15 +349,22 @@ def confirm_chairs(
         status=BodyStatus.active,
         chairs_decided_by_id=person.id,
         chairs_decided_at=now,
+        chairs_override_reason=reason if overrides else "",
     )
     structure_service.bump_revision(session=session)
+    session.flush()
+    handed_over = reports.hand_over(session=session, task_force=task_force, now=now)
     audit.record(
         session,
         actor_id=person.id,
         action="task_force.confirm",
         object_type="body",
         object_id=task_force.slug,
+        proposed={r.value: sorted(ids) for r, ids in proposed.items()},
+        confirmed={r.value: ids for r, ids in overrides.items()},
         overridden=[r.value for r in overrides],
+        reason=reason or None,
+        handed_over=handed_over,
     )
     session.commit()
     return task_force

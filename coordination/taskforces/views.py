@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from coordination.classification import NeedToKnow
@@ -15,11 +15,12 @@ from coordination.db import get_session
 from coordination.decisions import queries as decisions
 from coordination.lessons import queries as lessons
 from coordination.reports.forms import THEME_CHOICES
-from coordination.rules import RuleViolation
+from coordination.rules import Forbidden, RuleViolation
 from coordination.sitreps import queries as sitreps
 from coordination.sitreps.views import sitrep_form
 from coordination.structure import queries as structure
 from coordination.structure.enums import BodyKind, BodyStatus
+from coordination.structure.views import seating_panel
 from coordination.taskforces import service
 
 bp = Blueprint("taskforces", __name__)
@@ -45,9 +46,49 @@ class TaskForceForm(FlaskForm):
     countries = StringField(
         _l("Countries in scope (ISO codes, comma-separated)"), validators=[Length(max=200)]
     )
+    overlap_reason = StringField(
+        _l("Reason, if another task force already covers one of these countries"),
+        validators=[Length(max=300)],
+    )
     themes = SelectMultipleField(_l("Themes"), choices=THEME_CHOICES)
     major_departments = SelectMultipleField(_l("Departments for which the issue is major"), choices=[])
     expert_director = SelectField(_l("Chair (leave empty for the DGB director)"), choices=[])
+
+
+class ConfirmForm(FlaskForm):
+    chair = SelectField(_l("Chair"), choices=[], validate_choice=False)
+    co_chairs = SelectMultipleField(_l("Co-chairs"), choices=[], validate_choice=False)
+    # set by the page's form: the co-chairs list is then meant as sent, even when empty
+    chosen = HiddenField()
+    reason = StringField(
+        _l("Reason, if the steering group overrides the proposal"), validators=[Length(max=300)]
+    )
+
+
+def _person_id(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
+
+
+def confirm_form(body) -> ConfirmForm:
+    """The proposed chairs preselected; any director or steering-group member may be chosen instead."""
+    session = get_session()
+    form = ConfirmForm(prefix="confirm")
+    steering_group = structure.get_steering_group(session=session)
+    candidates = {p.id: p for p in structure.directors(session=session) if p.active}
+    if steering_group is not None:
+        candidates.update({p.id: p for p in structure.members_of(session=session, body_id=steering_group.id)})
+    seats = structure.ordered_memberships(body)
+    candidates.update({m.person.id: m.person for m in seats})
+    choices = [
+        (str(p.id), f"{p.name} ({p.function})") for p in sorted(candidates.values(), key=lambda p: p.name)
+    ]
+    form.chair.choices = choices
+    form.co_chairs.choices = choices
+    if request.method == "GET":
+        form.chair.data = next((str(m.person_id) for m in seats if m.role == "chair"), None)
+        form.co_chairs.data = [str(m.person_id) for m in seats if m.role == "co_chair"]
+        form.chosen.data = "1"
+    return form
 
 
 class StandDownForm(FlaskForm):
@@ -91,6 +132,7 @@ def new_task_force():
                 themes=form.themes.data or [],
                 major_departments=form.major_departments.data or [],
                 expert_director_id=int(form.expert_director.data) if form.expert_director.data else None,
+                overlap_reason=form.overlap_reason.data or "",
                 now=_now(),
             )
         except RuleViolation as error:
@@ -130,17 +172,40 @@ def task_force(slug: str):
         if body.status == BodyStatus.active
         else None,
         sitrep_form=sitrep_form(body),
+        confirm_form=confirm_form(body) if body.status == BodyStatus.proposed else None,
+        chair_history=[
+            seat
+            for seat in structure.seat_history(session=session, body_id=body.id)
+            if seat.ended_at is not None and seat.role in ("chair", "co_chair")
+        ],
+        seating=seating_panel(body, back="task_force"),
     )
 
 
 @bp.post("/task-forces/<slug>/confirm")
 def confirm(slug: str):
     session = get_session()
+    body = _task_force_or_404(slug)
+    form = confirm_form(body)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return redirect(url_for("taskforces.task_force", slug=slug))
     try:
         service.confirm_chairs(
-            session=session, person=current_user, task_force=_task_force_or_404(slug), now=_now()
+            session=session,
+            person=current_user,
+            task_force=body,
+            chair_id=_person_id(form.chair.data),
+            co_chair_ids=[i for i in map(_person_id, form.co_chairs.data or []) if i is not None]
+            if form.chosen.data
+            else None,
+            reason=form.reason.data or "",
+            now=_now(),
         )
-    except RuleViolation as error:
+    except (RuleViolation, Forbidden) as error:
+        session.rollback()
         flash(str(error), "error")
     else:
         flash(_("Chairs confirmed; the task force is active."), "info")

@@ -26,14 +26,18 @@ def test_task_force_creation_returns_the_proposed_chairs_with_reasons(client, ap
         "/api/v1/task-forces", headers=headers, json={"name": "Task Force Burundi", "countries": ["BDI"]}
     )
     assert refused.status_code == 422 and refused.json["errors"][0]["field"] == "goals_decision_id"
+    proposal = {
+        "goals_decision_id": adopted_goals(client, api_token),
+        "name": "Task Force Burundi",
+        "countries": ["BDI"],
+    }
+    overlapping = client.post("/api/v1/task-forces", headers=headers, json=proposal)
+    assert overlapping.status_code == 422 and overlapping.json["errors"][0]["field"] == "countries"
+    assert "BDI by Task Force Great Lakes" in overlapping.json["detail"]
     response = client.post(
         "/api/v1/task-forces",
         headers=headers,
-        json={
-            "goals_decision_id": adopted_goals(client, api_token),
-            "name": "Task Force Burundi",
-            "countries": ["BDI"],
-        },
+        json={**proposal, "overlap_reason": "the elections need a task force of their own"},
     )
     assert response.status_code == 201, response.json
     body = response.json
