@@ -12,6 +12,8 @@ from coordination.decisions.flows import decision_link, issuing_managers
 from coordination.notifications import service as notifications
 from coordination.notifications.enums import EmailPreference
 from coordination.notifications.mail import Mailer
+from coordination.planning import roster
+from coordination.structure import service as structure_service
 from coordination.structure.enums import MembershipRole
 
 if TYPE_CHECKING:
@@ -152,4 +154,12 @@ FREQUENT_JOBS = {
     "remind_actions": remind_actions,
     "send_pending_email": send_pending_email,
 }
-DAILY_JOBS = {"send_daily_digests": send_daily_digests}
+
+
+def keep_seats_current(*, session: Session, now: datetime, mailer: Mailer, base_url: str) -> int:
+    """End the seats whose planned end has passed and seat the roster assignments that have started."""
+    ended = structure_service.end_seats_due(session=session, now=now)
+    return ended + roster.seat_started_assignments(session=session, now=now)
+
+
+DAILY_JOBS = {"send_daily_digests": send_daily_digests, "keep_seats_current": keep_seats_current}

@@ -100,6 +100,10 @@ def send_pending(
     sent = 0
     for notification in pending:
         person = people[notification.person_id]
+        if not person.active:
+            _withhold([notification])
+            session.commit()
+            continue
         try:
             mailer.send(
                 to=[person.email],
@@ -133,6 +137,10 @@ def send_digests(*, session: Session, mailer: Mailer, base_url: str, now: dateti
     sent = 0
     for person_id, notifications in by_person.items():
         person = people[person_id]
+        if not person.active:
+            _withhold(notifications)
+            session.commit()
+            continue
         body = "\n\n".join(_text(n, base_url) for n in notifications)
         try:
             mailer.send(
@@ -152,6 +160,12 @@ def send_digests(*, session: Session, mailer: Mailer, base_url: str, now: dateti
         session.commit()
         sent += 1
     return sent
+
+
+def _withhold(notifications: list[Notification]) -> None:
+    """A deactivated person's mailbox receives nothing more from the structure."""
+    for notification in notifications:
+        notification.email_state = EmailState.none
 
 
 def _text(notification: Notification, base_url: str) -> str:

@@ -323,6 +323,34 @@ def create_assignment(path: SlugPath, body: AssignmentIn):
     return response
 
 
+class AssignmentPath(BaseModel):
+    slug: str = Field(max_length=80)
+    assignment_id: int = Field(ge=1, le=2**31 - 1)
+
+
+class EndAssignmentIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=300)
+
+
+@api.post(
+    "/task-forces/<slug>/assignments/<int:assignment_id>/end",
+    tags=[PLANNING_TAG],
+    security=BEARER,
+    responses={200: RosterWarnings, **ERRORS},
+    summary="End an assignment today; the member seat it gave ends with it",
+)
+def end_assignment(path: AssignmentPath, body: EndAssignmentIn):
+    session = get_session()
+    effort = _effort(session, path.slug)
+    assignment = roster.get_assignment(session=session, task_force=effort, assignment_id=path.assignment_id)
+    if assignment is None:
+        return problem(404, f"No assignment {path.assignment_id} in {path.slug}.")
+    roster.end_assignment(
+        session=session, person=g.api_person, assignment=assignment, reason=body.reason, now=_now()
+    )
+    return get_roster_warnings(path=SlugPath(slug=path.slug))
+
+
 @api.post(
     "/task-forces/<slug>/press", tags=[PLANNING_TAG], security=BEARER, responses={201: PressOut, **ERRORS}
 )

@@ -14,6 +14,7 @@ from coordination.audit import service as audit
 from coordination.planning.models import Assignment, Designation, StaffingNeed
 from coordination.rules import Forbidden, RuleViolation
 from coordination.structure import queries as structure
+from coordination.structure import service as structure_service
 from coordination.structure.enums import BodyKind, BodyStatus, MembershipRole
 
 if TYPE_CHECKING:
@@ -81,13 +82,7 @@ def assign(
     """Give a share of someone's time to a task force (its, or the steering group's, chairs and secretary)."""
     if task_force.kind != BodyKind.task_force:
         raise RosterError("people are assigned to task forces", "task_force")
-    steering_group = structure.get_steering_group(session=session)
-    allowed = {
-        structure.role_in(session=session, person_id=person.id, body_id=b.id)
-        for b in (task_force, steering_group)
-    }
-    if not allowed & MANAGING_ROLES:
-        raise Forbidden("only the task force's or the steering group's chairs and secretary assign people")
+    _require_manager(session, person, task_force)
     if not 1 <= int(share) <= 100:
         raise RosterError("the share is 1 to 100 percent of the person's time", "share")
     if end_on is not None and end_on < start_on:
@@ -103,6 +98,7 @@ def assign(
     )
     session.add(assignment)
     session.flush()
+    seated = _seat_assignee(session, assignment, task_force, assignee, by=person, now=now)
     audit.record(
         session,
         actor_id=person.id,
@@ -111,9 +107,105 @@ def assign(
         object_id=assignee.id,
         task_force=task_force.slug,
         share=int(share),
+        seated=seated,
     )
     session.commit()
     return assignment
+
+
+ROSTER_SEAT_REASON = "standby roster assignment"
+
+
+def _seat_assignee(
+    session: Session, assignment: Assignment, task_force: "Body", assignee: "Person", *, by, now: datetime
+) -> bool:
+    """An assignment that has started seats the person as a member of the task force until it ends (a
+    person already seated there keeps their seat and role). Returns whether a seat was opened."""
+    if assignment.start_on > now.date() or task_force.status == BodyStatus.stood_down or not assignee.active:
+        return False
+    if structure.role_in(session=session, person_id=assignee.id, body_id=task_force.id) is not None:
+        return False
+    structure_service.open_seat(
+        session=session,
+        body=task_force,
+        person=assignee,
+        role=MembershipRole.member,
+        reason=f"{ROSTER_SEAT_REASON} ({assignment.share}%)",
+        seated_by=by,
+        now=now,
+        ends_on=assignment.end_on,
+    )
+    structure_service.bump_revision(session=session)
+    return True
+
+
+def end_assignment(
+    *, session: Session, person: "Person", assignment: Assignment, reason: str, now: datetime
+) -> Assignment:
+    """End an assignment today; the member seat it gave ends with it (a seat given otherwise stays)."""
+    task_force = structure.find_body(session=session, slug=_slug_of(session, assignment.task_force_id))
+    _require_manager(session, person, task_force)
+    reason = (reason or "").strip()
+    if not reason:
+        raise RosterError("say why the assignment ends", "reason")
+    if assignment.end_on is not None and assignment.end_on < now.date():
+        raise RosterError("this assignment has already ended", "end_on")
+    assignment.end_on = now.date()
+    session.add(assignment)
+    seat = structure_service.current_seat(
+        session=session, body_id=assignment.task_force_id, person_id=assignment.person_id
+    )
+    seat_ended = seat is not None and seat.reason.startswith(ROSTER_SEAT_REASON)
+    if seat_ended:
+        structure_service.close_seat(
+            session=session, seat=seat, ended_by=person, reason=f"assignment ended: {reason}", now=now
+        )
+        structure_service.bump_revision(session=session)
+    audit.record(
+        session,
+        actor_id=person.id,
+        action="roster.end_assignment",
+        object_type="person",
+        object_id=assignment.person_id,
+        task_force=task_force.slug,
+        reason=reason[:300],
+        seat_ended=seat_ended,
+    )
+    session.commit()
+    return assignment
+
+
+def seat_started_assignments(*, session: Session, now: datetime) -> int:
+    """Seat the people whose assignment starts today or started while they were not seated (the scheduler
+    runs this daily with the seats whose planned end has passed)."""
+    started = session.exec(select(Assignment).where(_current(now.date()))).all()
+    bodies = structure.bodies_by_id(session=session, ids={a.task_force_id for a in started})
+    people = structure.people_by_id(session=session, ids={a.person_id for a in started})
+    seated = 0
+    for assignment in started:
+        body = bodies[assignment.task_force_id]
+        if body.status != BodyStatus.active:
+            continue
+        by = structure.people_by_id(session=session, ids=[assignment.assigned_by_id]).get(
+            assignment.assigned_by_id
+        )
+        seated += _seat_assignee(session, assignment, body, people[assignment.person_id], by=by, now=now)
+    session.commit()
+    return seated
+
+
+def _slug_of(session: Session, body_id: int) -> str:
+    return structure.bodies_by_id(session=session, ids=[body_id])[body_id].slug
+
+
+def _require_manager(session: Session, person: "Person", task_force: "Body") -> None:
+    steering_group = structure.get_steering_group(session=session)
+    allowed = {
+        structure.role_in(session=session, person_id=person.id, body_id=b.id)
+        for b in (task_force, steering_group)
+    }
+    if not allowed & MANAGING_ROLES:
+        raise Forbidden("only the task force's or the steering group's chairs and secretary assign people")
 
 
 def _current(on: date):
@@ -195,3 +287,19 @@ def roster(*, session: Session) -> "list[tuple[Designation, Person]]":
     designations = session.exec(select(Designation)).all()
     people = structure.people_by_id(session=session, ids={d.person_id for d in designations})
     return sorted(((d, people[d.person_id]) for d in designations), key=lambda row: row[1].name)
+
+
+def assignments_of(*, session: Session, task_force: "Body", on: date) -> "list[tuple[Assignment, Person]]":
+    """The task force's assignments current on a date or starting later, with the people, by start."""
+    query = select(Assignment).where(
+        Assignment.task_force_id == task_force.id,
+        or_(Assignment.end_on.is_(None), Assignment.end_on >= on),
+    )
+    assignments = session.exec(query.order_by(Assignment.start_on, Assignment.id)).all()
+    people = structure.people_by_id(session=session, ids={a.person_id for a in assignments})
+    return [(a, people[a.person_id]) for a in assignments]
+
+
+def get_assignment(*, session: Session, task_force: "Body", assignment_id: int) -> Assignment | None:
+    assignment = session.get(Assignment, assignment_id)
+    return assignment if assignment is not None and assignment.task_force_id == task_force.id else None

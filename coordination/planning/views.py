@@ -70,6 +70,7 @@ def plan(slug: str):
         joint=joint,
         overcommitted=over,
         missing=roster.missing_needs(session=session, task_force=effort, on=today),
+        assignments=roster.assignments_of(session=session, task_force=effort, on=today),
         without_designations=roster.departments_without_designations(session=session),
         press_items=press.items(session=session, effort=effort),
         needs_clearance=press.needs_clearance(session, effort),
@@ -183,6 +184,25 @@ def assign(slug: str):
             now=_now(),
         ),
         _("Assignment recorded."),
+    )
+    return _back(slug, "roster")
+
+
+@bp.post("/task-forces/<slug>/assignments/<int:assignment_id>/end")
+def end_assignment(slug: str, assignment_id: int):
+    session, effort = get_session(), _effort(slug)
+    assignment = roster.get_assignment(session=session, task_force=effort, assignment_id=assignment_id)
+    if assignment is None:
+        abort(404)
+    _attempt(
+        lambda: roster.end_assignment(
+            session=session,
+            person=current_user,
+            assignment=assignment,
+            reason=request.form.get("reason", ""),
+            now=_now(),
+        ),
+        _("Assignment ended."),
     )
     return _back(slug, "roster")
 
