@@ -5,6 +5,7 @@ import json
 import uuid
 
 import pytest
+import sqlalchemy as sa
 from alembic import command
 
 from coordination import db
@@ -118,5 +119,43 @@ def test_0013_marks_earlier_situation_reports_and_withdraws_copied_goals(empty_d
                 connection.exec_driver_sql("SELECT title FROM agendaitem ORDER BY position").scalars().all()
             )
             assert titles == ["", "Any other business"]
+    finally:
+        engine.dispose()
+
+
+def test_0014_keeps_seats_as_current_history_and_names_the_brussels_platforms_apart(empty_database):
+    """Seats made before 0014 become current seats that started when their body was created; a person may
+    then hold a new seat in a body after an ended one; the two Brussels platforms get distinct names."""
+    engine = db.make_engine(empty_database)
+    try:
+        db.upgrade(engine, "0013")
+        with engine.begin() as connection:
+            for statement in (
+                "INSERT INTO country (code, name, is_partner) VALUES ('BEL', 'Belgium', FALSE)",
+                "INSERT INTO department (id, code, name, level, kind, opt_in) VALUES (1, 'FA', 'Foreign Affairs', 'federal', 'public_service', FALSE)",
+                "INSERT INTO person (id, email, name, department_id, function, clearance, languages, active, is_demo, is_admin, created_at) VALUES (1, 'a@b.example', 'A', 1, '', 'secret', '[]', TRUE, FALSE, FALSE, '2026-01-01 00:00:00')",
+                "INSERT INTO mission (id, code, kind, name, city, host_country_code, organisation) VALUES (1, 'PR-EU', 'permanent_representation', 'PR EU', 'Brussels', 'BEL', 'EU'), (2, 'PR-NATO', 'permanent_representation', 'PR NATO', 'Brussels', 'BEL', 'NATO')",
+                "INSERT INTO body (id, slug, kind, name, description, goals, status, themes, created_at, major_departments, sitrep_every_days, closing_report, mission_id) VALUES (1, 'platform-pr-eu', 'consultation_platform', 'Consultation platform Brussels', '', '', 'active', '[]', '2025-06-01 08:00:00', '[]', 14, '', 1), (2, 'platform-pr-nato', 'consultation_platform', 'Consultation platform Brussels', '', '', 'active', '[]', '2025-06-01 08:00:00', '[]', 14, '', 2)",
+                "INSERT INTO membership (body_id, person_id, role, reason) VALUES (1, 1, 'chair', '')",
+            ):
+                connection.exec_driver_sql(statement)
+        db.upgrade(engine)
+        with engine.begin() as connection:
+            started, ended = connection.exec_driver_sql("SELECT started_at, ended_at FROM membership").one()
+            assert str(started).startswith("2025-06-01 08:00:00") and ended is None
+            names = connection.exec_driver_sql("SELECT name FROM body ORDER BY id").scalars().all()
+            assert names == ["Consultation platform Brussels (EU)", "Consultation platform Brussels (NATO)"]
+            connection.exec_driver_sql(
+                "UPDATE membership SET ended_at = '2026-02-01 00:00:00', end_reason = 'left'"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO membership (body_id, person_id, role, reason, started_at, end_reason) "
+                "VALUES (1, 1, 'member', '', '2026-03-01 00:00:00', '')"
+            )
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO membership (body_id, person_id, role, reason, started_at, end_reason) "
+                "VALUES (1, 1, 'observer', '', '2026-03-02 00:00:00', '')"
+            )
     finally:
         engine.dispose()
