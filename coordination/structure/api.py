@@ -26,6 +26,7 @@ from coordination.structure.enums import (
 from coordination.structure.models import Body, Department, Mission, Person
 from coordination.structure.queries import ordered_memberships
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 STRUCTURE_TAG = Tag(name="structure", description="Departments, missions, bodies and people")
 
 
@@ -214,7 +215,7 @@ class CodePath(BaseModel):
 
 
 class PersonPath(BaseModel):
-    person_id: int = Field(ge=1)
+    person_id: int = Field(ge=1, le=MAX_ID)
 
 
 class BodyQuery(BaseModel):
@@ -406,7 +407,7 @@ class ParticipationIn(BaseModel):
 
 class RepresentativeIn(BaseModel):
     person_id: int = Field(
-        ge=1, description="A person of the department; seated in the steering group if not"
+        ge=1, le=MAX_ID, description="A person of the department; seated in the steering group if not"
     )
 
 
@@ -691,7 +692,7 @@ class SeatsQuery(BaseModel):
 
 
 class SeatIn(BaseModel):
-    person_id: int = Field(ge=1)
+    person_id: int = Field(ge=1, le=MAX_ID)
     role: MembershipRole
     reason: Reason
     starts_on: date | None = Field(default=None, description="Today or earlier; default now")
@@ -700,7 +701,7 @@ class SeatIn(BaseModel):
 
 class SeatPath(BaseModel):
     slug: str = Field(max_length=80)
-    person_id: int = Field(ge=1)
+    person_id: int = Field(ge=1, le=MAX_ID)
 
 
 def _seat_out(seat, names: dict) -> SeatOut:
