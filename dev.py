@@ -2,6 +2,7 @@
 """Set up and run Coordination on a fresh machine that has only Python 3.11+.
 
     python3 dev.py run    # create .venv, install, compile translations, migrate, seed, serve on :5000
+                          # with the scheduler process beside it (Ctrl-C stops both)
     python3 dev.py test   # the same set-up, then the whole test suite
 
 Standard library only: this file runs before anything is installed.
@@ -61,7 +62,7 @@ def main(argv: list[str]) -> int:
     ensure_environment()
     command, rest = argv[0], argv[1:]
     if command == "run":
-        args = [str(BIN / "coordination"), "serve", "--seed", *rest]
+        args = [str(BIN / "coordination"), "serve", "--seed", "--with-scheduler", *rest]
     else:
         args = [str(PYTHON), "-m", "pytest", *rest]
     os.chdir(ROOT)

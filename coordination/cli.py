@@ -1,6 +1,11 @@
 """The `coordination` command: serve, db upgrade, seed, create-user, compile-translations."""
 
+import os
+import signal
+import subprocess
 import sys
+import threading
+import time
 
 import click
 from flask import current_app
@@ -80,22 +85,44 @@ def seed_command(scenario: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--seed/--no-seed", default=False, help="Load the seed data before serving.")
+@click.option(
+    "--with-scheduler/--no-scheduler",
+    default=False,
+    help="Also run the one scheduler process beside the server, and stop it with the server.",
+)
 @with_appcontext
-def serve(host: str, port: int, seed: bool) -> None:
+def serve(host: str, port: int, seed: bool, with_scheduler: bool) -> None:
     """Migrate the database, optionally seed it, and serve the app (use gunicorn in production)."""
     db.upgrade(db.engine_of(current_app))
     if seed:
         _load_seed()
+    scheduler = None
+    if with_scheduler:
+        # its own process, never inside the web server; started after the migration, so never racing it
+        scheduler = subprocess.Popen(
+            [sys.executable, "-m", "coordination.cli", "scheduler", "--exit-with-parent"]
+        )
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     click.echo(
         f"Coordination on http://{host}:{port}/ (demo password: {current_app.config['DEMO_PASSWORD']})"
+        + (" with its scheduler" if scheduler else "")
     )
-    # Flask refuses app.run() inside its own CLI; run_simple is what it would call.
-    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+    try:
+        # Flask refuses app.run() inside its own CLI; run_simple is what it would call.
+        run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+    finally:
+        if scheduler is not None:
+            scheduler.terminate()
+            try:
+                scheduler.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                scheduler.kill()
 
 
 @main.command("scheduler")
+@click.option("--exit-with-parent", is_flag=True, help="Stop when the process that started this one ends.")
 @with_appcontext
-def scheduler() -> None:
+def scheduler(exit_with_parent: bool) -> None:
     """Run the scheduler process (reminders, escalations, action follow-up, e-mail, daily digests).
 
     Run exactly one beside the web workers; a second one started by mistake finds every job's lease
@@ -104,11 +131,25 @@ def scheduler() -> None:
     from coordination.jobs.scheduler import build_scheduler
 
     db.upgrade(db.engine_of(current_app))
+    if exit_with_parent:
+        _exit_with(os.getppid())
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     click.echo("scheduler started; Ctrl-C stops it")
     try:
         build_scheduler(current_app._get_current_object()).start()
     except (KeyboardInterrupt, SystemExit):
         click.echo("scheduler stopped")
+
+
+def _exit_with(parent: int) -> None:
+    """End this process when its parent has gone (killed without a chance to stop its children)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(2)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
 
 
 @main.group("jobs")

@@ -177,6 +177,14 @@ def test_half_the_deadline_sends_exactly_one_reminder_per_unacknowledged_unit(se
     message = smtp_server.messages[0]
     assert "Embassy of Belgium in Kinshasa has not yet acknowledged" in message["Subject"]
     assert AMBASSADOR_KINSHASA in message["X-Envelope-To"]
+    # the in-app notification of the same reminder sends no second e-mail
+    tasks.send_pending_email(session=session, now=T0 + timedelta(hours=25), mailer=mailer, base_url="x")
+    reminded = [
+        m
+        for m in smtp_server.messages
+        if AMBASSADOR_KINSHASA in m["X-Envelope-To"] and "Reminder" in m["Subject"]
+    ]
+    assert len(reminded) == 1
 
 
 def test_past_the_deadline_the_chair_is_alerted_once(session, adopted, smtp_server):
@@ -378,20 +386,38 @@ def test_run_job_does_nothing_while_another_scheduler_holds_the_lease(app, sessi
         session=session, name="escalate_overdue_acknowledgements", holder="other-host:99", now=late
     )
     assert (
-        run_job(app, "escalate_overdue_acknowledgements", tasks.escalate_overdue_acknowledgements, now=late)
+        run_job(
+            app,
+            "escalate_overdue_acknowledgements",
+            tasks.escalate_overdue_acknowledgements,
+            now=late,
+            lease_clock=late,
+        )
         is None
     )
     assert smtp_server.messages == []
     after_lease = late + timedelta(minutes=11)
     assert (
         run_job(
-            app, "escalate_overdue_acknowledgements", tasks.escalate_overdue_acknowledgements, now=after_lease
+            app,
+            "escalate_overdue_acknowledgements",
+            tasks.escalate_overdue_acknowledgements,
+            now=after_lease,
+            lease_clock=after_lease,
         )
         == 1
     )
     assert len(smtp_server.messages) == 1
     scheduler = build_scheduler(app)
     assert {job.id for job in scheduler.get_jobs()} == {*tasks.FREQUENT_JOBS, *tasks.DAILY_JOBS}
+
+
+def test_a_run_as_of_a_future_time_leaves_no_lease_held(app, session):
+    from coordination.jobs.scheduler import run_job
+
+    future = datetime.now(UTC) + timedelta(days=30)
+    assert run_job(app, "remind_actions", tasks.remind_actions, now=future) is not None
+    assert run_job(app, "remind_actions", tasks.remind_actions) is not None  # not "held by another scheduler"
 
 
 def test_awaiting_my_answer_gives_the_soonest_due_first_and_counts_them_all(session):

@@ -19,14 +19,23 @@ log = logging.getLogger(__name__)
 
 
 def run_job(
-    app: Flask, name: str, job: Callable, *, now: datetime | None = None, holder: str | None = None
+    app: Flask,
+    name: str,
+    job: Callable,
+    *,
+    now: datetime | None = None,
+    holder: str | None = None,
+    lease_clock: datetime | None = None,
 ) -> int | None:
-    """Run one job under its lease; None when another scheduler holds it."""
+    """Run one job under its lease; None when another scheduler holds it.
+
+    `now` is the job's clock (injected to catch up or to test); the lease always runs on the wall clock
+    (`lease_clock` only in tests), so a run `--now` in the future never leaves a lease held past it."""
     now = now or datetime.now(UTC)
     holder = holder or holder_name()
     with (
         Session(db.engine_of(app), expire_on_commit=False) as session,
-        job_lock(session=session, name=name, holder=holder, now=now) as got,
+        job_lock(session=session, name=name, holder=holder, now=lease_clock or datetime.now(UTC)) as got,
     ):
         if not got:
             log.info("job %s is held by another scheduler; skipped", name)

@@ -71,7 +71,7 @@ def notify(
             "body": body,
             "link": link,
             "created_at": now,
-            "email_state": EMAIL_STATE_FOR[prefs[pid]],
+            "email_state": EMAIL_STATE_FOR[prefs[pid]] if mail else EmailState.none,
         }
         for pid in sorted(person_ids)
     ]
