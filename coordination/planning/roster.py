@@ -143,7 +143,9 @@ def end_assignment(
     *, session: Session, person: "Person", assignment: Assignment, reason: str, now: datetime
 ) -> Assignment:
     """End an assignment today; the member seat it gave ends with it (a seat given otherwise stays)."""
-    task_force = structure.find_body(session=session, slug=_slug_of(session, assignment.task_force_id))
+    task_force = structure.bodies_by_id(session=session, ids=[assignment.task_force_id])[
+        assignment.task_force_id
+    ]
     _require_manager(session, person, task_force)
     reason = (reason or "").strip()
     if not reason:
@@ -180,22 +182,18 @@ def seat_started_assignments(*, session: Session, now: datetime) -> int:
     runs this daily with the seats whose planned end has passed)."""
     started = session.exec(select(Assignment).where(_current(now.date()))).all()
     bodies = structure.bodies_by_id(session=session, ids={a.task_force_id for a in started})
-    people = structure.people_by_id(session=session, ids={a.person_id for a in started})
+    people = structure.people_by_id(
+        session=session, ids={a.person_id for a in started} | {a.assigned_by_id for a in started}
+    )
     seated = 0
     for assignment in started:
         body = bodies[assignment.task_force_id]
         if body.status != BodyStatus.active:
             continue
-        by = structure.people_by_id(session=session, ids=[assignment.assigned_by_id]).get(
-            assignment.assigned_by_id
-        )
+        by = people.get(assignment.assigned_by_id)
         seated += _seat_assignee(session, assignment, body, people[assignment.person_id], by=by, now=now)
     session.commit()
     return seated
-
-
-def _slug_of(session: Session, body_id: int) -> str:
-    return structure.bodies_by_id(session=session, ids=[body_id])[body_id].slug
 
 
 def _require_manager(session: Session, person: "Person", task_force: "Body") -> None:

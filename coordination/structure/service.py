@@ -284,6 +284,15 @@ def upsert_membership(
     return _apply(membership, {"role": role, "reason": reason})
 
 
+def _required_reason(reason: str | None, why: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise StructureError(f"say why {why}", "reason")
+    if len(reason) > 300:
+        raise StructureError("the reason is at most 300 characters", "reason")
+    return reason
+
+
 def current_seat(*, session: Session, body_id: int, person_id: int) -> Membership | None:
     return session.exec(
         select(Membership).where(
@@ -473,8 +482,7 @@ def seat_person(
     if existing is not None and existing.role != role:
         # changing a role also takes the old one away: the actor must be allowed to do both
         require_seating_authority(session=session, actor=actor, body=body, role=existing.role)
-    if not (reason or "").strip():
-        raise StructureError("say why the person takes this seat", "reason")
+    reason = _required_reason(reason, "the person takes this seat")
     started_at = None
     if starts_on is not None:
         started_at = (
@@ -516,8 +524,7 @@ def end_seat(
     if seat is None:
         raise StructureError("this person has no seat in this body", "person_id")
     require_seating_authority(session=session, actor=actor, body=body, role=seat.role)
-    if not (reason or "").strip():
-        raise StructureError("say why the seat ends", "reason")
+    reason = _required_reason(reason, "the seat ends")
     close_seat(session=session, seat=seat, ended_by=actor, reason=reason, now=now)
     bump_revision(session=session)
     audit.record(
@@ -789,11 +796,7 @@ def change_clearance(
         clearance = Clearance(clearance)
     except ValueError as exc:
         raise StructureError(f"unknown clearance {clearance!r}", "clearance") from exc
-    reason = (reason or "").strip()
-    if not reason:
-        raise StructureError("say why the clearance changes (e.g. the security investigation)", "reason")
-    if len(reason) > 300:
-        raise StructureError("the reason is at most 300 characters", "reason")
+    reason = _required_reason(reason, "the clearance changes (e.g. the security investigation)")
     if person.clearance == clearance:
         return False
     before = str(person.clearance)
@@ -856,9 +859,7 @@ def deactivate_person(*, session: Session, actor: Person, person: Person, reason
     _require_admin(actor, "deactivates people")
     if actor.id == person.id:
         raise Forbidden("nobody deactivates themselves")
-    reason = (reason or "").strip()
-    if not reason:
-        raise StructureError("say why the person is deactivated", "reason")
+    reason = _required_reason(reason, "the person is deactivated")
     if not person.active:
         raise StructureError(f"{person.name} is already deactivated", "person_id")
     person.active = False
@@ -909,15 +910,6 @@ def reactivate_person(*, session: Session, actor: Person, person: Person, reason
 
 MISSION_CODE = re.compile(r"[A-Z][A-Z0-9-]{1,29}")
 STEERING_SEATERS = frozenset({MembershipRole.chair, MembershipRole.co_chair, MembershipRole.secretary})
-
-
-def _required_reason(reason: str | None, why: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise StructureError(f"say why {why}", "reason")
-    if len(reason) > 300:
-        raise StructureError("the reason is at most 300 characters", "reason")
-    return reason
 
 
 def _text(value: str | None, field: str, limit: int) -> str:
