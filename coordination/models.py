@@ -23,7 +23,7 @@ from coordination.planning.models import (
 from coordination.reports.models import Delivery, FieldReport, ReportComment, ReportRead
 from coordination.search import index as search_index  # noqa: F401  (keeps the search index in step)
 from coordination.sitreps.models import SituationReport
-from coordination.steering.models import Priority, PriorityChange
+from coordination.steering.models import Priority, PriorityChange, PriorityCountry
 from coordination.structure.models import (
     Body,
     BodyCountry,
@@ -59,6 +59,7 @@ __all__ = [
     "Meeting",
     "Priority",
     "PriorityChange",
+    "PriorityCountry",
     "SituationReport",
     "Action",
     "ActionUpdate",

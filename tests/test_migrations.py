@@ -159,3 +159,38 @@ def test_0014_keeps_seats_as_current_history_and_names_the_brussels_platforms_ap
             )
     finally:
         engine.dispose()
+
+
+def test_0015_adds_regions_and_a_downgrade_drops_them(empty_database):
+    """A priority's subject holds a region's name and a region's countries are rows of their own; the
+    priorities made before 0015 stay, and going back to 0014 drops the regions with their history."""
+    engine = db.make_engine(empty_database)
+    try:
+        db.upgrade(engine, "0014")
+        with engine.begin() as connection:
+            for statement in (
+                "INSERT INTO country (code, name, is_partner) VALUES ('BDI', 'Burundi', TRUE), ('COD', 'DR Congo', TRUE), ('RWA', 'Rwanda', TRUE)",
+                "INSERT INTO department (id, code, name, level, kind, opt_in) VALUES (1, 'FA', 'Foreign Affairs', 'federal', 'public_service', FALSE)",
+                "INSERT INTO person (id, email, name, department_id, function, clearance, languages, active, is_demo, is_admin, created_at) VALUES (1, 'a@b.example', 'A', 1, '', 'secret', '[]', TRUE, FALSE, FALSE, '2026-01-01 00:00:00')",
+                "INSERT INTO priority (id, subject_kind, subject, tier, rationale, owner_id, review_every_months, next_review_on, created_at, updated_at) VALUES (1, 'country', 'COD', 1, '', 1, 6, '2026-07-01', '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+            ):
+                connection.exec_driver_sql(statement)
+        db.upgrade(engine, "0015")
+        with engine.begin() as connection:
+            for statement in (
+                "INSERT INTO priority (id, subject_kind, subject, tier, rationale, owner_id, review_every_months, next_review_on, created_at, updated_at) VALUES (2, 'region', 'African Great Lakes region', 1, '', 1, 6, '2026-07-01', '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+                "INSERT INTO prioritycountry (priority_id, country_code) VALUES (2, 'BDI'), (2, 'COD'), (2, 'RWA')",
+                "INSERT INTO prioritychange (priority_id, changed_by_id, changed_at, kind, new_tier, reason) VALUES (1, 1, '2026-01-01 00:00:00', 'created', 1, ''), (2, 1, '2026-01-01 00:00:00', 'created', 1, '')",
+            ):
+                connection.exec_driver_sql(statement)
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO prioritycountry (priority_id, country_code) VALUES (2, 'ZZZ')"
+            )
+        command.downgrade(db.alembic_config(empty_database), "0014")
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT id, subject FROM priority").all() == [(1, "COD")]
+            assert connection.exec_driver_sql("SELECT priority_id FROM prioritychange").scalars().all() == [1]
+            assert "prioritycountry" not in sa.inspect(connection).get_table_names()
+    finally:
+        engine.dispose()

@@ -1,4 +1,4 @@
-"""What the steering group prioritises: countries and themes."""
+"""What the steering group prioritises: countries, themes and regions made of countries."""
 
 from enum import StrEnum
 
@@ -6,3 +6,4 @@ from enum import StrEnum
 class SubjectKind(StrEnum):
     country = "country"
     theme = "theme"
+    region = "region"

@@ -6,11 +6,15 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 class PriorityForm(FlaskForm):
     subject_kind = SelectField(
-        _l("Country or theme"), choices=[("country", _l("Country")), ("theme", _l("Theme"))]
+        _l("Country, theme or region"),
+        choices=[("country", _l("Country")), ("theme", _l("Theme")), ("region", _l("Region"))],
     )
     subject = StringField(
-        _l("Country code (e.g. BDI) or theme (e.g. humanitarian)"),
-        validators=[DataRequired(), Length(max=20)],
+        _l("Country code (e.g. BDI) or theme (e.g. humanitarian), or a region's name"),
+        validators=[DataRequired(), Length(max=60)],
+    )
+    countries = StringField(
+        _l("Countries of the region (codes, e.g. BDI COD RWA)"), validators=[Length(max=400)]
     )
     tier = SelectField(_l("Tier"), choices=[("1", "1"), ("2", "2"), ("3", "3")])
     rationale = TextAreaField(_l("Rationale"), validators=[Length(max=10_000)])
@@ -18,3 +22,12 @@ class PriorityForm(FlaskForm):
     review_every_months = IntegerField(
         _l("Review every (months)"), validators=[Optional(), NumberRange(1, 36)]
     )
+
+    def country_codes(self) -> list[str] | None:
+        """The codes typed, split on spaces and commas; None when none (a change keeps a region's)."""
+        codes = (self.countries.data or "").replace(",", " ").replace(";", " ").split()
+        return codes or None
+
+
+class ReviewForm(FlaskForm):
+    reason = TextAreaField(_l("What the review found"), validators=[Length(max=500)])

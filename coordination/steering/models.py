@@ -8,7 +8,8 @@ from coordination.types import UTCDateTime, utcnow
 
 
 class Priority(SQLModel, table=True):
-    """A priority country or theme of the steering group, with its tier and review cycle."""
+    """A priority country, theme or region of the steering group, with its tier and review cycle; a
+    region's member countries are its `PriorityCountry` rows."""
 
     __table_args__ = (
         UniqueConstraint("subject_kind", "subject"),
@@ -17,7 +18,7 @@ class Priority(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     subject_kind: SubjectKind = Field(sa_type=String(10))
-    subject: str = Field(max_length=20, description="ISO alpha-3 country code or theme")
+    subject: str = Field(max_length=60, description="ISO alpha-3 country code, theme or region name")
     tier: int = Field(ge=1, le=3)
     rationale: str = Field(default="", sa_type=Text)
     owner_id: int = Field(foreign_key="person.id")
@@ -34,7 +35,14 @@ class PriorityChange(SQLModel, table=True):
     priority_id: int = Field(foreign_key="priority.id", index=True)
     changed_by_id: int = Field(foreign_key="person.id")
     changed_at: datetime = Field(sa_type=UTCDateTime, index=True)
-    kind: str = Field(max_length=20)  # created, tier, reviewed, rationale
+    kind: str = Field(max_length=20)  # created, tier, reviewed, details
     old_tier: int | None = None
     new_tier: int | None = None
     reason: str = Field(default="", sa_type=Text)
+
+
+class PriorityCountry(SQLModel, table=True):
+    """A member country of a priority that is a region (e.g. the African Great Lakes: BDI, COD, RWA)."""
+
+    priority_id: int = Field(foreign_key="priority.id", primary_key=True)
+    country_code: str = Field(foreign_key="country.code", primary_key=True, max_length=3, index=True)

@@ -4,10 +4,11 @@ signed-in person may see what the government prioritises)."""
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from coordination.steering.enums import SubjectKind
-from coordination.steering.models import Priority, PriorityChange
+from coordination.steering.models import Priority, PriorityChange, PriorityCountry
 from coordination.structure import queries as structure
 
 if TYPE_CHECKING:
@@ -25,9 +26,35 @@ def get_priority(*, session: Session, priority_id: int) -> Priority | None:
 
 
 def find_priority(*, session: Session, subject_kind: SubjectKind, subject: str) -> Priority | None:
-    return session.exec(
-        select(Priority).where(Priority.subject_kind == subject_kind, Priority.subject == subject)
-    ).first()
+    """The priority on this subject; a region is found by its name in any case."""
+    same = (
+        func.lower(Priority.subject) == subject.lower()
+        if subject_kind == SubjectKind.region
+        else Priority.subject == subject
+    )
+    return session.exec(select(Priority).where(Priority.subject_kind == subject_kind, same)).first()
+
+
+def member_countries(*, session: Session, priorities: list[Priority]) -> dict[int, list[str]]:
+    """The member country codes of each of these priorities, in code order (empty unless a region)."""
+    members: dict[int, list[str]] = {p.id: [] for p in priorities}
+    ids = [p.id for p in priorities if p.subject_kind == SubjectKind.region]
+    if ids:
+        rows = session.exec(
+            select(PriorityCountry.priority_id, PriorityCountry.country_code)
+            .where(PriorityCountry.priority_id.in_(ids))
+            .order_by(PriorityCountry.priority_id, PriorityCountry.country_code)
+        )
+        for priority_id, code in rows:
+            members[priority_id].append(code)
+    return members
+
+
+def member_country_names(*, session: Session, priorities: list[Priority]) -> dict[int, list[tuple[str, str]]]:
+    """(code, name) of the member countries of each of these priorities (empty unless a region)."""
+    members = member_countries(session=session, priorities=priorities)
+    names = structure.country_names(session=session, codes={c for codes in members.values() for c in codes})
+    return {pid: [(c, names.get(c, c)) for c in codes] for pid, codes in members.items()}
 
 
 def subject_label(session: Session, priority: Priority) -> str:
@@ -35,16 +62,21 @@ def subject_label(session: Session, priority: Priority) -> str:
 
 
 def subject_labels(*, session: Session, priorities: list[Priority]) -> dict[int, str]:
-    """What each priority is about, in words ("Niger (NER)", "Humanitarian"), by priority id."""
+    """What each priority is about, in words ("Niger (NER)", "Humanitarian", "African Great Lakes (BDI,
+    COD, RWA)"), by priority id."""
     names = structure.country_names(
         session=session, codes={p.subject for p in priorities if p.subject_kind == SubjectKind.country}
     )
-    return {
-        p.id: (f"{names[p.subject]} ({p.subject})" if p.subject in names else p.subject)
-        if p.subject_kind == SubjectKind.country
-        else p.subject.capitalize()
-        for p in priorities
-    }
+    members = member_countries(session=session, priorities=priorities)
+
+    def label(p: Priority) -> str:
+        if p.subject_kind == SubjectKind.country:
+            return f"{names[p.subject]} ({p.subject})" if p.subject in names else p.subject
+        if p.subject_kind == SubjectKind.region:
+            return f"{p.subject} ({', '.join(members[p.id])})" if members[p.id] else p.subject
+        return p.subject.capitalize()
+
+    return {p.id: label(p) for p in priorities}
 
 
 def history(*, session: Session, priority: Priority) -> list[tuple[PriorityChange, "Person"]]:

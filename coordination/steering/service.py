@@ -1,16 +1,18 @@
-"""Priorities of the steering group: tiers, owners, review cycle, and a history of every change."""
+"""Priorities of the steering group (countries, themes, regions made of countries): tiers, owners, review
+cycle, and a history of every change."""
 
 import calendar
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy import delete
 from sqlmodel import Session
 
 from coordination.audit import service as audit
 from coordination.rules import RuleViolation
 from coordination.steering.enums import SubjectKind
-from coordination.steering.models import Priority, PriorityChange
-from coordination.steering.queries import find_priority
+from coordination.steering.models import Priority, PriorityChange, PriorityCountry
+from coordination.steering.queries import find_priority, member_countries
 from coordination.structure import queries as structure
 from coordination.structure.enums import MembershipRole, Theme
 
@@ -40,6 +42,51 @@ def _require_steering_group(session: Session, person: "Person") -> None:
     )
 
 
+def may_change_priorities(*, session: Session, person: "Person") -> bool:
+    """Whether this person may set, change and review priorities (for showing the forms)."""
+    steering_group = structure.get_steering_group(session=session)
+    return steering_group is not None and (
+        structure.role_in(session=session, person_id=person.id, body_id=steering_group.id) in MANAGING_ROLES
+    )
+
+
+REGION_NAME_LENGTH = 60
+
+
+def _subject(session: Session, subject_kind: SubjectKind, subject: str) -> str:
+    """The subject as stored: an upper-case known country code, a known theme, or a region's name."""
+    if subject_kind is SubjectKind.country:
+        subject = subject.strip().upper()
+        if not structure.known_countries(session=session, codes=[subject]):
+            raise PriorityError(f"unknown country code {subject}", "subject")
+    elif subject_kind is SubjectKind.theme:
+        subject = subject.strip().lower()
+        if subject not in {t.value for t in Theme}:
+            raise PriorityError(f"unknown theme {subject}", "subject")
+    else:
+        subject = " ".join(subject.split())
+        if not subject or len(subject) > REGION_NAME_LENGTH:
+            raise PriorityError(f"name the region in 1 to {REGION_NAME_LENGTH} characters", "subject")
+    return subject
+
+
+def _countries(session: Session, subject_kind: SubjectKind, countries: list[str] | None) -> list[str] | None:
+    """A region's member countries as sorted upper-case codes (None: not given); only a region has them."""
+    if countries is None:
+        return None
+    codes = sorted({c.strip().upper() for c in countries if c.strip()})
+    if subject_kind is not SubjectKind.region:
+        if codes:
+            raise PriorityError("only a region has member countries", "countries")
+        return None
+    unknown = sorted(set(codes) - structure.known_countries(session=session, codes=codes))
+    if unknown:
+        raise PriorityError(f"unknown country code(s) {', '.join(unknown)}", "countries")
+    if len(codes) < 2:
+        raise PriorityError("a region has at least two countries", "countries")
+    return codes
+
+
 def set_priority(
     *,
     session: Session,
@@ -51,21 +98,19 @@ def set_priority(
     reason: str = "",
     owner_id: int | None = None,
     review_every_months: int | None = None,
+    countries: list[str] | None = None,
     now: datetime,
 ) -> Priority:
-    """Create a priority or change its tier, rationale, owner or review interval; every change is history."""
+    """Create a priority or change its tier, rationale, owner, review interval or (a region's) member
+    countries; every change is history. Creating it or changing its tier counts as a review: the next
+    review falls `review_every_months` after that day."""
     _require_steering_group(session, person)
     try:
         subject_kind = SubjectKind(subject_kind)
     except ValueError as exc:
-        raise PriorityError("a priority is a country or a theme", "subject_kind") from exc
-    subject = subject.strip().upper() if subject_kind is SubjectKind.country else subject.strip().lower()
-    if subject_kind is SubjectKind.country and not structure.known_countries(
-        session=session, codes=[subject]
-    ):
-        raise PriorityError(f"unknown country code {subject}", "subject")
-    if subject_kind is SubjectKind.theme and subject not in {t.value for t in Theme}:
-        raise PriorityError(f"unknown theme {subject}", "subject")
+        raise PriorityError("a priority is a country, a theme or a region", "subject_kind") from exc
+    subject = _subject(session, subject_kind, subject)
+    countries = _countries(session, subject_kind, countries)
     if tier not in (1, 2, 3):
         raise PriorityError("the tier is 1, 2 or 3", "tier")
     if owner_id is not None and not structure.people_by_id(session=session, ids=[owner_id]):
@@ -73,7 +118,10 @@ def set_priority(
     if review_every_months is not None and not 1 <= review_every_months <= 36:
         raise PriorityError("review every 1 to 36 months", "review_every_months")
     priority = find_priority(session=session, subject_kind=subject_kind, subject=subject)
+    old_countries = None
     if priority is None:
+        if subject_kind is SubjectKind.region and countries is None:
+            raise PriorityError("name the region's countries", "countries")
         months = review_every_months or 6
         priority = Priority(
             subject_kind=subject_kind,
@@ -115,7 +163,16 @@ def set_priority(
             priority.owner_id = owner_id
         if review_every_months is not None:
             priority.review_every_months = review_every_months
+        if change.kind == "tier":
+            priority.next_review_on = add_months(now.date(), priority.review_every_months)
         priority.updated_at = now
+        if countries is not None:
+            old_countries = member_countries(session=session, priorities=[priority])[priority.id]
+            if old_countries == countries:
+                old_countries = countries = None
+    if countries is not None:
+        session.exec(delete(PriorityCountry).where(PriorityCountry.priority_id == priority.id))
+        session.add_all(PriorityCountry(priority_id=priority.id, country_code=code) for code in countries)
     session.add_all([priority, change])
     audit.record(
         session,
@@ -125,6 +182,9 @@ def set_priority(
         object_id=priority.id,
         old_tier=change.old_tier,
         new_tier=change.new_tier,
+        next_review_on=priority.next_review_on.isoformat(),
+        **({"old_countries": old_countries} if old_countries is not None else {}),
+        **({"countries": countries} if countries is not None else {}),
     )
     session.commit()
     return priority
@@ -133,8 +193,11 @@ def set_priority(
 def review_priority(
     *, session: Session, person: "Person", priority: Priority, reason: str, now: datetime
 ) -> Priority:
-    """Record that the steering group reviewed a priority (tier kept); the next review moves on."""
+    """Record that the steering group reviewed a priority and kept its tier, with a note of what the review
+    found; the next review falls `review_every_months` after the day of this one."""
     _require_steering_group(session, person)
+    if not reason.strip():
+        raise PriorityError("say what the review found", "reason")
     priority.next_review_on = add_months(now.date(), priority.review_every_months)
     priority.updated_at = now
     session.add(priority)
@@ -150,7 +213,13 @@ def review_priority(
         )
     )
     audit.record(
-        session, actor_id=person.id, action="priority.reviewed", object_type="priority", object_id=priority.id
+        session,
+        actor_id=person.id,
+        action="priority.reviewed",
+        object_type="priority",
+        object_id=priority.id,
+        tier=priority.tier,
+        next_review_on=priority.next_review_on.isoformat(),
     )
     session.commit()
     return priority

@@ -13,7 +13,7 @@ from coordination.reports import queries as reports
 from coordination.rules import RuleViolation
 from coordination.sitreps import queries as sitreps
 from coordination.steering import queries, service
-from coordination.steering.forms import PriorityForm
+from coordination.steering.forms import PriorityForm, ReviewForm
 from coordination.structure import queries as structure
 
 bp = Blueprint("steering", __name__)
@@ -44,6 +44,7 @@ def priorities():
                 rationale=form.rationale.data or "",
                 reason=form.reason.data or "",
                 review_every_months=form.review_every_months.data,
+                countries=form.country_codes(),
                 now=_now(),
             )
         except RuleViolation as error:
@@ -51,6 +52,8 @@ def priorities():
         else:
             flash(_("Priority saved."), "info")
             return redirect(url_for("steering.priorities"))
+    elif request.method == "GET" and request.args.get("edit", "").isdigit():
+        _fill(form, session, int(request.args["edit"]))
     since_text = request.args.get("since") or (_now().date() - timedelta(days=30)).isoformat()
     try:
         since = datetime.combine(date.fromisoformat(since_text), datetime.min.time(), UTC)
@@ -66,24 +69,72 @@ def priorities():
         priorities=rows,
         owners=owners,
         labels=labels,
+        members=queries.member_country_names(session=session, priorities=rows),
         changes=queries.changes_since(session=session, since=since),
         since=since.date(),
         today=_now().date(),
     ), status
 
 
-@bp.get("/priorities/<int:priority_id>")
-def priority(priority_id: int):
-    session = get_session()
+def _fill(form: PriorityForm, session, priority_id: int) -> None:
+    """Pre-fill the form with a priority to change (`?edit=<id>` from its page)."""
     found = queries.get_priority(session=session, priority_id=priority_id)
     if found is None:
-        abort(404)
+        return
+    form.subject_kind.data = str(found.subject_kind)
+    form.subject.data = found.subject
+    form.tier.data = str(found.tier)
+    form.rationale.data = found.rationale
+    form.review_every_months.data = found.review_every_months
+    form.countries.data = " ".join(queries.member_countries(session=session, priorities=[found])[found.id])
+
+
+def _priority_page(found, review_form: ReviewForm, status: int = 200):
+    session = get_session()
     return render_template(
         "steering/priority.html",
         priority=found,
         label=queries.subject_label(session, found),
+        countries=queries.member_country_names(session=session, priorities=[found])[found.id],
+        owner=structure.people_by_id(session=session, ids=[found.owner_id]).get(found.owner_id),
         history=queries.history(session=session, priority=found),
-    )
+        may_change=service.may_change_priorities(session=session, person=current_user),
+        review_form=review_form,
+        today=_now().date(),
+    ), status
+
+
+@bp.get("/priorities/<int:priority_id>")
+def priority(priority_id: int):
+    found = queries.get_priority(session=get_session(), priority_id=priority_id)
+    if found is None:
+        abort(404)
+    return _priority_page(found, ReviewForm())
+
+
+@bp.post("/priorities/<int:priority_id>/review")
+def review_priority(priority_id: int):
+    """Record a review that keeps the tier, with a note; the next review moves on."""
+    session = get_session()
+    found = queries.get_priority(session=session, priority_id=priority_id)
+    if found is None:
+        abort(404)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            service.review_priority(
+                session=session,
+                person=current_user,
+                priority=found,
+                reason=form.reason.data or "",
+                now=_now(),
+            )
+        except RuleViolation as error:
+            form.reason.errors.append(str(error))
+        else:
+            flash(_("Review recorded; next review on %(date)s.", date=found.next_review_on), "info")
+            return redirect(url_for("steering.priority", priority_id=found.id))
+    return _priority_page(found, form, 400)
 
 
 def task_force_status(counts: dict) -> tuple[str, list[str]]:
