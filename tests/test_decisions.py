@@ -13,6 +13,7 @@ from coordination.notifications import service as notifications
 from coordination.notifications.mail import Mailer
 from coordination.notifications.models import Notification
 from coordination.structure import queries as structure
+from coordination.structure import service as structure_service
 from tests.demo import (
     AMBASSADOR_KINSHASA,
     AMBASSADOR_NIAMEY,
@@ -26,6 +27,8 @@ from tests.factories import make_person
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 KINSHASA_DEFENCE_ATTACHE = "michiel.willems@mil.example"
+KINSHASA_DEPUTY_HEAD = "gauthier.renard@diplobel.example"  # the platform's secretary
+DEFENCE_CHIEF_OF_STAFF = "stijn.raes@mil.example"  # seated in the steering group
 CONFIG = {"BASE_URL": "http://coordination.test"}
 
 
@@ -82,11 +85,55 @@ def test_adopted_decision_reaches_the_task_force_and_embassy_members_and_nobody_
         )
         is None
     )
-    reached = {
-        n.person_id for n in session.exec(select(Notification).where(Notification.kind == "decision.adopted"))
+    bodies = {
+        n.person_id: n.body
+        for n in session.exec(select(Notification).where(Notification.kind == "decision.adopted"))
     }
-    assert who(session, KINSHASA_DEFENCE_ATTACHE).id in reached and who(session, JUSTICE_MEMBER).id in reached
-    assert who(session, AMBASSADOR_NIAMEY).id not in reached
+    # the task force's members; of the embassy, the head of mission and the platform's secretary only
+    assert bodies[who(session, JUSTICE_MEMBER).id].startswith("For your information")
+    assert bodies[who(session, DGB_DIRECTOR).id].startswith("Please acknowledge by")  # task force chair
+    assert bodies[who(session, AMBASSADOR_KINSHASA).id].startswith("Please acknowledge by")
+    assert bodies[who(session, KINSHASA_DEPUTY_HEAD).id].startswith("Please acknowledge by")
+    assert who(session, KINSHASA_DEFENCE_ATTACHE).id not in bodies
+    assert who(session, AMBASSADOR_NIAMEY).id not in bodies
+
+
+def test_a_decision_to_a_department_reaches_its_representative_and_its_people_in_concerned_bodies(session):
+    unseated = make_person(session, department="DEF", clearance="secret")
+    chief_of_staff = who(session, DEFENCE_CHIEF_OF_STAFF)
+    structure_service.name_representative(
+        session=session,
+        actor=who(session, SG_CHAIR),
+        department=structure.get_department(session=session, code="DEF"),
+        person=chief_of_staff,
+        now=T0,
+    )
+    decision = draft(session, addressees=(("department", "DEF"),))
+    flows.adopt_and_notify(
+        session=session, person=who(session, SG_CHAIR), decision=decision, now=T0, config=CONFIG
+    )
+    notified = session.exec(select(Notification).where(Notification.kind == "decision.adopted")).all()
+    bodies = {n.person_id: n.body for n in notified}
+    assert len(notified) == len(bodies)  # once each
+    answering = {
+        p.id
+        for p in queries.answering_people(
+            session=session, unit=service.resolve_unit(session=session, kind="department", key="DEF")
+        )
+    }
+    assert answering == {chief_of_staff.id}
+    assert {pid for pid, body in bodies.items() if body.startswith("Please acknowledge")} == answering
+    seated_defence = {
+        p.id
+        for p, _role in structure.steering_group_people_of_department(
+            session=session, department_id=unseated.department_id
+        )
+    }
+    # the representative, and for information the other Defence members of the issuing body; nobody
+    # without a seat
+    assert len(seated_defence) > 1 and set(bodies) == seated_defence
+    assert unseated.id not in bodies
+    assert who(session, KINSHASA_DEFENCE_ATTACHE).id not in bodies
 
 
 def test_drafts_are_seen_only_in_the_issuing_body(session):

@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 from coordination.structure import queries as structure
 from coordination.structure import service as structure_service
 from coordination.structure.graph import body_node, build_organisation_graph, country_node, organisation_graph
@@ -33,3 +35,20 @@ def test_cached_graph_is_reused_until_the_organisation_changes(session):
     rebuilt = organisation_graph(session=session)
     assert rebuilt is not first
     assert rebuilt.number_of_nodes() == first.number_of_nodes()
+
+
+def test_naming_a_department_representative_rebuilds_the_graph_with_it(session):
+    first = organisation_graph(session=session)
+    chair = structure.get_person_by_email(session=session, email="annelies.vercammen@diplobel.example")
+    chief = structure.get_person_by_email(session=session, email="stijn.raes@mil.example")
+    assert first.nodes["department:DEF"]["representative"] != f"person:{chief.id}"
+    structure_service.name_representative(
+        session=session,
+        actor=chair,
+        department=structure.get_department(session=session, code="DEF"),
+        person=chief,
+        now=datetime(2026, 11, 2, 9, 0, tzinfo=UTC),
+    )
+    rebuilt = organisation_graph(session=session)
+    assert rebuilt is not first
+    assert rebuilt.nodes["department:DEF"]["representative"] == f"person:{chief.id}"

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from coordination.decisions import queries, service
 from coordination.notifications import service as notifications
 from coordination.notifications.mail import Mailer
-from coordination.routing.rules import decision_audience
+from coordination.routing.rules import answering_audience, decision_audience
 from coordination.structure import queries as structure
 
 if TYPE_CHECKING:
@@ -35,28 +35,49 @@ def _send_now(session: Session, created, now: datetime, config=None) -> None:
     )
 
 
+def _recipients(*, session: Session, decision: "Decision", issuing_slug: str) -> tuple[dict, dict]:
+    """(everyone the decision reaches, those of them who answer for a unit), each by person id with the
+    units, within clearance (see routing.rules)."""
+    addressees = queries.addressees_of(session=session, decision=decision)
+    units = [u.unit for u in queries.units_of(session=session, addressees=addressees).values()]
+    graph = structure.organisation_graph(session=session)
+    reached = decision_audience(graph, units, decision.classification, issuing_body=issuing_slug)
+    return reached, answering_audience(graph, units, decision.classification)
+
+
 def audience(*, session: Session, decision: "Decision") -> dict[int, list]:
     """Everyone the decision reaches through its addressees, within clearance (see routing.rules)."""
-    addressees = queries.addressees_of(session=session, decision=decision)
-    units = queries.units_of(session=session, addressees=addressees)
-    graph = structure.organisation_graph(session=session)
-    return decision_audience(graph, [u.unit for u in units.values()], decision.classification)
+    body = structure.bodies_by_id(session=session, ids=[decision.issuing_body_id])[decision.issuing_body_id]
+    return _recipients(session=session, decision=decision, issuing_slug=body.slug)[0]
 
 
 def adopt_and_notify(
     *, session: Session, person, decision: "Decision", now: datetime, config=None
 ) -> "Decision":
+    """Adopt, then notify once each: those who answer for an addressee unit are asked to acknowledge
+    (the reminder jobs ask the same people); the others reached are told for information only."""
     service.adopt(session=session, person=person, decision=decision, now=now)
-    reached = queries.readers_among(
-        session=session, decision=decision, person_ids=audience(session=session, decision=decision)
-    )
     body = structure.bodies_by_id(session=session, ids=[decision.issuing_body_id])[decision.issuing_body_id]
+    reached, answering = _recipients(session=session, decision=decision, issuing_slug=body.slug)
+    readers = queries.readers_among(session=session, decision=decision, person_ids=reached) - {person.id}
+    answerers = readers & set(answering)
+    title = f"Decision of {body.name}: {decision.title}"
+    due = f"{decision.acknowledgement_due_at:%Y-%m-%d %H:%M} UTC"
     created = notifications.notify(
         session=session,
-        person_ids=set(reached) - {person.id},
+        person_ids=answerers,
         kind="decision.adopted",
-        title=f"Decision of {body.name}: {decision.title}",
-        body=f"Please acknowledge by {decision.acknowledgement_due_at:%Y-%m-%d %H:%M} UTC.",
+        title=title,
+        body=f"Please acknowledge by {due}.",
+        link=decision_link(decision),
+        now=now,
+    )
+    created += notifications.notify(
+        session=session,
+        person_ids=readers - answerers,
+        kind="decision.adopted",
+        title=title,
+        body="For your information; no acknowledgement is asked of you.",
         link=decision_link(decision),
         now=now,
     )

@@ -20,7 +20,7 @@ from coordination.lessons.enums import LessonStage
 from coordination.lessons.models import Lesson, LessonDecision, LessonReport, LessonTransition
 from coordination.notifications import service as notifications
 from coordination.reports import queries as reports
-from coordination.routing.rules import decision_audience
+from coordination.routing.rules import answering_audience, decision_audience
 from coordination.rules import Forbidden, RuleViolation
 from coordination.structure import queries as structure
 from coordination.structure.enums import BodyKind, MembershipRole, Theme
@@ -363,21 +363,26 @@ def endorse(
     session.add(LessonDecision(lesson_id=lesson.id, decision_id=decision.id))
     _move(session, person, lesson, step, (note or "").strip()[:2000], now)
     session.commit()
-    reached = decision_audience(
-        structure.organisation_graph(session=session),
-        [decisions.resolve_unit(session=session, kind="body", key=body.slug).unit],
-        decision.classification,
-    )
+    graph = structure.organisation_graph(session=session)
+    units = [decisions.resolve_unit(session=session, kind="body", key=body.slug).unit]
+    reached = decision_audience(graph, units, decision.classification)
     reached = decision_queries.readers_among(session=session, decision=decision, person_ids=reached)
-    notifications.notify(
-        session=session,
-        person_ids=set(reached) - {person.id},
-        kind="lesson.endorsed",
-        title=f"Lesson endorsed for {body.name}: {lesson.title}",
-        body="The steering group will task remedial actions; please acknowledge the decision.",
-        link=f"/lessons/{lesson.id}",
-        now=now,
-    )
+    reached -= {person.id}
+    answering = reached & set(answering_audience(graph, units, decision.classification))
+    title = f"Lesson endorsed for {body.name}: {lesson.title}"
+    for told, body_text in (
+        (answering, "The steering group will task remedial actions; please acknowledge the decision."),
+        (reached - answering, "The steering group will task remedial actions to your body."),
+    ):
+        notifications.notify(
+            session=session,
+            person_ids=told,
+            kind="lesson.endorsed",
+            title=title,
+            body=body_text,
+            link=f"/lessons/{lesson.id}",
+            now=now,
+        )
     session.commit()
     return decision
 

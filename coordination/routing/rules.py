@@ -3,6 +3,7 @@
 No database access here: the graph (see graph.py) carries every attribute the rules need.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -164,35 +165,122 @@ class Unit:
     key: str
 
 
-def unit_members(graph: nx.MultiDiGraph, unit: Unit) -> set[str]:
-    """Person nodes reached through a unit: body members, a mission platform, a department staff."""
-    if unit.kind == "body":
-        target, relation = f"body:{unit.key}", "member_of"
-    elif unit.kind == "department":
-        target, relation = f"department:{unit.key}", "works_in"
-    elif unit.kind == "mission":
-        platform = routing_index(graph).platforms.get(unit.key)
-        if platform is None:
-            return set()
-        target, relation = f"body:{platform}", "member_of"
-    else:
-        raise ValueError(f"unknown unit kind {unit.kind!r}")
-    if target not in graph:
-        return set()
+# Roles that answer for a body, and for a mission through its consultation platform (whose chair is the
+# head of mission; a permanent representation's deputy may co-chair): as decisions.queries.ANSWERING_ROLES.
+ANSWERING_ROLES = frozenset({"chair", "co_chair", "secretary"})
+
+
+def _seated(graph: nx.MultiDiGraph, body: str) -> dict[str, str]:
+    """The person nodes seated in a body node, with their role."""
+    if body not in graph:
+        return {}
     return {
-        source for source, _t, data in graph.in_edges(target, data=True) if data.get("relation") == relation
+        source: data.get("role", "")
+        for source, _t, data in graph.in_edges(body, data=True)
+        if data.get("relation") == "member_of"
     }
 
 
-def decision_audience(
-    graph: nx.MultiDiGraph, units: list[Unit], classification: str
-) -> dict[int, list[Unit]]:
-    """Everyone a decision reaches through its addressee units, with the units they are reached through,
-    limited to people whose clearance covers its classification."""
+def _platform(graph: nx.MultiDiGraph, mission: str) -> str | None:
+    platform = routing_index(graph).platforms.get(mission)
+    return f"body:{platform}" if platform is not None else None
+
+
+def department_representatives(graph: nx.MultiDiGraph, code: str) -> set[str]:
+    """Who answers the steering group's decisions for a department: the representative it named, while
+    seated in the steering group; otherwise its people seated there, observers aside (only observers when
+    it has nobody else there). The graph's twin of structure.queries.representatives_of."""
+    steering_group = routing_index(graph).steering_group
+    if steering_group is None:
+        return set()
+    seated = {
+        person: role
+        for person, role in _seated(graph, f"body:{steering_group}").items()
+        if graph.nodes[person].get("department") == code
+    }
+    named = graph.nodes[f"department:{code}"].get("representative") if f"department:{code}" in graph else None
+    if named in seated:
+        return {named}
+    return {person for person, role in seated.items() if role != "observer"} or set(seated)
+
+
+def unit_answerers(graph: nx.MultiDiGraph, unit: Unit) -> set[str]:
+    """Person nodes who answer (acknowledge) for a unit: the chair, co-chair and secretary of a body or of
+    a mission's platform; a department's representatives. The graph's twin of
+    decisions.queries.answering_people."""
+    if unit.kind == "department":
+        return department_representatives(graph, unit.key)
+    if unit.kind == "body":
+        body = f"body:{unit.key}"
+    elif unit.kind == "mission":
+        body = _platform(graph, unit.key)
+        if body is None:
+            return set()
+    else:
+        raise ValueError(f"unknown unit kind {unit.kind!r}")
+    return {person for person, role in _seated(graph, body).items() if role in ANSWERING_ROLES}
+
+
+def concerned_bodies(graph: nx.MultiDiGraph, units: list[Unit], issuing_body: str | None = None) -> set[str]:
+    """Body nodes a decision concerns: its issuing body, the bodies it addresses and the consultation
+    platforms of the missions it addresses."""
+    bodies = {f"body:{issuing_body}"} if issuing_body else set()
+    for unit in units:
+        if unit.kind == "body":
+            bodies.add(f"body:{unit.key}")
+        elif unit.kind == "mission" and (platform := _platform(graph, unit.key)) is not None:
+            bodies.add(platform)
+    return {body for body in bodies if body in graph}
+
+
+def unit_members(graph: nx.MultiDiGraph, unit: Unit, concerned: Collection[str] = ()) -> set[str]:
+    """Person nodes a decision reaches through a unit:
+    - a body: the people seated in it;
+    - a mission: the head of mission (its platform's chair), co-chair and secretary, not every member;
+    - a department: its representatives, and its people seated in one of the `concerned` bodies (see
+      `concerned_bodies`), not every employee."""
+    if unit.kind == "body":
+        return set(_seated(graph, f"body:{unit.key}"))
+    if unit.kind == "mission":
+        return unit_answerers(graph, unit)
+    if unit.kind == "department":
+        seated = {
+            person
+            for body in concerned
+            for person in _seated(graph, body)
+            if graph.nodes[person].get("department") == unit.key
+        }
+        return department_representatives(graph, unit.key) | seated
+    raise ValueError(f"unknown unit kind {unit.kind!r}")
+
+
+def _cleared(graph: nx.MultiDiGraph, people: set[str], classification: str) -> set[str]:
     level = Clearance(classification)
+    return {node for node in people if Clearance(graph.nodes[node]["clearance"]).covers(level)}
+
+
+def decision_audience(
+    graph: nx.MultiDiGraph, units: list[Unit], classification: str, *, issuing_body: str | None = None
+) -> dict[int, list[Unit]]:
+    """Everyone a decision reaches through its addressee units (see `unit_members`; `issuing_body` is the
+    issuing body's slug), once each, with the units they are reached through, limited to people whose
+    clearance covers its classification."""
+    concerned = concerned_bodies(graph, units, issuing_body)
     audience: dict[int, list[Unit]] = {}
     for unit in units:
-        for node in unit_members(graph, unit):
-            if Clearance(graph.nodes[node]["clearance"]).covers(level):
-                audience.setdefault(int(node.removeprefix("person:")), []).append(unit)
+        for node in sorted(_cleared(graph, unit_members(graph, unit, concerned), classification)):
+            audience.setdefault(int(node.removeprefix("person:")), []).append(unit)
     return audience
+
+
+def answering_audience(
+    graph: nx.MultiDiGraph, units: list[Unit], classification: str
+) -> dict[int, list[Unit]]:
+    """Those of a decision's audience who answer for one of its addressee units (see `unit_answerers`),
+    once each, with the units they answer for, limited to people whose clearance covers its
+    classification. Everyone else in `decision_audience` is reached for information only."""
+    answering: dict[int, list[Unit]] = {}
+    for unit in units:
+        for node in sorted(_cleared(graph, unit_answerers(graph, unit), classification)):
+            answering.setdefault(int(node.removeprefix("person:")), []).append(unit)
+    return answering

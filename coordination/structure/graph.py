@@ -56,6 +56,11 @@ def build_organisation_graph(*, session: Session) -> nx.MultiDiGraph:
             name=department.name,
             level=str(department.level),
             opt_in=department.opt_in,
+            # the person the department named to answer the steering group's decisions (see
+            # routing.rules.department_representatives: it counts only while they sit there)
+            representative=(
+                person_node(department.representative_id) if department.representative_id else None
+            ),
         )
     missions = session.exec(select(Mission).options(selectinload(Mission.accredited_countries))).all()
     for mission in missions:
