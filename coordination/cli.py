@@ -102,7 +102,8 @@ def serve(host: str, port: int, seed: bool, with_scheduler: bool) -> None:
         scheduler = subprocess.Popen(
             [sys.executable, "-m", "coordination.cli", "scheduler", "--exit-with-parent"]
         )
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # stopped by SIGTERM: exit cleanly (stopping the scheduler, finishing the writes `db.write_soon` deferred)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     click.echo(
         f"Coordination on http://{host}:{port}/ (demo password: {current_app.config['DEMO_PASSWORD']})"
         + (" with its scheduler" if scheduler else "")

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import atexit
+import logging
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_TIMEOUT_MS = 15_000  # how long a SQLite writer waits for the write lock before "database is locked"
+log = logging.getLogger(__name__)
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -21,7 +31,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 15})
+        engine = create_engine(
+            url, echo=echo, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -31,7 +43,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=15000")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
@@ -40,7 +52,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             # A request that writes takes the write lock when its transaction begins: a deferred
             # transaction that reads first and writes later fails at once ("database is locked") if
             # another writer committed in between, since its snapshot is stale and waiting cannot help.
-            connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing_request() else "BEGIN")
+            # So does a connection opened for writing (`write_soon`), whatever the request.
+            immediate = _writing_request() or connection.get_execution_options().get("write_lock", False)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     # JIT compilation pays off for long analytical queries, not for pages: on a large database the
@@ -70,6 +84,157 @@ def reads_before_writing(session: Session):
         raise
     finally:
         g.db_reads_first = False
+
+
+# --- what a read writes -----------------------------------------------------------------------------
+
+WRITE_NOW_WAIT_MS = 0  # how long a page waits for SQLite's write lock (or a row lock): not at all
+DEFERRED_ATTEMPTS = 5  # attempts of a deferred write, each waiting up to the busy timeout
+DEFERRED_BATCH = 100  # deferred writes done in one transaction
+DRAIN_AT_EXIT_S = 20.0  # within gunicorn's graceful timeout (30 s), so what is left gets logged
+
+
+def write_soon(session: Session, write: Callable[[Session], None], *, what: str) -> None:
+    """Record what a read leaves behind (a read receipt, the audit event of an opening) without making the
+    reader wait for, or fail on, another writer.
+
+    The session's transaction ends first. `write` then adds its rows to a session of its own, in a short
+    transaction that takes SQLite's write lock as it begins, so it never works from a stale snapshot (a
+    transaction that read first gets "database is locked" at once when another writer committed since). It
+    runs at once when the lock is free, so that the rest of the page already sees the rows; otherwise the
+    page goes on and a thread of the process writes them, in batches, waiting for the lock as long as any
+    writer, `DEFERRED_ATTEMPTS` times, and logs an error naming `what` (everything the rows hold) if it
+    still fails. What is still waiting when the process exits is written first (SIGTERM included under
+    gunicorn and `coordination serve`), or logged; only a killed process loses it unlogged. `write` may
+    run in another thread and more than once: it must use only what it was given, never the request.
+    Outside a request (a script, a job, a test) it writes at once, waiting as long as it must."""
+    session.commit()
+    engine = session.get_bind().engine
+    if not has_request_context():
+        _write(engine, [write], wait_ms=None)
+        return
+    try:
+        _write(engine, [write], wait_ms=WRITE_NOW_WAIT_MS)
+    except OperationalError as error:
+        log.info("database busy, recorded after the response: %s (%s)", what, error.orig)
+        _deferred.put(engine, write, what)
+
+
+def wait_for_deferred_writes(timeout: float = 10.0) -> bool:
+    """Wait until this process has done every deferred write (`write_soon`); whether it had in time."""
+    return _deferred.wait(timeout)
+
+
+def _write(engine: Engine, writes: list[Callable[[Session], None]], *, wait_ms: int | None) -> None:
+    """The writes in one transaction of their own, which takes SQLite's write lock as it begins; waiting
+    at most `wait_ms` for that lock (or, on PostgreSQL, a row lock), or up to the busy timeout if None."""
+    with engine.connect() as connection:
+        connection.execution_options(write_lock=True)
+        sqlite = engine.dialect.name == "sqlite"
+        raw = connection.connection.dbapi_connection if sqlite and wait_ms is not None else None
+        if raw is not None:
+            raw.execute(f"PRAGMA busy_timeout={wait_ms}")
+        try:
+            with Session(connection) as session:
+                if not sqlite and wait_ms is not None:
+                    session.execute(text(f"SET LOCAL lock_timeout = {max(wait_ms, 1)}"))
+                for write in writes:
+                    write(session)
+                session.commit()
+        finally:
+            if raw is not None:
+                raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
+class _DeferredWrites:
+    """The writes of `write_soon` that found the database busy, done by one thread per process (started
+    on first use, again in a forked worker), a batch to a transaction; drained when the process exits."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queue: queue.Queue | None = None
+        self._pid: int | None = None
+
+    def put(self, engine: Engine, write: Callable[[Session], None], what: str) -> None:
+        with self._lock:
+            if self._pid != os.getpid():
+                self._pid, self._queue = os.getpid(), queue.Queue()
+                threading.Thread(
+                    target=self._run, args=(self._queue,), name="coordination-deferred-writes", daemon=True
+                ).start()
+            self._queue.put((engine, write, what))
+
+    def left(self) -> list[str]:
+        """What is still waiting (taken off the queue)."""
+        pending, left = self._queue if self._pid == os.getpid() else None, []
+        while pending is not None:
+            try:
+                left.append(pending.get_nowait()[2])
+            except queue.Empty:
+                break
+        return left
+
+    def wait(self, timeout: float) -> bool:
+        pending = self._queue if self._pid == os.getpid() else None
+        if pending is None:
+            return True
+        deadline = time.monotonic() + timeout
+        with pending.all_tasks_done:
+            while pending.unfinished_tasks:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                pending.all_tasks_done.wait(left)
+        return True
+
+    def _run(self, pending: queue.Queue) -> None:
+        while True:
+            batch = [pending.get()]
+            while len(batch) < DEFERRED_BATCH:
+                try:
+                    batch.append(pending.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                self._write_batch(batch)
+            finally:
+                for _item in batch:
+                    pending.task_done()
+
+    @staticmethod
+    def _write_batch(batch: list) -> None:
+        by_engine: dict[Engine, list] = {}
+        for engine, write, what in batch:
+            by_engine.setdefault(engine, []).append((write, what))
+        for engine, items in by_engine.items():
+            try:
+                _write(engine, [write for write, _what in items], wait_ms=None)
+                continue
+            except Exception:  # each is tried again on its own below
+                log.warning("deferred batch of %d writes failed; trying them one by one", len(items))
+            for write, what in items:
+                for attempt in range(1, DEFERRED_ATTEMPTS + 1):
+                    try:
+                        _write(engine, [write], wait_ms=None)
+                        break
+                    except OperationalError:
+                        if attempt == DEFERRED_ATTEMPTS:
+                            log.exception("NOT RECORDED after %d attempts: %s", attempt, what)
+                        else:
+                            time.sleep(0.2 * attempt)
+                    except Exception:  # logged with what was lost, never silently
+                        log.exception("NOT RECORDED: %s", what)
+                        break
+
+
+_deferred = _DeferredWrites()
+
+
+@atexit.register
+def _drain_deferred_writes() -> None:
+    if not _deferred.wait(DRAIN_AT_EXIT_S):
+        for what in _deferred.left():
+            log.error("NOT RECORDED, still waiting at exit after %s s: %s", DRAIN_AT_EXIT_S, what)
 
 
 def alembic_config(url: str):

@@ -1,4 +1,5 @@
-"""Smoke tests of the benchmark tools (bench/generate.py, bench/run.py) at a tiny scale on SQLite.
+"""Smoke tests of the benchmark tools (bench/generate.py, bench/run.py, bench/concurrent_reads.py) at a
+tiny scale on SQLite.
 
 No timed assertions: these only check that the generator makes consistent, reproducible data and that
 the benchmark runs end to end and writes its figures.
@@ -152,3 +153,16 @@ def test_benchmark_smoke_run(tmp_path):
     assert written["in_process"]["fan_out_people"] > 0
     assert written["worker_peak_rss_mb"] > 0
     assert set(results["checks"]) == set(run.TARGETS)
+
+
+def test_concurrent_reads_smoke_run(generated):
+    from bench import concurrent_reads
+
+    path, _summary = generated
+    results = concurrent_reads.main(
+        ["--source", str(path), "--readers", "2", "--posters", "2", "--duration", "1", "--server", "werkzeug"]
+    )
+    assert results["ok"], results
+    assert all(results["requests"][kind]["requests"] > 0 for kind in concurrent_reads.KINDS)
+    recorded = results["recorded"]
+    assert recorded["receipts_recorded"] == recorded["receipts_expected"] > 0

@@ -1,11 +1,14 @@
 """Writing the append-only audit log: every change that matters, and every opening of a classified item."""
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
+from coordination import db
 from coordination.audit.models import AuditEvent
 from coordination.classification import Clearance
+from coordination.types import utcnow
 
 
 def record(
@@ -28,14 +31,44 @@ def record(
 def record_opening(
     session: Session, *, actor_id: int, action: str, object_type: str, object_id: object, classification: str
 ) -> None:
-    """Audit that a person opened a classified item (unclassified ones are not audited).
+    """Audit that a person opened a classified item (unclassified ones are not audited), every time.
 
-    The page has read the item in a transaction of its own; that transaction ends first, so that on
-    SQLite the write begins afresh and waits for the lock instead of failing on a stale snapshot."""
+    Opening is a read: the event is written in a transaction of its own that neither makes the page wait
+    for another writer nor fails it (`db.write_soon`; the session's read transaction ends first)."""
     if Clearance(classification) == Clearance.unclassified:
         return
-    session.commit()
-    record(
+    at = utcnow()
+    db.write_soon(
+        session,
+        lambda write: add_opening(
+            write,
+            actor_id=actor_id,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            classification=classification,
+            at=at,
+        ),
+        what=f"audit event {action} of {object_type} {object_id} ({classification}) by person {actor_id} "
+        f"at {at.isoformat()}",
+    )
+
+
+def add_opening(
+    session: Session,
+    *,
+    actor_id: int,
+    action: str,
+    object_type: str,
+    object_id: object,
+    classification: str,
+    at: datetime,
+) -> AuditEvent | None:
+    """Add the audit event of an opening at `at` to the session if the item is classified; for a caller
+    that writes it with other rows (`record_opening` writes it alone)."""
+    if Clearance(classification) == Clearance.unclassified:
+        return None
+    event = record(
         session,
         actor_id=actor_id,
         action=action,
@@ -43,4 +76,5 @@ def record_opening(
         object_id=object_id,
         classification=str(classification),
     )
-    session.commit()
+    event.at = at
+    return event
