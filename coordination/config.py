@@ -65,6 +65,9 @@ def load(instance_path: Path) -> dict:
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Coordination <coordination@localhost>"),
         "DIGEST_HOUR": int(os.environ.get("COORDINATION_DIGEST_HOUR", "7")),
+        # An early warning no receiving body has triaged after this many hours goes to the steering
+        # group's chair and secretary (once).
+        "EARLY_WARNING_ESCALATION_HOURS": float(os.environ.get("COORDINATION_ESCALATION_HOURS", "4")),
         "NEED_TO_KNOW_RESTRICTED_ORIGINS": _codes("COORDINATION_RESTRICTED_ORIGINS", "DEF"),
         "NEED_TO_KNOW_SHARING_GROUP": _codes("COORDINATION_SHARING_GROUP", "FA,DEF"),
         # bench/run.py only: registers POST /bench/reference (coordination/benchref.py), the ingest ceiling.

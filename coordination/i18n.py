@@ -1,10 +1,10 @@
 """English, Dutch and French, chosen by the person (kept in the session) or by their browser."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from flask import Flask, current_app, request, session
-from flask_babel import Babel, format_datetime, get_locale, get_timezone
+from flask import Flask, current_app, has_app_context, request, session
+from flask_babel import Babel, format_datetime, format_timedelta, get_locale, get_timezone
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 
@@ -37,6 +37,11 @@ def datetimeformat(value=None, format=None, rebase=True) -> str:
     return value.astimezone(get_timezone()).strftime(pattern)
 
 
+def age(delta: timedelta) -> str:
+    """How long ago, in words of the reader's language ("3 hours", "2 days")."""
+    return format_timedelta(delta, granularity="minute", threshold=1.0)
+
+
 def compile_catalogs(directory: Path = TRANSLATIONS) -> list[Path]:
     """Compile every messages.po into messages.mo (done by the set-up command, never committed)."""
     from babel.messages.mofile import write_mo
@@ -56,7 +61,20 @@ def compile_catalogs(directory: Path = TRANSLATIONS) -> list[Path]:
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS))
     app.jinja_env.filters["datetimeformat"] = datetimeformat
+    app.jinja_env.filters["age"] = age
 
     @app.context_processor
     def _languages():
         return {"languages": app.config["LANGUAGES"], "current_locale": str(get_locale())}
+
+
+def language_of(person) -> str:
+    """The language to write to a person in: the first of the languages they speak that the product
+    has, else the default (English outside the application, e.g. a script loading data)."""
+    if not has_app_context():
+        return "en"
+    languages = current_app.config["LANGUAGES"]
+    return next(
+        (code for code in (person.languages or []) if code in languages),
+        current_app.config["BABEL_DEFAULT_LOCALE"],
+    )

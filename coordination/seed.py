@@ -221,7 +221,8 @@ def load_scenario(
             intelligence_level=row.get("intelligence_level"),
             updates_report_id=posted_by_key.get(row["updates"]) if row.get("updates") else None,
         )
-        result = reports.post_report(
+        when = now - timedelta(days=row.get("days_ago", 0))
+        result = reports.prepare_report(
             session=session,
             author=author,
             data=data,
@@ -229,25 +230,27 @@ def load_scenario(
             policy=policy,
             idempotency_key=f"scenario:{row['key']}",
         )
+        if isinstance(result, reports.PreparedReport):
+            # posted when the scenario says (its alerts too)
+            result.report.created_at = result.report.updated_at = when
+            result = reports.store_report(session=session, prepared=result)
         posted_by_key[row["key"]] = result.report.id
         if not result.created:
             continue
         posted += 1
-        when = now - timedelta(days=row.get("days_ago", 0))
         _backdate(session, result, when)
         for step, triage in enumerate(row.get("triage", []), start=1):
             who = structure.get_person_by_email(session=session, email=triage["by"])
-            comment = reports.triage(
+            body = _triaging_body(session, who, result.report, triage.get("body"))
+            reports.triage(
                 session=session,
                 person=who,
                 report=result.report,
+                body=body,
                 to_status=triage["to"],
                 comment=triage.get("comment", ""),
+                now=when + timedelta(hours=6 * step),
             )
-            comment.created_at = when + timedelta(hours=6 * step)
-            result.report.updated_at = comment.created_at
-            session.add_all([comment, result.report])
-            session.commit()
     return posted
 
 
@@ -356,6 +359,18 @@ def _load_lessons(session: Session, scenario: dict, now: datetime, policy: NeedT
         lessons.set_stage_changed_at(
             session=session, lesson=lesson, at=lesson_queries.last_moved_at(session=session, lesson=lesson)
         )
+
+
+def _triaging_body(session: Session, person, report, slug: str | None):
+    """The body a scenario triage step is for: the one named, else the person's task force among the
+    receiving bodies, else their only one."""
+    from coordination.reports import queries as report_queries
+
+    if slug:
+        return structure.get_body(session=session, slug=slug)
+    bodies = report_queries.triage_bodies(session=session, viewer=person, report=report)
+    task_forces = [b for b in bodies if b.kind == BodyKind.task_force]
+    return (task_forces or bodies or [None])[0]
 
 
 def _backdate(session: Session, posted, when: datetime) -> None:

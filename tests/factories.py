@@ -54,3 +54,11 @@ def post(session: Session, author: Person, idempotency_key: str | None = None, *
         policy=POLICY,
         idempotency_key=idempotency_key,
     )
+
+
+def triage_status(session: Session, report, body_slug: str) -> str:
+    """Where one receiving body's triage of a report stands."""
+    from coordination.reports import queries as report_queries
+
+    body = structure.get_body(session=session, slug=body_slug)
+    return report_queries.delivery_to(session=session, report=report, body_id=body.id).status

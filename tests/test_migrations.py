@@ -194,3 +194,40 @@ def test_0015_adds_regions_and_a_downgrade_drops_them(empty_database):
             assert "prioritycountry" not in sa.inspect(connection).get_table_names()
     finally:
         engine.dispose()
+
+
+def test_0016_gives_each_triaging_body_the_shared_status_and_drops_it(empty_database):
+    """The one status a report had before 0016 becomes the status of its task force's and steering
+    group's deliveries, held by the last person who moved it; a platform's delivery stays new; going
+    back restores the furthest status any body reached."""
+    engine = db.make_engine(empty_database)
+    try:
+        db.upgrade(engine, "0015")
+        with engine.begin() as connection:
+            for statement in (
+                "INSERT INTO country (code, name, is_partner) VALUES ('COD', 'DR Congo', TRUE)",
+                "INSERT INTO department (id, code, name, level, kind, opt_in) VALUES (1, 'FA', 'Foreign Affairs', 'federal', 'public_service', FALSE)",
+                "INSERT INTO person (id, email, name, department_id, function, clearance, languages, active, is_demo, is_admin, created_at) VALUES (1, 'a@b.example', 'A', 1, '', 'secret', '[]', TRUE, FALSE, FALSE, '2026-01-01 00:00:00'), (2, 'c@b.example', 'C', 1, '', 'secret', '[]', TRUE, FALSE, FALSE, '2026-01-01 00:00:00')",
+                "INSERT INTO body (id, slug, kind, name, description, goals, status, themes, created_at, major_departments, sitrep_every_days, closing_report) VALUES (1, 'tf', 'task_force', 'TF', '', '', 'active', '[]', '2025-06-01 08:00:00', '[]', 14, ''), (2, 'platform', 'consultation_platform', 'Platform', '', '', 'active', '[]', '2025-06-01 08:00:00', '[]', 14, '')",
+                "INSERT INTO fieldreport (id, title, body, country_code, themes, severity, early_warning, classification, restricted_distribution, kind, body_html, author_id, origin_department_id, status, created_at, updated_at) VALUES (1, 'Validated one', '', 'COD', '[]', 'info', FALSE, 'unclassified', FALSE, 'field_report', '', 1, 1, 'validated', '2026-01-01 00:00:00', '2026-01-02 00:00:00'), (2, 'New one', '', 'COD', '[]', 'info', TRUE, 'unclassified', FALSE, 'field_report', '', 1, 1, 'new', '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+                "INSERT INTO delivery (report_id, body_id, rule, reason, delivered_at) VALUES (1, 1, 'task_force_scope', '', '2026-01-01 00:00:00'), (1, 2, 'mission_platform', '', '2026-01-01 00:00:00'), (2, 1, 'task_force_scope', '', '2026-01-01 00:00:00')",
+                "INSERT INTO reportcomment (report_id, author_id, body, from_status, to_status, created_at) VALUES (1, 1, '', 'new', 'under_review', '2026-01-01 06:00:00'), (1, 2, 'ok', 'under_review', 'validated', '2026-01-02 00:00:00')",
+            ):
+                connection.exec_driver_sql(statement)
+        db.upgrade(engine, "0016")
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT report_id, body_id, status, holder_id FROM delivery ORDER BY report_id, body_id"
+            ).all()
+            assert [tuple(r) for r in rows] == [
+                (1, 1, "validated", 2),
+                (1, 2, "new", None),
+                (2, 1, "new", None),
+            ]
+            assert "status" not in {c["name"] for c in sa.inspect(connection).get_columns("fieldreport")}
+        command.downgrade(db.alembic_config(empty_database), "0015")
+        with engine.connect() as connection:
+            statuses = connection.exec_driver_sql("SELECT id, status FROM fieldreport ORDER BY id").all()
+            assert [tuple(r) for r in statuses] == [(1, "validated"), (2, "new")]
+    finally:
+        engine.dispose()

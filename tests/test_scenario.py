@@ -25,7 +25,8 @@ def test_scenario_posts_routes_and_triages_once(session):
     ambassador = structure.get_person_by_email(session=session, email=AMBASSADOR_KINSHASA)
     mine = queries.my_reports(session=session, viewer=ambassador)
     assert mine and all(r.created_at < now for r in mine)
-    assert {r.status for r in queries.my_reports(session=session, viewer=ambassador)} - {"new"}
+    statuses = queries.triage_statuses(session=session, reports=mine)
+    assert {status for pairs in statuses.values() for _body, status in pairs} - {"new"}
 
 
 def test_scenario_sets_priorities_and_the_weekly_meeting_once(session):
@@ -36,6 +37,10 @@ def test_scenario_sets_priorities_and_the_weekly_meeting_once(session):
     load_scenario(session=session)
     tiers = {p.subject: p.tier for p in priorities_queries.list_priorities(session=session)}
     assert tiers["COD"] == 1 and tiers["humanitarian"] == 2
+    great_lakes = priorities_queries.find_priority(
+        session=session, subject_kind="region", subject="African Great Lakes"
+    )
+    assert priorities_queries.subject_label(session, great_lakes) == "African Great Lakes (BDI, COD, RWA)"
     weekly = meetings_queries.meetings_of(session=session, body=structure.get_steering_group(session=session))
     assert len(weekly) == 8 and weekly[0].starts_at > datetime.now(UTC)
     brussels = weekly[0].starts_at.astimezone(ZoneInfo("Europe/Brussels"))

@@ -279,8 +279,9 @@ def test_set_up_hands_over_the_open_reports_of_the_last_90_days(session):
     dismissed = post(session, ambassador, title="Rumour in Gao", mission_code="BAMAKO")
     niger = post(session, who(session, AMBASSADOR_NIAMEY), title="Niamey update", mission_code="NIAMEY")
     old.report.created_at = NOW - timedelta(days=120)
-    dismissed.report.status = "dismissed"
-    session.add_all([old.report, dismissed.report])
+    for delivery in dismissed.deliveries:
+        delivery.status = "dismissed"
+    session.add_all([old.report, *dismissed.deliveries])
     session.commit()
     body, _ = create(session, name="Task Force Mali", countries=["MLI"])
     service.confirm_chairs(session=session, person=who(session, SG_CHAIR), task_force=body, now=NOW)

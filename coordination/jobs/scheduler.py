@@ -34,6 +34,7 @@ def run_job(
     now = now or datetime.now(UTC)
     holder = holder or holder_name()
     with (
+        app.app_context(),
         Session(db.engine_of(app), expire_on_commit=False) as session,
         job_lock(session=session, name=name, holder=holder, now=lease_clock or datetime.now(UTC)) as got,
     ):
@@ -41,7 +42,11 @@ def run_job(
             log.info("job %s is held by another scheduler; skipped", name)
             return None
         done = job(
-            session=session, now=now, mailer=Mailer.from_config(app.config), base_url=app.config["BASE_URL"]
+            session=session,
+            now=now,
+            mailer=Mailer.from_config(app.config),
+            base_url=app.config["BASE_URL"],
+            config=app.config,
         )
         log.info("job %s: %s", name, done)
         return done

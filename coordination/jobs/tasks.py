@@ -2,17 +2,20 @@
 and runs under a database lease (see lock.py) so that two schedulers never do the same work."""
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
+from coordination.classification import NeedToKnow
 from coordination.decisions import queries as decisions
 from coordination.decisions.flows import decision_link, issuing_managers
 from coordination.notifications import service as notifications
 from coordination.notifications.enums import EmailPreference
 from coordination.notifications.mail import Mailer
 from coordination.planning import roster
+from coordination.reports import service as reports
 from coordination.structure import service as structure_service
 from coordination.structure.enums import MembershipRole
 
@@ -36,7 +39,9 @@ def _mail_unit(session: Session, mailer: Mailer, people: list["Person"], subject
     mailer.send(to=to, subject=subject, body=body)
 
 
-def remind_acknowledgements(*, session: Session, now: datetime, mailer: Mailer, base_url: str) -> int:
+def remind_acknowledgements(
+    *, session: Session, now: datetime, mailer: Mailer, base_url: str, config: Mapping | None = None
+) -> int:
     """At half the acknowledgement deadline, one reminder per unacknowledged unit (never twice)."""
     reminded = 0
     for addressee, decision in decisions.pending_addressees(session=session):
@@ -70,7 +75,7 @@ def remind_acknowledgements(*, session: Session, now: datetime, mailer: Mailer, 
 
 
 def escalate_overdue_acknowledgements(
-    *, session: Session, now: datetime, mailer: Mailer, base_url: str
+    *, session: Session, now: datetime, mailer: Mailer, base_url: str, config: Mapping | None = None
 ) -> int:
     """Past the deadline, alert the issuing body's chair once per decision with the units still missing."""
     missing: dict[int, list[Addressee]] = defaultdict(list)
@@ -107,7 +112,9 @@ def escalate_overdue_acknowledgements(
     return len(missing)
 
 
-def remind_actions(*, session: Session, now: datetime, mailer: Mailer, base_url: str) -> int:
+def remind_actions(
+    *, session: Session, now: datetime, mailer: Mailer, base_url: str, config: Mapping | None = None
+) -> int:
     """Remind owners of actions due within two days, and once more when they are overdue."""
     today = now.date()
     sent = 0
@@ -140,15 +147,37 @@ def remind_actions(*, session: Session, now: datetime, mailer: Mailer, base_url:
     return sent
 
 
-def send_pending_email(*, session: Session, now: datetime, mailer: Mailer, base_url: str) -> int:
+def send_pending_email(
+    *, session: Session, now: datetime, mailer: Mailer, base_url: str, config: Mapping | None = None
+) -> int:
     return notifications.send_pending(session=session, mailer=mailer, base_url=base_url, now=now)
 
 
-def send_daily_digests(*, session: Session, now: datetime, mailer: Mailer, base_url: str) -> int:
+def send_daily_digests(
+    *, session: Session, now: datetime, mailer: Mailer, base_url: str, config: Mapping | None = None
+) -> int:
     return notifications.send_digests(session=session, mailer=mailer, base_url=base_url, now=now)
 
 
+ESCALATION_LOOKBACK = timedelta(days=7)
+
+
+def escalate_untriaged_early_warnings(
+    *, session: Session, now: datetime, mailer: Mailer, base_url: str, config: Mapping | None = None
+) -> int:
+    """Early warnings no receiving body has triaged in time go to the steering group's chair and
+    secretary, once; their e-mail goes out with send_pending_email in the same tick."""
+    config = config or {}
+    hours = float(config.get("EARLY_WARNING_ESCALATION_HOURS", 4))
+    policy = NeedToKnow.from_config(config) if "NEED_TO_KNOW_SHARING_GROUP" in config else NeedToKnow()
+    return reports.escalate_untriaged_early_warnings(
+        session=session, now=now, after=timedelta(hours=hours), policy=policy, lookback=ESCALATION_LOOKBACK
+    )
+
+
+# In this order each tick: what creates notifications first, then the e-mail that carries them.
 FREQUENT_JOBS = {
+    "escalate_untriaged_early_warnings": escalate_untriaged_early_warnings,
     "remind_acknowledgements": remind_acknowledgements,
     "escalate_overdue_acknowledgements": escalate_overdue_acknowledgements,
     "remind_actions": remind_actions,
@@ -156,7 +185,9 @@ FREQUENT_JOBS = {
 }
 
 
-def keep_seats_current(*, session: Session, now: datetime, mailer: Mailer, base_url: str) -> int:
+def keep_seats_current(
+    *, session: Session, now: datetime, mailer: Mailer, base_url: str, config: Mapping | None = None
+) -> int:
     """End the seats whose planned end has passed and seat the roster assignments that have started."""
     ended = structure_service.end_seats_due(session=session, now=now)
     return ended + roster.seat_started_assignments(session=session, now=now)

@@ -4,12 +4,15 @@ import hashlib
 import logging
 import secrets
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import force_locale
 from sqlalchemy import func, insert
 from sqlmodel import Session, select
 
+from coordination.i18n import language_of
 from coordination.notifications.enums import EmailPreference, EmailState
 from coordination.notifications.mail import Mailer
 from coordination.notifications.models import Notification, NotificationSettings
@@ -56,13 +59,22 @@ def notify(
     link: str = "",
     now: datetime,
     mail: bool = True,
+    urgent: bool = False,
+    commit: bool = True,
 ) -> list[Notification]:
     """One in-app notification per person; its e-mail state follows the person's preference
-    (mail=False when the caller sends the e-mail itself, e.g. one reminder per unit)."""
+    (mail=False when the caller sends the e-mail itself, e.g. one reminder per unit). An urgent one (an
+    alert) is e-mailed at once even to those who chose the daily digest; never to those who turned
+    e-mail off. commit=False leaves it in the caller's transaction."""
     person_ids = set(person_ids)
     if not person_ids:
         return []
     prefs = preferences(session=session, person_ids=person_ids)
+    if urgent:
+        prefs = {
+            pid: EmailPreference.immediately if pref is EmailPreference.daily_digest else pref
+            for pid, pref in prefs.items()
+        }
     rows = [
         {
             "person_id": pid,
@@ -82,7 +94,45 @@ def notify(
     created = [
         Notification(id=notification_id, **row) for notification_id, row in zip(ids, rows, strict=True)
     ]
-    session.commit()
+    if commit:
+        session.commit()
+    return created
+
+
+def notify_in_their_language(
+    *,
+    session: Session,
+    person_ids: set[int] | list[int],
+    kind: str,
+    message: Callable[[], tuple[str, str]],
+    link: str = "",
+    now: datetime,
+    urgent: bool = False,
+    commit: bool = True,
+) -> list[Notification]:
+    """`notify`, with the title and body written by `message()` in each person's language (one call
+    per language, under Flask-Babel's forced locale)."""
+    people = structure.people_by_id(session=session, ids=set(person_ids))
+    by_language: dict[str, set[int]] = defaultdict(set)
+    for person in people.values():
+        by_language[language_of(person)].add(person.id)
+    created = []
+    for language, ids in sorted(by_language.items()):
+        with force_locale(language):
+            title, body = message()
+        created += notify(
+            session=session,
+            person_ids=ids,
+            kind=kind,
+            title=title[:300],
+            body=body,
+            link=link,
+            now=now,
+            urgent=urgent,
+            commit=False,
+        )
+    if commit:
+        session.commit()
     return created
 
 

@@ -29,17 +29,20 @@ if TYPE_CHECKING:
     from coordination.structure.models import Person
 
 
+class AuthorPublic(BaseModel):
+    id: int
+    name: str
+
+
 class DeliveryPublic(BaseModel):
     body: str
     body_name: str
     rule: str
     reason: str
     delivered_at: datetime
-
-
-class AuthorPublic(BaseModel):
-    id: int
-    name: str
+    status: TriageStatus = Field(description="This body's own triage of the report")
+    status_changed_at: datetime | None = None
+    holder: AuthorPublic | None = Field(default=None, description="Who moved it last in this body")
 
 
 class ReportPublic(BaseModel):
@@ -58,7 +61,9 @@ class ReportPublic(BaseModel):
     kind: ReportKind
     intelligence_level: IntelligenceLevel | None
     updates_report_id: int | None = Field(description="Only when the caller may see the report it updates")
-    status: TriageStatus
+    escalated_at: datetime | None = Field(
+        description="When this early warning, untriaged, went to the steering group's chair and secretary"
+    )
     mission: str | None
     author: AuthorPublic
     created_at: datetime
@@ -70,6 +75,9 @@ class InboxEntry(BaseModel):
     report: ReportPublic
     via: list[str]
     unread: bool
+    statuses: dict[str, TriageStatus] = Field(
+        description="Each body it came through (slug), with that body's own triage status"
+    )
 
 
 class InboxPublic(BaseModel):
@@ -97,8 +105,10 @@ def report_publics(
     if with_deliveries and ids:
         rows = queries.deliveries_of_many(session=session, report_ids=ids)
         bodies = structure.bodies_by_id(session=session, ids={d.body_id for d in rows})
+        holders = structure.people_by_id(session=session, ids={d.holder_id for d in rows if d.holder_id})
         for d in rows:
             body = bodies[d.body_id]
+            holder = holders.get(d.holder_id)
             deliveries[d.report_id].append(
                 DeliveryPublic(
                     body=body.slug,
@@ -106,6 +116,9 @@ def report_publics(
                     rule=d.rule,
                     reason=d.reason,
                     delivered_at=d.delivered_at,
+                    status=d.status,
+                    status_changed_at=d.status_changed_at,
+                    holder=AuthorPublic(id=holder.id, name=holder.name) if holder else None,
                 )
             )
     return [
@@ -135,6 +148,7 @@ def posted_public(posted, author: "Person", mission_code: str | None) -> ReportP
                 rule=d.rule,
                 reason=d.reason,
                 delivered_at=d.delivered_at,
+                status=d.status,
             )
             for d in posted.deliveries
         ],
@@ -161,7 +175,7 @@ REPORT_FIELDS = {
     "kind",
     "intelligence_level",
     "updates_report_id",
-    "status",
+    "escalated_at",
     "created_at",
     "updated_at",
 }
@@ -187,6 +201,12 @@ class InboxQuery(BaseModel):
 class TriageRequest(BaseModel):
     status: TriageStatus
     comment: str = Field(default="", max_length=10_000)
+    body: str | None = Field(
+        default=None,
+        max_length=80,
+        description="The receiving body (slug) the caller triages for; needed only when they triage in "
+        "more than one of the bodies that received the report",
+    )
 
 
 class CommentRequest(BaseModel):
@@ -275,15 +295,30 @@ def mark_field_report_read(path: ReportPath):
     tags=[REPORTS_TAG],
     security=BEARER,
     responses={200: ReportPublic, 403: Problem, 422: Problem},
-    summary="Move a report along new -> under_review -> validated | dismissed -> archived",
+    summary="Move a receiving body's delivery of a report along new -> under_review -> validated | "
+    "dismissed -> archived (each body triages its own)",
 )
 def triage_field_report(path: ReportPath, body: TriageRequest):
     session = get_session()
     report = _visible(path.report_id)
     if report is None:
         return _not_found(path.report_id)
+    triaging_body = None
+    if body.body:
+        triaging_body = structure.find_body(session=session, slug=body.body)
+        if triaging_body is None:
+            return problem(
+                422,
+                f"No body {body.body}.",
+                errors=[{"field": "body", "message": "unknown body", "type": "rule"}],
+            )
     service.triage(
-        session=session, person=g.api_person, report=report, to_status=body.status, comment=body.comment
+        session=session,
+        person=g.api_person,
+        report=report,
+        body=triaging_body,
+        to_status=body.status,
+        comment=body.comment,
     )
     return json_response(report_public(session, report))
 
@@ -318,7 +353,12 @@ def get_inbox(query: InboxQuery):
     counts = queries.unread_counts(session=session, viewer=g.api_person, policy=_policy())
     reports = report_publics(session, [item.report for item in items], with_deliveries=False)
     entries = [
-        InboxEntry(report=report, via=[b.slug for b in item.via], unread=item.unread)
+        InboxEntry(
+            report=report,
+            via=[b.slug for b in item.via],
+            unread=item.unread,
+            statuses={b.slug: item.statuses[b.id] for b in item.via},
+        )
         for report, item in zip(reports, items, strict=True)
     ]
     return json_response(InboxPublic(unread=counts.get("", 0), items=entries))

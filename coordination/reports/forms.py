@@ -86,9 +86,12 @@ class ReportForm(FlaskForm):
 
 
 class TriageForm(FlaskForm):
+    """One receiving body's triage step; the page shows one per body the person triages for (the
+    form's prefix is the body's slug)."""
+
     status = SelectField(_l("New status"), choices=list(STATUS_LABELS.items()))
     comment = TextAreaField(
-        _l("Comment for the reporter and the task force"), validators=[Length(max=10_000)]
+        _l("Comment (the reporter and the other receiving bodies see it)"), validators=[Length(max=10_000)]
     )
 
 

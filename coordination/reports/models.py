@@ -67,20 +67,24 @@ class FieldReport(ReportBase, table=True):
     author_id: int = Field(foreign_key="person.id", index=True)
     origin_department_id: int = Field(foreign_key="department.id", index=True)
     mission_id: int | None = Field(default=None, foreign_key="mission.id", index=True)
-    status: TriageStatus = Field(default=TriageStatus.new, sa_type=String(20), index=True)
     idempotency_key: str | None = Field(default=None, max_length=200)
     request_fingerprint: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # when an early warning that no receiving body had triaged went to the steering group's chair
+    escalated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Delivery(SQLModel, table=True):
-    """A report routed to a body, with the reason the routing rules gave."""
+    """A report routed to a body, with the reason the routing rules gave, and where that body's own
+    triage of it stands: each receiving body triages its delivery, not the report."""
 
     __table_args__ = (
         UniqueConstraint("report_id", "body_id"),
         # Inboxes, unread counts and the dashboard read a body's deliveries newest first.
         Index("ix_delivery_body_delivered", "body_id", "delivered_at"),
+        # The header counts a body's untriaged deliveries.
+        Index("ix_delivery_body_status", "body_id", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -90,6 +94,10 @@ class Delivery(SQLModel, table=True):
     reason: str = Field(max_length=300)
     delivered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     forwarded_by_id: int | None = Field(default=None, foreign_key="person.id")
+    status: TriageStatus = Field(default=TriageStatus.new, sa_type=String(20))
+    status_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # who moved it last: the one holding it while it is under review
+    holder_id: int | None = Field(default=None, foreign_key="person.id")
 
 
 class ReportRead(SQLModel, table=True):
@@ -106,6 +114,8 @@ class ReportComment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     report_id: int = Field(foreign_key="fieldreport.id", index=True)
     author_id: int = Field(foreign_key="person.id")
+    # the receiving body whose triage step this is (None for a remark)
+    body_id: int | None = Field(default=None, foreign_key="body.id")
     body: str = Field(default="", max_length=10_000, sa_type=Text)
     from_status: TriageStatus | None = Field(default=None, sa_type=String(20))
     to_status: TriageStatus | None = Field(default=None, sa_type=String(20))

@@ -155,6 +155,7 @@ class InboxItem:
     report: FieldReport
     via: list["Body"] = field(default_factory=list)
     unread: bool = True
+    statuses: dict[int, TriageStatus] = field(default_factory=dict)  # each via body's own triage status
 
 
 def inbox(
@@ -172,10 +173,16 @@ def inbox(
 
     Each body's newest `limit` deliveries come from its own index range; merging them gives the inbox
     without sorting anyone's whole history."""
-    arrivals: list[tuple[datetime, int, int]] = []
+    arrivals: list[tuple[datetime, int, int, str]] = []
     for body_id in _my_body_ids(session, viewer, body_slug):
         query = _deliveries_newest_first(
-            viewer, policy, body_id, Delivery.delivered_at, Delivery.report_id, Delivery.body_id
+            viewer,
+            policy,
+            body_id,
+            Delivery.delivered_at,
+            Delivery.report_id,
+            Delivery.body_id,
+            Delivery.status,
         )
         if country:
             query = query.where(FieldReport.country_code == country.upper())
@@ -186,17 +193,24 @@ def inbox(
         arrivals.extend(session.exec(query.limit(limit)).all())
     arrivals.sort(key=lambda row: (row[0], row[1]), reverse=True)
     order: dict[int, list[int]] = {}
-    for _delivered_at, report_id, body_id in arrivals:
+    statuses: dict[int, dict[int, TriageStatus]] = {}
+    for _delivered_at, report_id, body_id, status in arrivals:
         if report_id not in order and len(order) >= limit:
             continue
         order.setdefault(report_id, []).append(body_id)
+        statuses.setdefault(report_id, {})[body_id] = TriageStatus(status)
     if not order:
         return []
     reports = {r.id: r for r in session.exec(select(FieldReport).where(FieldReport.id.in_(order)))}
     bodies = structure.bodies_by_id(session=session, ids={b for v in order.values() for b in v})
     read = set(session.exec(_read_by(viewer).where(ReportRead.report_id.in_(order))))
     return [
-        InboxItem(report=reports[rid], via=[bodies[b] for b in body_ids], unread=rid not in read)
+        InboxItem(
+            report=reports[rid],
+            via=[bodies[b] for b in body_ids],
+            unread=rid not in read,
+            statuses=statuses[rid],
+        )
         for rid, body_ids in order.items()
     ]
 
@@ -287,10 +301,82 @@ def triage_bodies(*, session: Session, viewer: "Person", report: FieldReport) ->
     return [b for b in mine if b.id in received]
 
 
-def allowed_transitions(*, session: Session, viewer: "Person", report: FieldReport) -> list[TriageStatus]:
-    if not triage_bodies(session=session, viewer=viewer, report=report):
+@dataclass
+class TriageSlot:
+    """One receiving body the viewer triages for: where its delivery stands and where it may go."""
+
+    body: "Body"
+    delivery: Delivery
+    transitions: list[TriageStatus]
+
+
+def triage_slots(*, session: Session, viewer: "Person", report: FieldReport) -> list[TriageSlot]:
+    """For each receiving body the viewer triages in, its own status of the report and the next steps."""
+    bodies = triage_bodies(session=session, viewer=viewer, report=report)
+    if not bodies:
         return []
-    return sorted(TRIAGE_TRANSITIONS[TriageStatus(report.status)], key=list(TriageStatus).index)
+    deliveries = {
+        d.body_id: d
+        for d in session.exec(
+            select(Delivery).where(
+                Delivery.report_id == report.id, Delivery.body_id.in_([b.id for b in bodies])
+            )
+        )
+    }
+    order = list(TriageStatus).index
+    return [
+        TriageSlot(
+            body=b,
+            delivery=deliveries[b.id],
+            transitions=sorted(TRIAGE_TRANSITIONS[TriageStatus(deliveries[b.id].status)], key=order),
+        )
+        for b in sorted(bodies, key=lambda b: (b.kind != BodyKind.task_force, b.name))
+    ]
+
+
+def untriaged_early_warning_count(*, session: Session, viewer: "Person", policy: NeedToKnow) -> int | None:
+    """How many early warnings the viewer may see wait, new, in a body they triage for (each counted
+    once, up to UNREAD_CAP); None for someone who triages nowhere (the header shows nothing)."""
+    bodies = structure.seats_of(
+        session=session, person_id=viewer.id, roles=TRIAGE_ROLES, kinds=TRIAGE_BODY_KINDS
+    )
+    if not bodies:
+        return None
+    query = (
+        select(Delivery.report_id)
+        .join(FieldReport, FieldReport.id == Delivery.report_id)
+        .where(
+            Delivery.body_id.in_([b.id for b in bodies]),
+            Delivery.status == TriageStatus.new,
+            FieldReport.early_warning,
+            _visible_when_delivered(viewer, policy),
+        )
+        .distinct()
+        .limit(UNREAD_CAP)
+    )
+    return len(session.exec(query).all())
+
+
+def untriaged_early_warnings(
+    *, session: Session, posted_before: datetime, posted_after: datetime
+) -> list[FieldReport]:
+    """Early warnings posted in the window, not yet escalated, that no receiving body has moved from
+    new. For the escalation job: no viewer, whoever is told is chosen by routing.alerts."""
+    triaged = exists().where(Delivery.report_id == FieldReport.id, Delivery.status != TriageStatus.new)
+    # (platforms never move their delivery: "new" there does not hold the escalation back)
+    return list(
+        session.exec(
+            select(FieldReport)
+            .where(
+                FieldReport.early_warning,
+                FieldReport.created_at >= posted_after,
+                FieldReport.created_at <= posted_before,
+                FieldReport.escalated_at.is_(None),
+                ~triaged,
+            )
+            .order_by(FieldReport.created_at, FieldReport.id)
+        )
+    )
 
 
 def received_by_any(*, session: Session, report: FieldReport, body_ids: list[int]) -> bool:
@@ -399,7 +485,7 @@ def received_for_agenda(
     *, session: Session, body_id: int, since: datetime, until: datetime
 ) -> list[tuple[str, int]]:
     """What a body's meeting should discuss, as references only ("early_warning" or "validated_report",
-    report id): early warnings it received in the window and reports validated in it. The agenda shows
+    report id): early warnings it received in the window and reports it validated in it. The agenda shows
     each line only to readers who may see the report (`visible_among`)."""
     received = (
         select(FieldReport.id)
@@ -413,11 +499,11 @@ def received_for_agenda(
     ).all()
     validated = session.exec(
         received.where(
-            FieldReport.status == TriageStatus.validated,
-            FieldReport.updated_at >= since,
-            FieldReport.updated_at < until,
+            Delivery.status == TriageStatus.validated,
+            Delivery.status_changed_at >= since,
+            Delivery.status_changed_at < until,
             FieldReport.early_warning.is_(False),
-        ).order_by(FieldReport.updated_at)
+        ).order_by(Delivery.status_changed_at)
     ).all()
     return [("early_warning", i) for i in warnings] + [("validated_report", i) for i in validated]
 
@@ -431,7 +517,7 @@ def validated_for_body(
     since: datetime,
     until: datetime,
 ) -> list[FieldReport]:
-    """Validated reports a body received in a period that the viewer may see, oldest first (what a
+    """Reports a body received in a period and validated that the viewer may see, oldest first (what a
     situation report compiled by this viewer quotes)."""
     visible = visible_reports(viewer=viewer, policy=policy).subquery()
     return list(
@@ -441,13 +527,30 @@ def validated_for_body(
             .join(Delivery, Delivery.report_id == FieldReport.id)
             .where(
                 Delivery.body_id == body_id,
-                FieldReport.status == TriageStatus.validated,
+                Delivery.status == TriageStatus.validated,
                 FieldReport.created_at >= since,
                 FieldReport.created_at < until,
             )
             .order_by(FieldReport.created_at)
         )
     )
+
+
+def triage_statuses(
+    *, session: Session, reports: list[FieldReport]
+) -> dict[int, list[tuple["Body", TriageStatus]]]:
+    """For reports the viewer already holds, each triaging body's own status (what the reporter
+    follows), task forces first."""
+    rows = deliveries_of_many(session=session, report_ids=[r.id for r in reports])
+    bodies = structure.bodies_by_id(session=session, ids={d.body_id for d in rows})
+    statuses: dict[int, list[tuple[Body, TriageStatus]]] = {}
+    for d in rows:
+        body = bodies[d.body_id]
+        if body.kind in TRIAGE_BODY_KINDS:
+            statuses.setdefault(d.report_id, []).append((body, TriageStatus(d.status)))
+    for pairs in statuses.values():
+        pairs.sort(key=lambda pair: (pair[0].kind != BodyKind.task_force, pair[0].name))
+    return statuses
 
 
 def origin_codes(*, session: Session, reports: list[FieldReport]) -> set[str]:
@@ -504,14 +607,21 @@ def hand_over_candidates(
     since: datetime,
     statuses,
 ) -> list[FieldReport]:
-    """Reports since `since`, in these triage statuses, on these countries (or, for a thematic task force
-    with no countries, on any country: routing decides by theme), not yet delivered to the body. For a
-    body that is only now taking up its scope: no viewer, the routing rules decide what it receives."""
+    """Reports since `since` that a receiving task force or the steering group holds in one of these
+    triage statuses (platforms do not triage), on
+    these countries (or, for a thematic task force with no countries, on any country: routing decides by
+    theme), not yet delivered to the body. For a body that is only now taking up its scope: no viewer,
+    the routing rules decide what it receives."""
     if not countries and not themes:
         return []
+    still_open = exists().where(
+        Delivery.report_id == FieldReport.id,
+        Delivery.body_id.in_(structure.body_ids_of_kinds(TRIAGE_BODY_KINDS)),
+        Delivery.status.in_([str(s) for s in statuses]),
+    )
     query = select(FieldReport).where(
         FieldReport.created_at >= since,
-        FieldReport.status.in_([str(s) for s in statuses]),
+        still_open,
         ~exists().where(Delivery.report_id == FieldReport.id, Delivery.body_id == body_id),
     )
     if countries:

@@ -8,16 +8,20 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import networkx as nx
+from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from coordination.audit import service as audit
 from coordination.classification import Clearance, NeedToKnow
+from coordination.labels import label_now
 from coordination.markup import render_markdown
+from coordination.notifications import service as notifications
 from coordination.reports import queries
 from coordination.reports.enums import TRIAGE_TRANSITIONS, ReportKind, TriageStatus
 from coordination.reports.models import Delivery, FieldReport, ReportComment, ReportCreate, ReportRead
+from coordination.routing.alerts import ESCALATION_ROLES, Readability, alert_audience, needs_alert
 from coordination.routing.rules import ReportFacts, route_report
 from coordination.rules import Conflict, Forbidden, RuleViolation
 from coordination.structure import queries as structure
@@ -116,6 +120,7 @@ class PreparedReport:
     report: FieldReport
     recipients: list
     bodies: dict[str, "Body"]  # the recipient bodies, by slug
+    alerted: set[int] = field(default_factory=set)  # who is alerted at once (see routing.alerts)
 
 
 def prepare_report(
@@ -149,7 +154,15 @@ def prepare_report(
     )
     recipients = route_report(_facts(report, mission.code if mission else None), graph)
     bodies = structure.bodies_by_slug(session=session, slugs=[r.body for r in recipients])
-    return PreparedReport(author=author, report=report, recipients=recipients, bodies=bodies)
+    alerted = set()
+    if needs_alert(early_warning=report.early_warning, severity=report.severity):
+        alerted = alert_audience(
+            graph,
+            [r.body for r in recipients],
+            Readability(report.classification, author.department.code, policy),
+            exclude={author.id},
+        )
+    return PreparedReport(author=author, report=report, recipients=recipients, bodies=bodies, alerted=alerted)
 
 
 def store_report(*, session: Session, prepared: PreparedReport) -> Posted:
@@ -196,6 +209,8 @@ def store_report(*, session: Session, prepared: PreparedReport) -> Posted:
         object_id=report.id,
         recipients={r.body: r.reason for r in recipients},
     )
+    if prepared.alerted:
+        _alert(session, report, prepared.alerted, now=report.created_at)
     session.commit()
     return Posted(
         report=report, deliveries=deliveries, created=True, bodies={b.id: b for b in bodies.values()}
@@ -239,30 +254,154 @@ def _replay(session: Session, author: "Person", key: str, fingerprint: str) -> P
     )
 
 
+# --- alerts -----------------------------------------------------------------------------------------
+
+
+def report_link(report: FieldReport) -> str:
+    return f"/reports/{report.id}"
+
+
+def _tell_at_once(
+    session: Session, report: FieldReport, person_ids: set[int], kind: str, message, now
+) -> None:
+    """In the app, and by e-mail at once unless they turned it off (a digest does not delay it), each in
+    their language; in the caller's transaction."""
+    notifications.notify_in_their_language(
+        session=session,
+        person_ids=person_ids,
+        kind=kind,
+        message=message,
+        link=report_link(report),
+        now=now,
+        urgent=True,
+        commit=False,
+    )
+
+
+def _alert(session: Session, report: FieldReport, person_ids: set[int], *, now: datetime) -> None:
+    """Tell the people who run the receiving bodies at once."""
+
+    def message() -> tuple[str, str]:
+        if report.early_warning:
+            title = _(
+                "Early warning on %(country)s: %(title)s", country=report.country_code, title=report.title
+            )
+        else:
+            title = _(
+                "%(severity)s report on %(country)s: %(title)s",
+                severity=label_now("severity", report.severity),
+                country=report.country_code,
+                title=report.title,
+            )
+        return title, _("Please triage it for your body.")
+
+    _tell_at_once(session, report, person_ids, "report.alert", message, now)
+
+
+def escalate_untriaged_early_warnings(
+    *, session: Session, now: datetime, after: timedelta, policy: NeedToKnow, lookback: timedelta
+) -> int:
+    """An early warning that no receiving body has triaged `after` it was posted goes, once, to the
+    steering group's chair and secretary (those of them who may read it). Early warnings older than
+    `after + lookback` are left alone: a scheduler that was down for a week does not flood them."""
+    due = queries.untriaged_early_warnings(
+        session=session, posted_before=now - after, posted_after=now - after - lookback
+    )
+    if not due:
+        return 0
+    graph = structure.organisation_graph(session=session)
+    steering_group = structure.get_steering_group(session=session)
+    origins = structure.departments_by_id(session=session, ids={r.origin_department_id for r in due})
+    hours = round(after.total_seconds() / 3600, 1)
+    for report in due:
+        report.escalated_at = now
+        session.add(report)
+        people = set()
+        if steering_group is not None:
+            people = alert_audience(
+                graph,
+                [steering_group.slug],
+                Readability(report.classification, origins[report.origin_department_id].code, policy),
+                roles=ESCALATION_ROLES,
+            )
+
+        def message(report=report) -> tuple[str, str]:
+            return (
+                _(
+                    "Untriaged early warning on %(country)s: %(title)s",
+                    country=report.country_code,
+                    title=report.title,
+                ),
+                _("No receiving body has triaged it within %(hours)s hours.", hours=f"{hours:g}"),
+            )
+
+        _tell_at_once(session, report, people, "report.escalation", message, now)
+        audit.record(
+            session,
+            actor_id=None,
+            action="report.escalate",
+            object_type="field_report",
+            object_id=report.id,
+            notified=len(people),
+        )
+        session.commit()
+    return len(due)
+
+
+def _tell_reporter(session: Session, report: FieldReport, actor: "Person", message, *, now: datetime) -> None:
+    """The loop back to the field: the reporter hears of every triage step and comment on their report,
+    in their language (not of their own)."""
+    if report.author_id == actor.id:
+        return
+    notifications.notify_in_their_language(
+        session=session,
+        person_ids={report.author_id},
+        kind="report.feedback",
+        message=message,
+        link=report_link(report),
+        now=now,
+        commit=False,
+    )
+
+
 # --- reading ----------------------------------------------------------------------------------------
 
 
 def open_report(*, session: Session, person: "Person", report: FieldReport) -> None:
     """Mark the report read by this person; opening a classified report is audited every time.
 
-    The page's read transaction ends first and the writes read nothing, so that on SQLite they wait for
-    the lock rather than fail on a stale snapshot when another request wrote in between."""
-    session.commit()
-    insert = (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert
-    session.execute(
-        insert(ReportRead)
-        .values(report_id=report.id, person_id=person.id, read_at=utcnow())
-        .on_conflict_do_nothing()
-    )
-    audit.record_opening(
+    Opening is a read: the receipt and the audit event are written together in a transaction of their
+    own that neither makes the page wait for another writer nor fails it (`db.write_soon`: at once when
+    the database is free, else after the response). The writes read nothing, so on SQLite they never
+    work from a stale snapshot. Only plain values go into them: they may run in another thread."""
+    from coordination.db import write_soon
+
+    person_id, report_id, classification, opened_at = person.id, report.id, report.classification, utcnow()
+
+    def record(write: Session) -> None:
+        insert = (postgresql if write.get_bind().dialect.name == "postgresql" else sqlite).insert
+        write.execute(
+            insert(ReportRead)
+            .values(report_id=report_id, person_id=person_id, read_at=opened_at)
+            .on_conflict_do_nothing()
+        )
+        audit.add_opening(
+            write,
+            actor_id=person_id,
+            action="report.open",
+            object_type="field_report",
+            object_id=report_id,
+            classification=classification,
+            at=opened_at,
+        )
+
+    audited = "" if classification == Clearance.unclassified else " and report.open audit event"
+    write_soon(
         session,
-        actor_id=person.id,
-        action="report.open",
-        object_type="field_report",
-        object_id=report.id,
-        classification=report.classification,
+        record,
+        what=f"read receipt{audited} of field report {report_id} ({classification}) by person {person_id} "
+        f"at {opened_at.isoformat()}",
     )
-    session.commit()
 
 
 # --- triage -----------------------------------------------------------------------------------------
@@ -275,58 +414,112 @@ def triage(
     report: FieldReport,
     to_status: TriageStatus | str,
     comment: str = "",
+    body: "Body | None" = None,
+    now: datetime | None = None,
 ) -> ReportComment:
-    """Move a report along new -> under review -> validated or dismissed -> archived."""
+    """Move one receiving body's delivery of a report along new -> under review -> validated or
+    dismissed -> archived. `body` may be left out when the person triages in only one receiving body."""
+    now = now or utcnow()
     try:
         to_status = TriageStatus(to_status)
     except ValueError as exc:
         raise ReportError(f"unknown status {to_status}", "status") from exc
-    if not queries.triage_bodies(session=session, viewer=person, report=report):
+    mine = queries.triage_bodies(session=session, viewer=person, report=report)
+    if not mine:
         raise NotAllowed(
             "only members of a task force or the steering group that received the report triage it"
         )
-    from_status = TriageStatus(report.status)
+    if body is None:
+        if len(mine) > 1:
+            names = ", ".join(b.name for b in mine)
+            raise ReportError(f"say for which body you triage it: {names}", "body")
+        body = mine[0]
+    elif body.id not in {b.id for b in mine}:
+        raise NotAllowed(f"you do not triage for {body.name}, or it did not receive this report")
+    delivery = queries.delivery_to(session=session, report=report, body_id=body.id)
+    from_status = TriageStatus(delivery.status)
     if to_status not in TRIAGE_TRANSITIONS[from_status]:
-        raise ReportError(f"a {from_status.value} report cannot become {to_status.value}", "status")
-    report.status = to_status
-    report.updated_at = utcnow()
+        raise ReportError(
+            f"{body.name}: a {from_status.value} report cannot become {to_status.value}", "status"
+        )
+    delivery.status = to_status
+    delivery.status_changed_at = now
+    delivery.holder_id = person.id
+    report.updated_at = now
     step = ReportComment(
         report_id=report.id,
         author_id=person.id,
+        body_id=body.id,
         body=comment.strip(),
         from_status=from_status,
         to_status=to_status,
+        created_at=now,
     )
-    session.add_all([report, step])
+    session.add_all([delivery, report, step])
     audit.record(
         session,
         actor_id=person.id,
         action="report.triage",
         object_type="field_report",
         object_id=report.id,
+        body=body.slug,
         from_status=from_status.value,
         to_status=to_status.value,
     )
+
+    def message() -> tuple[str, str]:
+        title = _(
+            "%(body)s: your report “%(title)s” is now %(status)s",
+            body=body.name,
+            title=report.title,
+            status=label_now("report_status", to_status),
+        )
+        return title, step.body
+
+    _tell_reporter(session, report, person, message, now=now)
     session.commit()
     return step
 
 
-def add_comment(*, session: Session, person: "Person", report: FieldReport, body: str) -> ReportComment:
-    """A remark by anyone who can see the report; the reporter sees it on their report."""
+def add_comment(
+    *, session: Session, person: "Person", report: FieldReport, body: str, now: datetime | None = None
+) -> ReportComment:
+    """A remark by anyone who can see the report; the reporter sees it on their report and is told."""
+    now = now or utcnow()
     body = body.strip()
     if not body:
         raise ReportError("write a comment", "body")
-    comment = ReportComment(report_id=report.id, author_id=person.id, body=body)
+    comment = ReportComment(report_id=report.id, author_id=person.id, body=body, created_at=now)
     session.add(comment)
     audit.record(
         session, actor_id=person.id, action="report.comment", object_type="field_report", object_id=report.id
+    )
+    _tell_reporter(
+        session,
+        report,
+        person,
+        lambda: (
+            _("%(name)s commented on your report “%(title)s”", name=person.name, title=report.title),
+            body,
+        ),
+        now=now,
     )
     session.commit()
     return comment
 
 
-def forward(*, session: Session, person: "Person", report: FieldReport, body: "Body") -> Delivery:
-    """Pass a report on to another body; refused for restricted distribution."""
+def forward(
+    *,
+    session: Session,
+    person: "Person",
+    report: FieldReport,
+    body: "Body",
+    policy: NeedToKnow,
+    now: datetime | None = None,
+) -> Delivery:
+    """Pass a report on to another body; refused for restricted distribution. An early warning or a
+    high-severity report alerts the people who run that body, as posting does."""
+    now = now or utcnow()
     if report.restricted_distribution:
         raise NotAllowed("restricted distribution: this report stays with the bodies it was routed to")
     mine = [b.id for b in structure.seats_of(session=session, person_id=person.id)]
@@ -341,6 +534,7 @@ def forward(*, session: Session, person: "Person", report: FieldReport, body: "B
         rule="forwarded",
         reason=f"forwarded by {person.name}",
         forwarded_by_id=person.id,
+        delivered_at=now,
     )
     session.add(delivery)
     audit.record(
@@ -351,6 +545,15 @@ def forward(*, session: Session, person: "Person", report: FieldReport, body: "B
         object_id=report.id,
         to=body.slug,
     )
+    if needs_alert(early_warning=report.early_warning, severity=report.severity):
+        origin = structure.departments_by_id(session=session, ids=[report.origin_department_id])
+        people = alert_audience(
+            structure.organisation_graph(session=session),
+            [body.slug],
+            Readability(report.classification, origin[report.origin_department_id].code, policy),
+            exclude={person.id},
+        )
+        _alert(session, report, people, now=now)
     session.commit()
     return delivery
 

@@ -2,7 +2,18 @@
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from pydantic import ValidationError
@@ -55,11 +66,38 @@ def _navigation():
         return {}
     counts = _unread_counts()
     in_steering_group = any(m.body.kind == BodyKind.steering_group for m in current_user.memberships)
+    untriaged = queries.untriaged_early_warning_count(
+        session=get_session(), viewer=current_user, policy=policy()
+    )
     return {
         "unread_total": counts.get("", 0),
         "unread_cap": queries.UNREAD_CAP,
         "sees_early_warning": in_steering_group or current_user.is_admin,
+        "untriaged_early_warnings": untriaged,
+        "untriaged_link": _untriaged_link(in_steering_group) if untriaged is not None else None,
     }
+
+
+def _untriaged_link(in_steering_group: bool) -> str:
+    """Where the header's untriaged count leads: the early-warning board for the steering group, else
+    the triage board of the person's first task force."""
+    if in_steering_group:
+        return url_for("reports.early_warning")
+    task_forces = sorted(
+        (m.body for m in current_user.memberships if m.body.kind == BodyKind.task_force), key=lambda b: b.name
+    )
+    return (
+        url_for("reports.triage_board", slug=task_forces[0].slug) if task_forces else url_for("reports.inbox")
+    )
+
+
+@bp.get("/early-warning/untriaged.json")
+def untriaged_count():
+    """The header's live count of untriaged early warnings (polled by static/untriaged.js)."""
+    count = queries.untriaged_early_warning_count(session=get_session(), viewer=current_user, policy=policy())
+    response = jsonify(count=count, cap=queries.UNREAD_CAP)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.app_template_filter("status_label")
@@ -169,8 +207,10 @@ def inbox():
 
 @bp.get("/reports/mine")
 def my_reports():
-    reports = queries.my_reports(session=get_session(), viewer=current_user)
-    return render_template("reports/mine.html", reports=reports)
+    session = get_session()
+    reports = queries.my_reports(session=session, viewer=current_user)
+    statuses = queries.triage_statuses(session=session, reports=reports)
+    return render_template("reports/mine.html", reports=reports, statuses=statuses)
 
 
 @bp.get("/reports/<int:report_id>")
@@ -184,9 +224,16 @@ def report(report_id: int):
     author = structure.people_by_id(session=session, ids=[found.author_id])[found.author_id]
     mission = structure.missions_by_id(session=session, ids=[found.mission_id]).get(found.mission_id)
     country = structure.get_country(session=session, code=found.country_code)
-    transitions = queries.allowed_transitions(session=session, viewer=current_user, report=found)
-    triage_form = TriageForm()
-    triage_form.status.choices = [(s.value, status_label(s)) for s in transitions]
+    triage_forms = []
+    for slot in queries.triage_slots(session=session, viewer=current_user, report=found):
+        if slot.transitions:
+            form = TriageForm(prefix=slot.body.slug)
+            form.status.choices = [(s.value, status_label(s)) for s in slot.transitions]
+            triage_forms.append((slot, form))
+    holders = structure.people_by_id(session=session, ids={d.holder_id for d in delivered if d.holder_id})
+    escalated_to = None
+    if found.escalated_at:
+        escalated_to = structure.get_steering_group(session=session)
     forward_form = None
     if not found.restricted_distribution:
         delivered = {body.id for _delivery, body in deliveries}
@@ -207,7 +254,11 @@ def report(report_id: int):
         deliveries=deliveries,
         thread=queries.thread_of(session=session, viewer=current_user, report=found, policy=policy()),
         comments=queries.comments_of(session=session, report=found),
-        triage_form=triage_form if transitions else None,
+        triage_forms=triage_forms,
+        triage_body_names={body.id: body.name for _delivery, body in deliveries},
+        holders=holders,
+        escalated_to=escalated_to,
+        escalation_hours=current_app.config["EARLY_WARNING_ESCALATION_HOURS"],
         comment_form=CommentForm(),
         forward_form=forward_form,
     )
@@ -217,19 +268,30 @@ def report(report_id: int):
 def triage(report_id: int):
     session = get_session()
     found = _visible_or_404(report_id)
-    form = TriageForm()
+    slug = request.form.get("body", "")
+    body = structure.find_body(session=session, slug=slug)
+    if body is None:
+        abort(400)
+    form = TriageForm(prefix=slug)
+    if not form.validate_on_submit():
+        flash(_("Choose the new status (and keep the comment under 10,000 characters)."), "error")
+        return redirect(url_for("reports.report", report_id=found.id))
     try:
-        service.triage(
+        step = service.triage(
             session=session,
             person=current_user,
             report=found,
+            body=body,
             to_status=form.status.data,
             comment=form.comment.data or "",
         )
     except service.ReportError as error:
         flash(str(error), "error")
     else:
-        flash(_("Report is now %(status)s.", status=status_label(found.status)), "info")
+        flash(
+            _("%(body)s: report is now %(status)s.", body=body.name, status=status_label(step.to_status)),
+            "info",
+        )
     return redirect(url_for("reports.report", report_id=found.id))
 
 
@@ -254,7 +316,7 @@ def forward(report_id: int):
     body = structure.find_body(session=session, slug=form.body.data or "")
     if body is None:
         abort(400)
-    service.forward(session=session, person=current_user, report=found, body=body)
+    service.forward(session=session, person=current_user, report=found, body=body, policy=policy())
     flash(_("Forwarded to %(body)s.", body=body.name), "info")
     return redirect(url_for("reports.report", report_id=found.id))
 
@@ -274,7 +336,7 @@ def triage_board(slug: str):
     items = queries.inbox(session=session, viewer=current_user, policy=policy(), body_slug=slug, limit=500)
     columns = {status: [] for status in TriageStatus}
     for item in items:
-        columns[TriageStatus(item.report.status)].append(item)
+        columns[item.statuses[body.id]].append(item)
     return render_template("reports/triage_board.html", body=body, columns=columns)
 
 
@@ -288,12 +350,17 @@ def early_warning():
         abort(403)
     weeks = min(max(request.args.get("weeks", 8, type=int), 1), 52)
     queue = queries.early_warning_queue(session=session, viewer=current_user, policy=policy())
+    holders = structure.people_by_id(
+        session=session, ids={delivery.holder_id for _report, delivery in queue if delivery.holder_id}
+    )
     by_country = queries.early_warnings_by_country(
         session=session, viewer=current_user, policy=policy(), now=datetime.now(UTC), weeks=weeks
     )
     return render_template(
         "reports/early_warning.html",
         queue=queue,
+        holders=holders,
+        now=datetime.now(UTC),
         by_country=by_country,
         weeks=weeks,
         steering_group=steering_group,

@@ -430,6 +430,11 @@ def department_ids(codes: Iterable[str]):
     return select(Department.id).where(Department.code.in_(list(codes)))
 
 
+def body_ids_of_kinds(kinds: Iterable[BodyKind]):
+    """SQL: ids of the bodies of these kinds."""
+    return select(Body.id).where(Body.kind.in_([BodyKind(k).value for k in kinds]))
+
+
 def bodies_by_slug(*, session: Session, slugs: Iterable[str]) -> dict[str, Body]:
     """Bodies by slug, without their members or scope."""
     slugs = set(slugs)

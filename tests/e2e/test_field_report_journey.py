@@ -33,15 +33,20 @@ def test_report_goes_up_is_validated_and_the_status_comes_back_down(page, live_s
     expect(inbox_link).to_contain_text("1")
     inbox_link.click()
     page.get_by_role("link", name=TITLE).click()
-    page.get_by_label("New status").select_option("under_review")
-    page.get_by_role("button", name="Change status").click()
-    expect(page.locator(".badges .status")).to_have_text("Under review")
-    page.get_by_label("New status").select_option("validated")
-    page.get_by_label("Comment for the reporter and the task force").fill(
+    # the task force triages its own delivery; the steering group's (high severity) stays new
+    panel = page.get_by_role("region", name="Triage for Task Force Great Lakes")
+    panel.get_by_label("New status").select_option("under_review")
+    panel.get_by_role("button", name="Change status").click()
+    expect(panel.locator("p .status")).to_have_text("Under review")
+    panel.get_by_label("New status").select_option("validated")
+    panel.get_by_label("Comment (the reporter and the other receiving bodies see it)").fill(
         "Confirmed with OCHA; Enabel informed."
     )
-    page.get_by_role("button", name="Change status").click()
-    expect(page.locator(".badges .status")).to_have_text("Validated")
+    panel.get_by_role("button", name="Change status").click()
+    deliveries = page.get_by_role("row").filter(has_text="task force covers COD")
+    expect(deliveries).to_contain_text("Validated")
+    expect(deliveries).to_contain_text("Bart Heylen")
+    expect(page.get_by_role("row").filter(has_text="high severity")).to_contain_text("New")
 
     sign_in(page, live_server, AMBASSADOR_KINSHASA)
     page.get_by_role("link", name="My reports").click()

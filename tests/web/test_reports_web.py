@@ -124,11 +124,13 @@ def test_triage_over_the_api_and_the_reporter_sees_status_and_comment(client, ap
             json={"status": status, "comment": "Confirmed by MONUSCO"},
             headers=chair,
         )
-        assert response.status_code == 200 and response.json["status"] == status
+        statuses = {d["body"]: d["status"] for d in response.json["deliveries"]}
+        assert response.status_code == 200 and statuses["task-force-great-lakes"] == status
     reporter = client.get(
         f"/api/v1/field-reports/{posted['id']}", headers=api_token(AMBASSADOR_KINSHASA)
     ).json
-    assert reporter["status"] == "validated"
+    task_force = next(d for d in reporter["deliveries"] if d["body"] == "task-force-great-lakes")
+    assert task_force["status"] == "validated" and task_force["holder"]["name"] == "Bart Heylen"
     defence_attache_kinshasa = api_token(
         "michiel.willems@mil.example"
     )  # platform member, not in the task force
