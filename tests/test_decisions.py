@@ -396,11 +396,11 @@ def test_a_second_scheduler_cannot_take_a_held_lease(session):
 def test_an_expired_lease_can_be_taken_over(session):
     assert acquire(session=session, name="send_pending_email", holder="crashed:1", now=T0)
     assert (
-        acquire(session=session, name="send_pending_email", holder="second:2", now=T0 + timedelta(minutes=5))
+        acquire(session=session, name="send_pending_email", holder="second:2", now=T0 + timedelta(minutes=1))
         is False
     )
     assert acquire(
-        session=session, name="send_pending_email", holder="second:2", now=T0 + timedelta(minutes=11)
+        session=session, name="send_pending_email", holder="second:2", now=T0 + timedelta(minutes=3)
     )
 
 

@@ -2,6 +2,7 @@
 decision, an action, a lesson, a situation report or a meeting the reader may not see is left out."""
 
 from collections import defaultdict
+from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user, login_required
@@ -69,3 +70,15 @@ def audit_log():
     events = [e for e in events if all(item_id in visible[kind] for kind, item_id in _references(e))][:SHOWN]
     actors = structure.people_by_id(session=session, ids={e.actor_id for e in events})
     return render_template("audit/log.html", events=events, actors=actors)
+
+
+@bp.get("/admin/jobs")
+@login_required
+def jobs():
+    """The scheduler's jobs: each one's last run, its result or error, its lease and its next run."""
+    if not current_user.is_admin:
+        abort(403)
+    from coordination.jobs.status import job_statuses
+
+    rows = job_statuses(session=get_session(), config=current_app.config, now=datetime.now(UTC))
+    return render_template("audit/jobs.html", rows=rows)

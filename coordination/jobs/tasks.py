@@ -36,6 +36,7 @@ def _mail_unit(session: Session, mailer: Mailer, people: list["Person"], subject
     """One e-mail for a unit, to those of its people who have not turned e-mail off."""
     prefs = notifications.preferences(session=session, person_ids={p.id for p in people})
     to = [p.email for p in people if prefs[p.id] != EmailPreference.off]
+    session.commit()  # end the read: no transaction (nor SQLite's write lock) stays open for SMTP
     mailer.send(to=to, subject=subject, body=body)
 
 
