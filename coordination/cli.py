@@ -1,21 +1,33 @@
 """The `coordination` command: serve, db upgrade, seed, create-user, compile-translations."""
 
+import logging
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlmodel import Session
-from werkzeug.serving import run_simple
+from werkzeug.serving import WSGIRequestHandler, run_simple
 
 from coordination import create_app, db
 from coordination.audit import service as audit
 from coordination.classification import Clearance
+
+
+class _RequestHandler(WSGIRequestHandler):
+    """Werkzeug's handler without its version or Python's in the Server header ("Coordination")."""
+
+    server_version = "Coordination"
+    sys_version = ""
+
+    def version_string(self) -> str:
+        return self.server_version
 
 
 def _session() -> Session:
@@ -110,7 +122,14 @@ def serve(host: str, port: int, seed: bool, with_scheduler: bool) -> None:
     )
     try:
         # Flask refuses app.run() inside its own CLI; run_simple is what it would call.
-        run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+        run_simple(
+            host,
+            port,
+            current_app._get_current_object(),
+            threaded=True,
+            use_reloader=False,
+            request_handler=_RequestHandler,
+        )
     finally:
         if scheduler is not None:
             scheduler.terminate()
@@ -131,6 +150,7 @@ def scheduler(exit_with_parent: bool) -> None:
     """
     from coordination.jobs.scheduler import build_scheduler
 
+    _log_to_stderr()
     db.upgrade(db.engine_of(current_app))
     if exit_with_parent:
         _exit_with(os.getppid())
@@ -140,6 +160,16 @@ def scheduler(exit_with_parent: bool) -> None:
         build_scheduler(current_app._get_current_object()).start()
     except (KeyboardInterrupt, SystemExit):
         click.echo("scheduler stopped")
+
+
+def _log_to_stderr() -> None:
+    """INFO and above to stderr (each job's start, end and errors), APScheduler's own only from WARNING."""
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger().setLevel(logging.INFO)  # also when something configured logging before
+    logging.getLogger("coordination").setLevel(logging.INFO)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def _exit_with(parent: int) -> None:
@@ -164,15 +194,53 @@ def jobs_group() -> None:
 @with_appcontext
 def jobs_run(now_text: str | None, daily: bool) -> None:
     """Run every job once, under the same leases as the scheduler."""
-    from datetime import UTC, datetime
-
     from coordination.jobs.scheduler import run_all
 
     now = datetime.fromisoformat(now_text) if now_text else datetime.now(UTC)
     if now.tzinfo is None:
         raise click.BadParameter("give a time zone, e.g. 2026-11-23T09:00+01:00", param_hint="--now")
+    failed = False
     for name, done in run_all(current_app._get_current_object(), now=now, daily=daily).items():
-        click.echo(f"{name}: {'held by another scheduler' if done is None else done}")
+        if isinstance(done, Exception):
+            failed = True
+            click.echo(f"{name}: failed: {type(done).__name__}: {done}")
+        else:
+            click.echo(f"{name}: {'held by another scheduler' if done is None else done}")
+    if failed:
+        raise SystemExit(1)
+
+
+def _when(at) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if at is not None else "-"
+
+
+@jobs_group.command("status")
+@with_appcontext
+def jobs_status() -> None:
+    """Each job's last run (its result or error), its lease and its next run; starts nothing."""
+    from coordination.jobs.status import job_statuses
+
+    now = datetime.now(UTC)
+    with _session() as session:
+        rows = job_statuses(session=session, config=current_app.config, now=now)
+    for row in rows:
+        lease = row.lease
+        click.echo(f"{row.name} ({'daily' if row.daily else 'every minute'})")
+        if lease is None or lease.last_started_at is None:
+            click.echo("  last run: never")
+        elif row.finished:
+            started, finished = _when(lease.last_started_at), _when(lease.last_finished_at)
+            click.echo(f"  last run: started {started}, finished {finished}")
+        else:
+            click.echo(f"  last run: started {_when(lease.last_started_at)}, not finished")
+        if lease is not None and lease.last_result == "error":
+            click.echo(f"  last result: error: {lease.last_error}")
+        elif lease is not None and lease.last_result == "ok":
+            click.echo(f"  last result: ok, {lease.last_count}")
+        if lease is not None:
+            state = "held" if row.running else "free"
+            click.echo(f"  lease: {state}, holder {lease.holder}, expires {_when(lease.expires_at)}")
+        click.echo(f"  next run: {_when(row.next_run_at)}")
 
 
 @main.command("create-user")

@@ -147,6 +147,7 @@ def send_pending(
         query = query.where(Notification.id.in_(ids))
     pending = session.exec(query).all()
     people = structure.people_by_id(session=session, ids={n.person_id for n in pending})
+    session.commit()  # end the reads: no transaction (nor SQLite's write lock, in a job) stays open for SMTP
     sent = 0
     for notification in pending:
         person = people[notification.person_id]
@@ -184,6 +185,7 @@ def send_digests(*, session: Session, mailer: Mailer, base_url: str, now: dateti
     for notification in session.exec(query).all():
         by_person[notification.person_id].append(notification)
     people = structure.people_by_id(session=session, ids=by_person)
+    session.commit()  # end the reads: no transaction (nor SQLite's write lock, in a job) stays open for SMTP
     sent = 0
     for person_id, notifications in by_person.items():
         person = people[person_id]
@@ -267,11 +269,15 @@ def new_feed_token(*, session: Session, person: "Person") -> str:
     return token
 
 
-def person_for_feed_token(*, session: Session, token: str) -> "Person | None":
+def person_for_feed_token(*, session: Session, token: str, production: bool = False) -> "Person | None":
+    """The active person whose feed token this is; in production never a demo account (a token made
+    before the switch to production stops working, as the demo account's password does)."""
     settings = session.exec(
         select(NotificationSettings).where(NotificationSettings.feed_token_hash == _digest(token))
     ).first()
     if settings is None:
         return None
     person = structure.people_by_id(session=session, ids=[settings.person_id]).get(settings.person_id)
-    return person if person and person.active else None
+    if person is None or not person.active or (production and person.is_demo):
+        return None
+    return person
