@@ -19,8 +19,9 @@ SEED = _resource("seed")
 
 def create_app(test_config: dict | None = None) -> OpenAPI:
     """Build the application: configuration, database, i18n, sign-in, pages, API, CLI, errors."""
-    from coordination import api, benchref, config, db, errors, i18n, labels
+    from coordination import api, benchref, config, db, errors, i18n, inputs, labels, security
     from coordination.api import problems
+    from coordination.api.spec import CoordinationOpenAPI
     from coordination.audit import views as audit_views
     from coordination.auth import views as auth_views
     from coordination.decisions import feeds as decision_feeds
@@ -36,7 +37,7 @@ def create_app(test_config: dict | None = None) -> OpenAPI:
     from coordination.structure import views as structure_views
     from coordination.taskforces import views as task_force_views
 
-    app = OpenAPI(
+    app = CoordinationOpenAPI(
         __name__,
         info=Info(
             title="Coordination API",
@@ -56,6 +57,7 @@ def create_app(test_config: dict | None = None) -> OpenAPI:
     app.config.update(config.load(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)
+    inputs.init_app(app)  # before any route: the bounded `int` converter
 
     db.init_app(app)
     i18n.init_app(app)
@@ -77,4 +79,5 @@ def create_app(test_config: dict | None = None) -> OpenAPI:
     api.init_app(app)
     benchref.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
     return app

@@ -7,6 +7,9 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+# Sessions, CSRF tokens and "remember me" cookies are signed with the key: a short one can be guessed.
+MIN_SECRET_KEY_BYTES = 32
+
 
 def _secret_key(instance_path: Path) -> str:
     """Use COORDINATION_SECRET_KEY, or keep a random key in the instance folder for development."""
@@ -31,8 +34,16 @@ def load(instance_path: Path) -> dict:
     """Settings for create_app; every value can be overridden by test_config."""
     environment = os.environ.get("COORDINATION_ENV", "development")
     production = environment == "production"
-    if production and not os.environ.get("COORDINATION_SECRET_KEY"):
-        raise RuntimeError("COORDINATION_SECRET_KEY must be set when COORDINATION_ENV=production")
+    if production:
+        key = os.environ.get("COORDINATION_SECRET_KEY", "")
+        if not key:
+            raise RuntimeError("COORDINATION_SECRET_KEY must be set when COORDINATION_ENV=production")
+        if len(key.encode()) < MIN_SECRET_KEY_BYTES:
+            raise RuntimeError(
+                f"COORDINATION_SECRET_KEY is {len(key.encode())} bytes long; production needs at least "
+                f"{MIN_SECRET_KEY_BYTES} random bytes (make one with: python3 -c "
+                "'import secrets; print(secrets.token_hex(32))')"
+            )
     default_db = f"sqlite:///{instance_path / 'coordination.db'}"
     return {
         "COORDINATION_ENV": environment,

@@ -20,7 +20,11 @@ def init_app(app: Flask) -> None:
         ):
             return error.response
         if _wants_problem():
-            return problem(error.code or 500, error.description)
+            response = problem(error.code or 500, error.description)
+            for name, value in error.get_headers():
+                if name in ("Allow", "Retry-After", "WWW-Authenticate"):
+                    response.headers[name] = value
+            return response
         template = f"errors/{error.code}.html" if error.code in (400, 403, 404) else "errors/generic.html"
         return render_template(template, error=error), error.code
 

@@ -234,13 +234,20 @@ def test_per_body_triage_on_the_page(mailing_app, session, client, auth):
 
 def test_the_scheduler_sends_one_message_per_person_per_event(mailing_app, session, smtp_server):
     """Ticks of every job with an injected clock: the alert goes at once, the escalation once after four
-    hours, the reporter's feedback waits for their daily digest; nobody gets anything twice."""
+    hours, the reminder of a decision at half its deadline, the reporter's feedback waits for their daily
+    digest; nobody gets anything twice."""
+    from coordination.decisions import flows
     from coordination.jobs.scheduler import run_all
+    from tests.test_decisions import CONFIG, draft
 
     posted_at = datetime.now(UTC) - timedelta(minutes=5)
     reporter = who(session, REPORTER)
     set_email_preference(session=session, person=reporter, preference="daily_digest")
     report = post_early_warning(mailing_app, session, posted_at)
+    decision = draft(session)
+    flows.adopt_and_notify(
+        session=session, person=who(session, SG_CHAIR), decision=decision, now=posted_at, config=CONFIG
+    )
     with mailing_app.app_context():
         service.add_comment(
             session=session,
@@ -253,9 +260,14 @@ def test_the_scheduler_sends_one_message_per_person_per_event(mailing_app, sessi
         run_all(mailing_app, now=posted_at + timedelta(minutes=minutes))
     run_all(mailing_app, now=posted_at + timedelta(hours=20), daily=True)
     run_all(mailing_app, now=posted_at + timedelta(hours=20, minutes=1), daily=True)
+    for hours in (24, 25):
+        run_all(mailing_app, now=posted_at + timedelta(hours=hours))
 
-    events = [(m["X-Envelope-To"], m["Subject"]) for m in smtp_server.messages]
-    assert len(events) == len(set(events))
+    events = [(to, m["Subject"]) for m in smtp_server.messages for to in m["X-Envelope-To"].split(", ")]
+    assert len(events) == len(set(events))  # one message per person per event
+    reminders = [to for to, subject in events if "Reminder" in subject and decision.title in subject]
+    adopted = [to for to, subject in events if "Decision of" in subject and decision.title in subject]
+    assert reminders and adopted and len(reminders) == len(set(reminders))
     assert notified(session, "report.escalation", report) == sorted([SG_CHAIR, SG_SECRETARY])
     escalations = session.exec(select(Notification).where(Notification.kind == "report.escalation")).all()
     assert all(n.emailed_at is not None for n in escalations)

@@ -29,6 +29,7 @@ def test_serve_creates_the_database_seeds_it_and_answers(tmp_path: Path):
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as response:
                     status = response.status
+                    server = response.headers["Server"]
                     page = response.read().decode()
                 break
             except (urllib.error.URLError, ConnectionError):
@@ -36,6 +37,7 @@ def test_serve_creates_the_database_seeds_it_and_answers(tmp_path: Path):
         assert status == 200, process.stdout.read() if process.poll() is not None else "no answer"
         assert "annelies.vercammen@diplobel.example" in page  # demo accounts listed outside production
         assert database.exists()
+        assert server == "Coordination"  # neither Werkzeug's version nor Python's (issue 16)
     finally:
         process.terminate()
         process.wait(timeout=10)

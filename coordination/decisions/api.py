@@ -22,6 +22,7 @@ from coordination.decisions.enums import (
 )
 from coordination.decisions.models import Decision
 from coordination.structure import queries as structure
+from coordination.types import RecordId, RequestBody, Title
 
 
 class UnitRef(BaseModel):
@@ -29,19 +30,19 @@ class UnitRef(BaseModel):
     key: str = Field(max_length=80, description="Body slug, department code or mission code")
 
 
-class DecisionCreate(BaseModel):
+class DecisionCreate(RequestBody):
     issuing_body: str = Field(max_length=80, description="Slug of the steering group or a task force")
-    title: str = Field(min_length=3, max_length=200)
+    title: Title = Field(min_length=3, max_length=200)
     text: str = Field(default="", max_length=50_000, description="Markdown")
     rationale: str = Field(default="", max_length=20_000)
     procedure: Procedure = Procedure.meeting
     classification: Clearance = Clearance.unclassified
     acknowledgement_hours: int = Field(default=48, ge=1, le=1440)
     addressees: list[UnitRef] = Field(min_length=1)
-    report_ids: list[int] = []
+    report_ids: list[RecordId] = Field(default=[], max_length=50)
 
 
-class AcknowledgementCreate(BaseModel):
+class AcknowledgementCreate(RequestBody):
     unit: UnitRef
     comply: bool = True
     comment: str = Field(default="", max_length=5000, description="Required when comply is false")
@@ -73,14 +74,14 @@ class DecisionPublic(BaseModel):
     counts: dict[str, int]
 
 
-class ActionCreate(BaseModel):
-    title: str = Field(min_length=3, max_length=200)
+class ActionCreate(RequestBody):
+    title: Title = Field(min_length=3, max_length=200)
     owner: UnitRef
-    owner_person_id: int | None = None
+    owner_person_id: RecordId | None = None
     due_on: date
 
 
-class ActionUpdateCreate(BaseModel):
+class ActionUpdateCreate(RequestBody):
     status: ActionStatus
     body: str = Field(default="", max_length=20_000, description="Markdown")
 

@@ -15,7 +15,9 @@ bp = Blueprint("feeds", __name__)
 
 
 def _person(token: str):
-    person = notifications.person_for_feed_token(session=get_session(), token=token)
+    person = notifications.person_for_feed_token(
+        session=get_session(), token=token, production=current_app.config["COORDINATION_ENV"] == "production"
+    )
     if person is None:
         abort(404)
     return structure.get_person(session=get_session(), person_id=person.id)

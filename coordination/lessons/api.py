@@ -17,7 +17,7 @@ from coordination.decisions import queries as decisions
 from coordination.lessons import queries, service
 from coordination.lessons.enums import LessonStage
 from coordination.lessons.models import Lesson
-from coordination.types import utcnow
+from coordination.types import RecordId, RequestBody, Title, utcnow
 
 LESSONS_TAG = Tag(name="lessons", description="The joint lessons-learned log")
 
@@ -26,8 +26,8 @@ def _policy() -> NeedToKnow:
     return NeedToKnow.from_config(current_app.config)
 
 
-class LessonIn(BaseModel):
-    title: str = Field(min_length=3, max_length=200)
+class LessonIn(RequestBody):
+    title: Title = Field(min_length=3, max_length=200)
     observation: str = Field(min_length=1, max_length=20_000, description="What happened, as fact")
     discussion: str = Field(default="", max_length=20_000)
     conclusion: str = Field(default="", max_length=20_000)
@@ -38,8 +38,8 @@ class LessonIn(BaseModel):
     themes: list[str] = Field(default_factory=list, max_length=10)
     countries: list[str] = Field(default_factory=list, max_length=30, description="ISO 3166-1 alpha-3")
     tags: list[str] = Field(default_factory=list, max_length=20)
-    decision_ids: list[int] = Field(default_factory=list, max_length=50)
-    report_ids: list[int] = Field(default_factory=list, max_length=50)
+    decision_ids: list[RecordId] = Field(default_factory=list, max_length=50)
+    report_ids: list[RecordId] = Field(default_factory=list, max_length=50)
 
 
 class LessonOut(BaseModel):
@@ -76,20 +76,20 @@ class LessonPath(BaseModel):
     lesson_id: int = Field(ge=1)
 
 
-class StepIn(BaseModel):
+class StepIn(RequestBody):
     step: Literal["accept", "reject", "analyse", "identify", "implement", "validate", "learn", "archive"]
     note: str = Field(default="", max_length=2000)
 
 
-class EndorseIn(BaseModel):
+class EndorseIn(RequestBody):
     action_body: str = Field(min_length=1, max_length=80, description="Slug of the body tasked")
     note: str = Field(default="", max_length=2000)
 
 
-class RemedialActionIn(BaseModel):
-    title: str = Field(min_length=3, max_length=200)
+class RemedialActionIn(RequestBody):
+    title: Title = Field(min_length=3, max_length=200)
     due_on: date
-    owner_person_id: int | None = None
+    owner_person_id: RecordId | None = None
 
 
 class RemedialActionOut(BaseModel):

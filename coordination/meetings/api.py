@@ -16,14 +16,15 @@ from coordination.meetings import queries, service
 from coordination.meetings.enums import AgendaKind
 from coordination.meetings.models import Meeting
 from coordination.structure import queries as structure
+from coordination.types import Moment, RecordId, RequestBody, Title
 
 MEETINGS_TAG = Tag(name="meetings", description="Meetings of bodies: agendas, minutes, invitations")
 ERRORS = {403: Problem, 404: Problem, 422: Problem}
 
 
-class MeetingIn(BaseModel):
-    title: str = Field(min_length=3, max_length=200)
-    starts_at: datetime = Field(description="With a time zone")
+class MeetingIn(RequestBody):
+    title: Title = Field(min_length=3, max_length=200)
+    starts_at: Moment = Field(description="ISO 8601 with a time zone, between 2000 and 2100")
     duration_minutes: int = Field(default=90, ge=15, le=720)
     location: str = Field(default="", max_length=200)
     weekly_occurrences: int = Field(default=1, ge=1, le=52)
@@ -52,9 +53,9 @@ class MeetingList(BaseModel):
     items: list[MeetingOut]
 
 
-class MinutesIn(BaseModel):
+class MinutesIn(RequestBody):
     minutes: str = Field(default="", max_length=100_000)
-    present: list[int] = []
+    present: list[RecordId] = Field(default=[], max_length=500)
 
 
 def _now() -> datetime:

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length, NumberRange
 
 from coordination.classification import NeedToKnow
 from coordination.db import get_session
+from coordination.formchecks import strip_text, within_years
 from coordination.meetings import queries, service
 from coordination.rules import RuleViolation
 from coordination.structure import queries as structure
@@ -28,9 +29,11 @@ def _signed_in():
 
 
 class MeetingForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(min=3, max=200)])
+    title = StringField(
+        _l("Title"), filters=[strip_text], validators=[DataRequired(), Length(min=3, max=200)]
+    )
     starts_at = DateTimeLocalField(
-        _l("Starts (Brussels time)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+        _l("Starts (Brussels time)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(), within_years]
     )
     duration_minutes = IntegerField(_l("Duration (minutes)"), default=90, validators=[NumberRange(15, 720)])
     location = StringField(_l("Location"), validators=[Length(max=200)])
@@ -38,7 +41,9 @@ class MeetingForm(FlaskForm):
 
 
 class AgendaItemForm(FlaskForm):
-    title = StringField(_l("Add an agenda item"), validators=[DataRequired(), Length(min=3, max=300)])
+    title = StringField(
+        _l("Add an agenda item"), filters=[strip_text], validators=[DataRequired(), Length(min=3, max=300)]
+    )
 
 
 class MinutesForm(FlaskForm):
@@ -93,7 +98,7 @@ def body_meetings(slug: str):
         meetings=queries.meetings_of(session=session, body=body),
         form=form,
         now=datetime.now(UTC),
-    )
+    ), (400 if form.errors else 200)
 
 
 @bp.get("/meetings/<int:meeting_id>")
@@ -102,19 +107,25 @@ def meeting(meeting_id: int):
     found, body = _meeting_or_404(meeting_id)
     if found.agenda_drafted_at is None:
         service.draft_agenda(session=session, person=None, meeting=found, now=datetime.now(UTC))
+    return _meeting_page(found, body)
+
+
+def _meeting_page(found, body, *, item_form=None, minutes_form=None, status: int = 200):
+    """The meeting page; with a form that failed validation, its errors shown and a 400."""
+    session = get_session()
     present = queries.attendance(session=session, meeting=found)
     return render_template(
         "meetings/meeting.html",
         meeting=found,
         body=body,
         agenda=queries.agenda(session=session, viewer=current_user, policy=_policy(), meeting=found),
-        item_form=AgendaItemForm(),
-        minutes_form=MinutesForm(minutes=found.minutes),
+        item_form=item_form or AgendaItemForm(formdata=None),
+        minutes_form=minutes_form or MinutesForm(formdata=None, minutes=found.minutes),
         present=present,
         memberships=structure.ordered_memberships(body),
         decisions=queries.decisions_of(session=session, viewer=current_user, meeting=found),
         previous_next=queries.neighbours(session=session, meeting=found),
-    )
+    ), status
 
 
 @bp.post("/meetings/<int:meeting_id>/agenda")
@@ -130,8 +141,9 @@ def edit_agenda(meeting_id: int):
             )
         else:
             form = AgendaItemForm()
-            if form.validate_on_submit():
-                service.add_item(session=session, person=current_user, meeting=found, title=form.title.data)
+            if not form.validate_on_submit():
+                return _meeting_page(found, _body, item_form=form, status=400)
+            service.add_item(session=session, person=current_user, meeting=found, title=form.title.data)
     except RuleViolation as error:
         flash(str(error), "error")
     return redirect(url_for("meetings.meeting", meeting_id=found.id) + "#agenda")
@@ -140,8 +152,10 @@ def edit_agenda(meeting_id: int):
 @bp.post("/meetings/<int:meeting_id>/minutes")
 def minutes(meeting_id: int):
     session = get_session()
-    found, _body = _meeting_or_404(meeting_id)
+    found, body = _meeting_or_404(meeting_id)
     form = MinutesForm()
+    if not form.validate_on_submit():
+        return _meeting_page(found, body, minutes_form=form, status=400)
     present = [int(v) for v in request.form.getlist("present") if v.isdigit()]
     try:
         service.record_minutes(

@@ -13,9 +13,11 @@ from coordination.api import BEARER, IdPath, SlugPath, api, json_response
 from coordination.api.problems import Problem, problem
 from coordination.db import get_session
 from coordination.planning import budget, plans, press, registers, roster
+from coordination.planning.budget import MAX_AMOUNT
 from coordination.planning.models import Objective
 from coordination.structure import queries as structure
 from coordination.structure.enums import BodyKind
+from coordination.types import RecordId, RequestBody, Title
 
 PLANNING_TAG = Tag(
     name="planning", description="Operational plans, budget lines, roster, press clearing, registers"
@@ -31,22 +33,22 @@ class YearQuery(BaseModel):
     year: int | None = Field(default=None, ge=2000, le=2100)
 
 
-class ObjectiveIn(BaseModel):
+class ObjectiveIn(RequestBody):
     year: int = Field(ge=2000, le=2100)
     statement: str = Field(max_length=500)
     indicator: str = Field(max_length=200)
     unit: str = Field(default="", max_length=40)
-    baseline: float
-    target: float
+    baseline: float = Field(allow_inf_nan=False)
+    target: float = Field(allow_inf_nan=False)
     deadline: date
     department_code: str = Field(max_length=20, description="The responsible service")
     directorate_code: str | None = Field(default=None, max_length=20)
     resources: str = Field(default="", max_length=1000)
 
 
-class MeasurementIn(BaseModel):
+class MeasurementIn(RequestBody):
     measured_on: date
-    value: float
+    value: float = Field(allow_inf_nan=False)
     note: str = Field(default="", max_length=500)
 
 
@@ -62,8 +64,8 @@ class ObjectiveOut(BaseModel):
     statement: str
     indicator: str
     unit: str
-    baseline: float
-    target: float
+    baseline: float = Field(allow_inf_nan=False)
+    target: float = Field(allow_inf_nan=False)
     deadline: date
     responsible: str
     achievement: float | None
@@ -74,12 +76,12 @@ class ObjectiveList(BaseModel):
     items: list[ObjectiveOut]
 
 
-class BudgetLineIn(BaseModel):
+class BudgetLineIn(RequestBody):
     department_code: str = Field(max_length=20)
     year: int = Field(ge=2000, le=2100)
-    pledged: Decimal = Field(ge=0)
-    committed: Decimal = Field(ge=0)
-    spent: Decimal = Field(ge=0)
+    pledged: Decimal = Field(ge=0, le=MAX_AMOUNT)
+    committed: Decimal = Field(ge=0, le=MAX_AMOUNT)
+    spent: Decimal = Field(ge=0, le=MAX_AMOUNT)
     note: str = Field(default="", max_length=500)
 
 
@@ -105,19 +107,19 @@ class RosterWarnings(BaseModel):
     departments_without_designations: list[str]
 
 
-class AssignmentIn(BaseModel):
+class AssignmentIn(RequestBody):
     person_id: int
     share: int = Field(ge=1, le=100)
     start_on: date
     end_on: date | None = None
 
 
-class PressIn(BaseModel):
-    title: str = Field(max_length=200)
+class PressIn(RequestBody):
+    title: Title = Field(max_length=200)
     body: str = Field(default="", max_length=20_000)
 
 
-class PressMoveIn(BaseModel):
+class PressMoveIn(RequestBody):
     to: str = Field(pattern="^(submitted|cleared|returned|released)$")
     comment: str = Field(default="", max_length=2000)
 
@@ -128,7 +130,7 @@ class PressOut(BaseModel):
     status: str
 
 
-class PartnerIn(BaseModel):
+class PartnerIn(RequestBody):
     actor: str = Field(max_length=200)
     actor_kind: str
     what: str = Field(max_length=1000)
@@ -136,7 +138,7 @@ class PartnerIn(BaseModel):
     status: str = "exploring"
 
 
-class RiskIn(BaseModel):
+class RiskIn(RequestBody):
     risk: str = Field(max_length=500)
     likelihood: int
     impact: int
@@ -325,10 +327,10 @@ def create_assignment(path: SlugPath, body: AssignmentIn):
 
 class AssignmentPath(BaseModel):
     slug: str = Field(max_length=80)
-    assignment_id: int = Field(ge=1, le=2**31 - 1)
+    assignment_id: RecordId
 
 
-class EndAssignmentIn(BaseModel):
+class EndAssignmentIn(RequestBody):
     reason: str = Field(min_length=1, max_length=300)
 
 

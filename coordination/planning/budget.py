@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from coordination.structure.models import Body, Department, Person
 
 AMOUNTS = ("pledged", "committed", "spent")
+MAX_AMOUNT = Decimal(10**12)  # thousands of euros; the columns hold 13 digits before the decimal point
 
 
 class BudgetError(RuleViolation):
@@ -30,6 +31,8 @@ def _amount(value, name: str) -> Decimal:
         amount = Decimal(str(value)).quantize(Decimal("0.1"))
     except (InvalidOperation, ValueError) as exc:
         raise BudgetError(f"{name} is not an amount", name) from exc
+    if not amount.is_finite() or amount > MAX_AMOUNT:
+        raise BudgetError(f"{name} is not an amount (at most {MAX_AMOUNT:,} thousand euros)", name)
     if amount < 0:
         raise BudgetError(f"{name} cannot be negative", name)
     return amount
@@ -53,7 +56,7 @@ def set_line(
         raise BudgetError("budget lines belong to an effort (a task force)", "effort")
     department = structure.get_department(session=session, code=department_code)
     if department is None:
-        raise BudgetError(f"no department {department_code!r}", "department")
+        raise BudgetError(f"no department {department_code!r}", "department_code")
     if person.department_id != department.id and not person.is_admin:
         raise Forbidden("each department records its own budget line")
     if not 2000 <= int(year) <= 2100:

@@ -2,6 +2,7 @@
 indicator (target line, measurements, trend) drawn server-side as SVG, and the annual review in which each
 party keeps its own position."""
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ from coordination.planning.models import Measurement, Objective, ReviewPosition
 from coordination.planning.roster import MANAGING_ROLES
 from coordination.rules import Forbidden, RuleViolation
 from coordination.structure import queries as structure
+from coordination.types import FIRST_YEAR, LAST_YEAR
 
 if TYPE_CHECKING:
     from coordination.structure.models import Body, Person
@@ -52,20 +54,25 @@ def add_objective(
         raise PlanError("state the objective specifically", "statement")
     if len((indicator or "").strip()) < 3:
         raise PlanError("name the indicator that measures it", "indicator")
+    if not FIRST_YEAR <= int(year) <= LAST_YEAR:
+        raise PlanError("give the calendar year", "year")
+    for name, number in (("baseline", baseline), ("target", target)):
+        if not math.isfinite(float(number)):
+            raise PlanError("give a finite number", name)
     if deadline.year != int(year):
         raise PlanError(
             "an operational plan covers one calendar year: the deadline falls within it", "deadline"
         )
     department = structure.get_department(session=session, code=department_code)
     if department is None:
-        raise PlanError(f"no department {department_code!r}", "department")
+        raise PlanError(f"no department {department_code!r}", "department_code")
     directorate_id = None
     if directorate_code:
         directorate = structure.get_directorate(
             session=session, department_code=department.code, code=directorate_code
         )
         if directorate is None:
-            raise PlanError(f"no directorate {directorate_code!r} in {department.code}", "directorate")
+            raise PlanError(f"no directorate {directorate_code!r} in {department.code}", "directorate_code")
         directorate_id = directorate.id
     objective = Objective(
         effort_id=effort.id,
@@ -107,6 +114,8 @@ def record_measurement(
     """Measurements are entered by the responsible service (its department), or an administrator."""
     if person.department_id != objective.department_id and not person.is_admin:
         raise Forbidden("the responsible service enters the measurements")
+    if not math.isfinite(float(value)):
+        raise PlanError("give a finite number", "value")
     existing = session.exec(
         select(Measurement).where(
             Measurement.objective_id == objective.id, Measurement.measured_on == measured_on
@@ -241,6 +250,8 @@ def add_position(
         and not person.is_admin
     ):
         raise Forbidden("parties to the effort record positions in its annual review")
+    if not FIRST_YEAR <= int(year) <= LAST_YEAR:
+        raise PlanError("give the calendar year", "year")
     if len((point or "").strip()) < 3 or len((position or "").strip()) < 3:
         raise PlanError("name the point and state the position", "position")
     entry = ReviewPosition(

@@ -12,6 +12,7 @@ from coordination.planning import budget, plans, press, registers, roster
 from coordination.rules import RuleViolation
 from coordination.structure import queries as structure
 from coordination.structure.enums import BodyKind
+from coordination.types import FIRST_YEAR, LAST_YEAR
 
 bp = Blueprint("planning", __name__)
 
@@ -46,6 +47,11 @@ def plan(slug: str):
     session = get_session()
     effort = _effort(slug)
     year = request.args.get("year", type=int) or _now().year
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        abort(
+            400,
+            description=_("Give a year between %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR),
+        )
     objectives = plans.objectives(session=session, effort=effort, year=year)
     series = plans.measurements(session=session, objective_ids=[o.id for o in objectives])
     charts = {o.id: plans.indicator_chart(o, series[o.id]) for o in objectives}

@@ -24,6 +24,7 @@ from coordination.reports.enums import (
 )
 from coordination.reports.models import FieldReport, ReportCreate
 from coordination.structure import queries as structure
+from coordination.types import RequestBody
 
 if TYPE_CHECKING:
     from coordination.structure.models import Person
@@ -198,7 +199,7 @@ class InboxQuery(BaseModel):
     limit: int = Field(default=100, ge=1, le=500)
 
 
-class TriageRequest(BaseModel):
+class TriageRequest(RequestBody):
     status: TriageStatus
     comment: str = Field(default="", max_length=10_000)
     body: str | None = Field(
@@ -209,7 +210,7 @@ class TriageRequest(BaseModel):
     )
 
 
-class CommentRequest(BaseModel):
+class CommentRequest(RequestBody):
     body: str = Field(min_length=1, max_length=10_000)
 
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from pydantic import field_validator
+from pydantic import ConfigDict, field_validator
 from sqlalchemy import JSON, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -16,7 +16,7 @@ from coordination.reports.enums import (
     TriageStatus,
 )
 from coordination.structure.enums import Theme
-from coordination.types import UTCDateTime, utcnow
+from coordination.types import MAX_ID, UTCDateTime, utcnow
 
 
 class ReportBase(SQLModel):
@@ -34,13 +34,23 @@ class ReportBase(SQLModel):
     information_credibility: InformationCredibility | None = Field(default=None, sa_type=String(1))
     kind: ReportKind = Field(default=ReportKind.field_report, sa_type=String(20))
     intelligence_level: IntelligenceLevel | None = Field(default=None, sa_type=String(10))
-    updates_report_id: int | None = Field(default=None, foreign_key="fieldreport.id", index=True)
+    updates_report_id: int | None = Field(
+        default=None, foreign_key="fieldreport.id", index=True, ge=1, le=MAX_ID
+    )
 
 
 class ReportCreate(ReportBase):
     mission_code: str | None = Field(
         default=None, max_length=30, description="Posting mission, e.g. KINSHASA"
     )
+
+    model_config = SQLModel.model_config | ConfigDict(extra="forbid")  # an unknown field is refused
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def _trimmed_title(cls, value):
+        """Trimmed before the length check: a title of spaces only is refused."""
+        return value.strip() if isinstance(value, str) else value
 
     @field_validator("country_code", "mission_code")
     @classmethod

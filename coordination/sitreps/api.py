@@ -17,12 +17,13 @@ from coordination.sitreps.enums import SitrepStatus
 from coordination.sitreps.models import SituationReport
 from coordination.structure import queries as structure
 from coordination.structure.enums import BodyKind
+from coordination.types import RequestBody
 
 SITREPS_TAG = Tag(name="situation reports", description="Situation reports of task forces")
 ERRORS = {403: Problem, 404: Problem, 422: Problem}
 
 
-class SitrepIn(BaseModel):
+class SitrepIn(RequestBody):
     period_start: date
     period_end: date
 

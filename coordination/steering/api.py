@@ -13,6 +13,7 @@ from coordination.api.problems import Problem, problem
 from coordination.db import get_session
 from coordination.steering import queries, service
 from coordination.steering.models import Priority
+from coordination.types import RecordId, RequestBody
 
 PRIORITIES_TAG = Tag(
     name="priorities", description="The steering group's priority countries, themes and regions"
@@ -23,13 +24,13 @@ ERRORS = {403: Problem, 404: Problem, 422: Problem}
 CountryCode = Annotated[str, Field(pattern="^[A-Za-z]{3}$", description="ISO 3166-1 alpha-3 code")]
 
 
-class PriorityIn(BaseModel):
+class PriorityIn(RequestBody):
     subject_kind: str = Field(pattern="^(country|theme|region)$")
     subject: str = Field(max_length=60, description="A country code, a theme, or a region's name")
     tier: int = Field(ge=1, le=3)
     rationale: str = Field(default="", max_length=10_000)
     reason: str = Field(default="", max_length=500, description="Required when changing an existing priority")
-    owner_id: int | None = None
+    owner_id: RecordId | None = None
     review_every_months: int | None = Field(
         default=None,
         ge=1,
@@ -45,7 +46,7 @@ class PriorityIn(BaseModel):
     )
 
 
-class ReviewIn(BaseModel):
+class ReviewIn(RequestBody):
     reason: str = Field(
         min_length=1, max_length=500, description="What the review found; recorded in the history"
     )

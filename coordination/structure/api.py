@@ -25,8 +25,8 @@ from coordination.structure.enums import (
 )
 from coordination.structure.models import Body, Department, Mission, Person
 from coordination.structure.queries import ordered_memberships
+from coordination.types import MAX_ID, RequestBody, Title
 
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 STRUCTURE_TAG = Tag(name="structure", description="Departments, missions, bodies and people")
 
 
@@ -338,9 +338,9 @@ def omittable(**limits):
     return Field(default=None, json_schema_extra=_without_default, **limits)
 
 
-class PersonIn(BaseModel):
+class PersonIn(RequestBody):
     email: EmailStr = Field(max_length=254)
-    name: str = Field(min_length=2, max_length=200)
+    name: Title = Field(min_length=2, max_length=200)
     function: str = Field(default="", max_length=200)
     department_code: str = Field(min_length=1, max_length=20, description="e.g. FA")
     directorate_code: str | None = Field(
@@ -353,10 +353,10 @@ class PersonIn(BaseModel):
     skills: list[Word] = Field(default=[], max_length=30)
 
 
-class PersonUpdate(BaseModel):
+class PersonUpdate(RequestBody):
     """Only the fields sent change; people may send their own function, languages and skills."""
 
-    name: str = omittable(min_length=2, max_length=200)
+    name: Title = omittable(min_length=2, max_length=200)
     function: str = omittable(max_length=200)
     department_code: str = omittable(min_length=1, max_length=20)
     directorate_code: str | None = Field(default=None, max_length=20, description="null: no directorate")
@@ -365,24 +365,24 @@ class PersonUpdate(BaseModel):
     skills: list[Word] = omittable(max_length=30)
 
 
-class ClearanceIn(BaseModel):
+class ClearanceIn(RequestBody):
     clearance: Clearance
     reason: Reason
 
 
-class RolesIn(BaseModel):
+class RolesIn(RequestBody):
     is_admin: bool | None = Field(default=None, description="Administrator of the structure")
     is_security_officer: bool | None = Field(default=None, description="May change clearances")
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(RequestBody):
     reason: Reason
 
 
-class MissionIn(BaseModel):
+class MissionIn(RequestBody):
     code: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9-]{1,29}$", description="e.g. KINSHASA or PR-NATO")
     kind: MissionKind
-    name: str = Field(min_length=2, max_length=200)
+    name: Title = Field(min_length=2, max_length=200)
     city: str = Field(min_length=2, max_length=100)
     host_country_code: CountryCode
     accredited: list[CountryCode] = Field(default=[], max_length=60, description="Other countries covered")
@@ -391,21 +391,21 @@ class MissionIn(BaseModel):
     )
 
 
-class MissionUpdate(BaseModel):
+class MissionUpdate(RequestBody):
     """Only the fields sent change; `accredited` replaces the whole set."""
 
-    name: str = omittable(min_length=2, max_length=200)
+    name: Title = omittable(min_length=2, max_length=200)
     city: str = omittable(min_length=2, max_length=100)
     host_country_code: CountryCode = omittable()
     accredited: list[CountryCode] = omittable(max_length=60)
 
 
-class ParticipationIn(BaseModel):
+class ParticipationIn(RequestBody):
     participating: bool = Field(description="An opt-in government opts in (true) or out (false)")
     reason: Reason
 
 
-class RepresentativeIn(BaseModel):
+class RepresentativeIn(RequestBody):
     person_id: int = Field(
         ge=1, le=MAX_ID, description="A person of the department; seated in the steering group if not"
     )
@@ -691,7 +691,7 @@ class SeatsQuery(BaseModel):
     history: bool = Field(default=False, description="Also the seats that ended, newest first")
 
 
-class SeatIn(BaseModel):
+class SeatIn(RequestBody):
     person_id: int = Field(ge=1, le=MAX_ID)
     role: MembershipRole
     reason: Reason

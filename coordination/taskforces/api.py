@@ -2,7 +2,6 @@
 down; and their API types."""
 
 from datetime import UTC, datetime
-from typing import Annotated
 
 from flask import g
 from flask_openapi3 import Tag
@@ -16,15 +15,16 @@ from coordination.decisions import queries as decisions
 from coordination.structure import queries as structure
 from coordination.structure.enums import BodyKind, BodyStatus, MembershipRole
 from coordination.taskforces import service
+from coordination.types import RecordId, RequestBody, Title
 
-PersonId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+PersonId = RecordId
 TASK_FORCES_TAG = Tag(name="task forces", description="Task forces: set up, chairs, stand-down")
 ERRORS = {403: Problem, 404: Problem, 422: Problem}
 
 
-class TaskForceIn(BaseModel):
-    goals_decision_id: int | None = Field(default=None, description="An adopted steering-group decision")
-    name: str = Field(min_length=3, max_length=200)
+class TaskForceIn(RequestBody):
+    goals_decision_id: RecordId | None = Field(default=None, description="An adopted steering-group decision")
+    name: Title = Field(min_length=3, max_length=200)
     description: str = Field(
         default="", max_length=2000, description="Public: everyone in the structure reads it"
     )
@@ -34,7 +34,7 @@ class TaskForceIn(BaseModel):
     major_departments: list[str] = Field(
         default=[], description="Department codes flagged by the steering group"
     )
-    expert_director_id: int | None = None
+    expert_director_id: RecordId | None = None
     overlap_reason: str = Field(
         default="",
         max_length=300,
@@ -77,7 +77,7 @@ class TaskForceOut(BaseModel):
     chair_history: list[ChairSeatOut] = Field(description="Every chair and co-chair seat, newest first")
 
 
-class ConfirmIn(BaseModel):
+class ConfirmIn(RequestBody):
     chair_id: PersonId | None = Field(default=None, description="Override the proposed chair")
     co_chair_ids: list[PersonId] | None = Field(
         default=None, max_length=10, description="Override the proposed co-chairs"
@@ -85,7 +85,7 @@ class ConfirmIn(BaseModel):
     reason: str = Field(default="", max_length=300, description="Required when overriding the proposal")
 
 
-class StandDownIn(BaseModel):
+class StandDownIn(RequestBody):
     closing_report: str = Field(min_length=1, max_length=20_000)
 
 

@@ -44,5 +44,9 @@ def page(browser):
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # anything the Content-Security-Policy blocks (an inline script, handler or style) fails the test
+    blocked = []
+    page.on("console", lambda m: "Content Security Policy" in m.text and blocked.append(m.text))
     yield page
     context.close()
+    assert blocked == [], blocked
