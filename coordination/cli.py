@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -51,6 +52,43 @@ def db_upgrade(revision: str) -> None:
     """Create or migrate the database schema."""
     db.upgrade(db.engine_of(current_app), revision)
     click.echo(f"database at {revision}")
+
+
+@main.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(path: Path) -> None:
+    """Back up the whole database to PATH (SQLite backup API or pg_dump), while it may be in use."""
+    from coordination import backup
+
+    summary = backup.backup(db.engine_of(current_app), path)
+    click.echo(f"backup written and verified: {summary.describe()}")
+
+
+@main.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace the database without asking.")
+@with_appcontext
+def restore_command(path: Path, yes: bool) -> None:
+    """Replace the whole database with the backup at PATH (verified first)."""
+    from coordination import backup, startup
+
+    engine = db.engine_of(current_app)
+    backup.verify(engine, path)
+    where = startup.safe_url(engine.url)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise click.ClickException(f"restore replaces everything in {where}: pass --yes to confirm")
+        click.confirm(f"Replace everything in {where} with {path}?", abort=True)
+    summary = backup.restore(engine, path)
+    click.echo(f"restored {where} from {summary.describe()}")
+    current, head = startup.revisions(engine)
+    if current != head:
+        click.echo(
+            f"schema revision {current or 'none'}, the code needs {head}: run `coordination db upgrade`"
+        )
+    else:
+        click.echo(f"schema at head ({head})")
 
 
 @main.group("search-index")
@@ -105,6 +143,9 @@ def seed_command(scenario: bool) -> None:
 @with_appcontext
 def serve(host: str, port: int, seed: bool, with_scheduler: bool) -> None:
     """Migrate the database, optionally seed it, and serve the app (use gunicorn in production)."""
+    from coordination import startup
+
+    startup.check_ready(db.engine_of(current_app), require_head=False)  # opens and writes, or one line
     db.upgrade(db.engine_of(current_app))
     if seed:
         _load_seed()

@@ -283,6 +283,9 @@ def _close_session(_exc: BaseException | None = None) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from coordination.startup import check_url
+
+    check_url(app.config["DATABASE_URL"])  # a mistyped URL: one line (startup.NotReady), not a traceback
     app.extensions["coordination.engine"] = make_engine(
         app.config["DATABASE_URL"], echo=app.config["SQL_ECHO"]
     )
