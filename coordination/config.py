@@ -63,6 +63,13 @@ def load(instance_path: Path) -> dict:
         "LANGUAGES": {"en": "English", "nl": "Nederlands", "fr": "Français"},
         "API_TOKEN_LIFETIME": timedelta(days=30),
         "DEMO_PASSWORD": "demo-coordination",
+        # Sign-in throttling (coordination.auth.throttle): this many failed sign-ins of one account, or from
+        # one address, within the window refuse every sign-in of that account or address for the lockout
+        # (an administrator can lift an account's lockout).
+        "SIGN_IN_ACCOUNT_FAILURES": int(os.environ.get("COORDINATION_SIGN_IN_ACCOUNT_FAILURES", "5")),
+        "SIGN_IN_ADDRESS_FAILURES": int(os.environ.get("COORDINATION_SIGN_IN_ADDRESS_FAILURES", "30")),
+        "SIGN_IN_WINDOW": timedelta(minutes=float(os.environ.get("COORDINATION_SIGN_IN_WINDOW_MIN", "15"))),
+        "SIGN_IN_LOCKOUT": timedelta(minutes=float(os.environ.get("COORDINATION_SIGN_IN_LOCKOUT_MIN", "15"))),
         # Need-to-know: information from these departments (Defence, which includes the Military
         # Intelligence Service) goes only to people of the sharing group. Development cooperation (DGD)
         # is a directorate of Foreign Affairs, so FA covers it.

@@ -1,7 +1,7 @@
 """Every table module, imported in one place so that metadata and relationships are complete."""
 
 from coordination.audit.models import AuditEvent
-from coordination.auth.models import ApiToken
+from coordination.auth.models import ApiToken, SignInFailure
 from coordination.decisions.models import Action, ActionUpdate, Addressee, Decision, DecisionReport
 from coordination.jobs.models import JobLock
 from coordination.lessons.models import Lesson, LessonDecision, LessonReport, LessonTransition
@@ -70,6 +70,7 @@ __all__ = [
     "Notification",
     "NotificationSettings",
     "ApiToken",
+    "SignInFailure",
     "AuditEvent",
     "Body",
     "BodyCountry",

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from flask import current_app
+from flask import current_app, request
 from flask_openapi3 import Tag
 from pydantic import EmailStr
 from sqlmodel import Field, SQLModel
@@ -11,6 +11,7 @@ from coordination.api import api, json_response
 from coordination.api.problems import Problem, problem
 from coordination.audit import service as audit
 from coordination.auth import service as auth
+from coordination.auth.throttle import SignInLimits
 from coordination.db import get_session
 
 AUTH_TAG = Tag(name="auth", description="Bearer tokens for programs")
@@ -30,8 +31,8 @@ class TokenResponse(SQLModel):
 @api.post(
     "/auth/token",
     tags=[AUTH_TAG],
-    responses={201: TokenResponse, 401: Problem, 422: Problem},
-    summary="Exchange an e-mail address and password for a bearer token",
+    responses={201: TokenResponse, 401: Problem, 422: Problem, 429: Problem},
+    summary="Exchange an e-mail address and password for a bearer token (throttled after failures)",
 )
 def issue_token(body: TokenRequest):
     session = get_session()
@@ -41,8 +42,14 @@ def issue_token(body: TokenRequest):
             email=body.email,
             password=body.password,
             production=current_app.config["COORDINATION_ENV"] == "production",
+            address=request.remote_addr,
+            limits=SignInLimits.from_config(current_app.config),
         )
     except auth.SignInRefused as refused:
+        if refused.reason == "throttled":
+            response = problem(429, str(refused), locked_until=refused.until.isoformat())
+            response.headers["Retry-After"] = auth.retry_after(refused)
+            return response
         return problem(401, str(refused))
     token, row = auth.issue_token(
         session=session, person=person, lifetime=current_app.config["API_TOKEN_LIFETIME"]

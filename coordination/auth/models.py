@@ -15,3 +15,15 @@ class ApiToken(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked: bool = Field(default=False)
+
+
+class SignInFailure(SQLModel, table=True):
+    """A failed sign-in (unknown e-mail address or wrong password), kept a little longer than the throttling
+    rule looks back (`coordination.auth.throttle`). `counts_for_account` turns false when the account signs
+    in or an administrator lifts its lockout; the address still counts it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    address: str = Field(max_length=64, index=True)
+    at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
+    counts_for_account: bool = Field(default=True)

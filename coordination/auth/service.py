@@ -1,15 +1,19 @@
 """Passwords (argon2), sign-in rules and API tokens."""
 
 import hashlib
+import math
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, delete, select, update
 
-from coordination.auth.models import ApiToken
+from coordination.audit import service as audit
+from coordination.auth.models import ApiToken, SignInFailure
+from coordination.auth.throttle import SignInLimits, locked_until
+from coordination.rules import Forbidden
 from coordination.structure import queries as structure
 from coordination.types import utcnow
 
@@ -22,17 +26,26 @@ _DUMMY_HASH = _hasher.hash("not a password")
 
 
 class SignInRefused(Exception):
-    """Wrong e-mail or password, an inactive account, or a demo account in production."""
+    """Wrong e-mail or password, an inactive account, a demo account in production, or too many failed
+    sign-ins of the account or from the address (`until` says when the next attempt is allowed)."""
 
     MESSAGES = {
         "credentials": "wrong e-mail address or password",
         "disabled": "this account is disabled",
         "demo": "demo accounts cannot sign in to a production instance",
+        "throttled": "too many failed sign-ins; try again after {until:%H:%M} UTC or ask an administrator",
     }
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, until: datetime | None = None):
         self.reason = reason
-        super().__init__(self.MESSAGES[reason])
+        self.until = until
+        super().__init__(self.MESSAGES[reason].format(until=until))
+
+
+def retry_after(refused: SignInRefused, now: datetime | None = None) -> str:
+    """The Retry-After header of a throttled sign-in: whole seconds until the lockout ends."""
+    seconds = (refused.until - (now or utcnow())).total_seconds() if refused.until else 0
+    return str(max(1, math.ceil(seconds)))
 
 
 def hash_password(password: str) -> str:
@@ -46,19 +59,156 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def authenticate(*, session: Session, email: str, password: str, production: bool) -> "Person":
-    """The person with these credentials, or SignInRefused; demo accounts are refused in production."""
+def _normalised(email: str) -> str:
+    return email.strip().lower()[:254]
+
+
+def _failure_times(
+    session: Session, *, since: datetime, email: str | None = None, address: str | None = None
+):
+    query = select(SignInFailure.at).where(SignInFailure.at > since)
+    if email is not None:
+        query = query.where(SignInFailure.email == email, SignInFailure.counts_for_account.is_(True))
+    if address is not None:
+        query = query.where(SignInFailure.address == address)
+    return session.exec(query).all()
+
+
+def _locks(session: Session, *, email: str, address: str, now: datetime, limits: SignInLimits):
+    """When the account's and the address's lockouts end (None where there is none)."""
+    account = locked_until(
+        _failure_times(session, since=now - limits.account.memory, email=email), now, limits.account
+    )
+    by_address = locked_until(
+        _failure_times(session, since=now - limits.address.memory, address=address), now, limits.address
+    )
+    return account, by_address
+
+
+def account_locked_until(
+    *, session: Session, email: str, now: datetime, limits: SignInLimits
+) -> datetime | None:
+    """When the lockout of this account ends, or None if it is not locked out."""
+    times = _failure_times(session, since=now - limits.account.memory, email=_normalised(email))
+    return locked_until(times, now, limits.account)
+
+
+def authenticate(
+    *,
+    session: Session,
+    email: str,
+    password: str,
+    production: bool,
+    address: str | None = None,
+    limits: SignInLimits | None = None,
+    now: datetime | None = None,
+) -> "Person":
+    """The person with these credentials, or SignInRefused; demo accounts are refused in production.
+
+    With `limits`, sign-in is throttled: an account or address with too many recent failures is refused
+    (even with the right password) until its lockout ends. A failure, a lockout and a refused attempt are
+    committed with their audit events before SignInRefused is raised; a success clears the account's
+    failures (the caller commits)."""
     person = structure.get_person_by_email(session=session, email=email)
+    if limits is None:
+        return _check(session, person, password, production)
+    now = now or utcnow()
+    key, address = _normalised(email), (address or "unknown")[:64]
+    actor_id = person.id if person else None
+    account_until, address_until = _locks(session, email=key, address=address, now=now, limits=limits)
+    if account_until or address_until:
+        until = max(t for t in (account_until, address_until) if t)
+        audit.record(
+            session,
+            actor_id=actor_id,
+            action="auth.throttled",
+            object_type="sign_in",
+            object_id=key[:80],
+            address=address,
+            scope="account" if account_until else "address",
+            until=until.isoformat(),
+        )
+        session.commit()
+        raise SignInRefused("throttled", until)
+    try:
+        return _check(session, person, password, production, clear_failures_of=key)
+    except SignInRefused as refused:
+        if refused.reason != "credentials":
+            raise
+    session.add(SignInFailure(email=key, address=address, at=now))
+    session.exec(delete(SignInFailure).where(col(SignInFailure.at) < now - limits.memory))
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="auth.sign_in_failed",
+        object_type="sign_in",
+        object_id=key[:80],
+        address=address,
+    )
+    session.flush()
+    account_until, address_until = _locks(session, email=key, address=address, now=now, limits=limits)
+    for scope, until in (("account", account_until), ("address", address_until)):
+        if until:
+            audit.record(
+                session,
+                actor_id=actor_id,
+                action="auth.locked",
+                object_type="sign_in",
+                object_id=key[:80],
+                address=address,
+                scope=scope,
+                until=until.isoformat(),
+            )
+    session.commit()
+    if account_until or address_until:
+        raise SignInRefused("throttled", max(t for t in (account_until, address_until) if t))
+    raise SignInRefused("credentials")
+
+
+def _check(
+    session: Session, person: "Person | None", password: str, production: bool, clear_failures_of: str = ""
+) -> "Person":
     if not verify_password(person.password_hash if person else None, password) or person is None:
         raise SignInRefused("credentials")
     if not person.active:
         raise SignInRefused("disabled")
     if production and person.is_demo:
         raise SignInRefused("demo")
+    if clear_failures_of:
+        _clear_account_failures(session, clear_failures_of)
     if _hasher.check_needs_rehash(person.password_hash):
         person.password_hash = hash_password(password)
         session.add(person)
     return person
+
+
+def _clear_account_failures(session: Session, email: str) -> None:
+    session.exec(
+        update(SignInFailure)
+        .where(col(SignInFailure.email) == email, col(SignInFailure.counts_for_account).is_(True))
+        .values(counts_for_account=False)
+    )
+
+
+def unlock(
+    *, session: Session, actor: "Person", person: "Person", now: datetime, limits: SignInLimits
+) -> bool:
+    """An administrator lifts the lockout of a person's account (their failed sign-ins stop counting
+    against the account; their address's throttle runs its course). True if it was locked out."""
+    if not actor.is_admin:
+        raise Forbidden("only an administrator of the structure lifts a sign-in lockout")
+    until = account_locked_until(session=session, email=person.email, now=now, limits=limits)
+    _clear_account_failures(session, _normalised(person.email))
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="auth.unlocked",
+        object_type="person",
+        object_id=person.id,
+        was_locked_until=until.isoformat() if until else None,
+    )
+    session.commit()
+    return until is not None
 
 
 def _digest(token: str) -> str:

@@ -12,7 +12,9 @@ from wtforms.validators import DataRequired, Email, Length
 
 from coordination.audit import service as audit
 from coordination.auth import service as auth
+from coordination.auth.throttle import SignInLimits
 from coordination.db import get_session
+from coordination.i18n import datetimeformat
 from coordination.seed import demo_accounts_listed
 from coordination.structure import queries as structure
 
@@ -38,6 +40,15 @@ REFUSALS = {
 }
 
 
+def refusal_message(refused: auth.SignInRefused) -> str:
+    if refused.reason == "throttled":
+        return _(
+            "Too many failed sign-ins; try again after %(time)s or ask an administrator.",
+            time=datetimeformat(refused.until, "HH:mm"),
+        )
+    return str(REFUSALS[refused.reason])
+
+
 def _safe_next(target: str | None) -> str:
     """Only redirect to a path on this site after sign-in."""
     if target:
@@ -60,10 +71,17 @@ def login():
         db = get_session()
         try:
             person = auth.authenticate(
-                session=db, email=form.email.data, password=form.password.data, production=_production()
+                session=db,
+                email=form.email.data,
+                password=form.password.data,
+                production=_production(),
+                address=request.remote_addr,
+                limits=SignInLimits.from_config(current_app.config),
             )
         except auth.SignInRefused as refused:
-            form.password.errors.append(REFUSALS[refused.reason])
+            form.password.errors.append(refusal_message(refused))
+            status = 429 if refused.reason == "throttled" else 400
+            headers = {"Retry-After": auth.retry_after(refused)} if refused.reason == "throttled" else {}
         else:
             session.clear()
             login_user(person, remember=form.remember.data)
@@ -72,10 +90,10 @@ def login():
             )
             db.commit()
             return redirect(_safe_next(request.args.get("next")))
+    else:
+        status, headers = 200 if not form.errors else 400, {}
     demo_accounts = [] if _production() else demo_accounts_listed()
-    return render_template(
-        "auth/login.html", form=form, demo_accounts=demo_accounts
-    ), 200 if not form.errors else 400
+    return render_template("auth/login.html", form=form, demo_accounts=demo_accounts), status, headers
 
 
 @bp.post("/logout")

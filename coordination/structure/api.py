@@ -4,13 +4,15 @@ types. The organisation is not need-to-know information."""
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
-from flask import Response, g, request
+from flask import Response, current_app, g, request
 from flask_openapi3 import Tag
 from pydantic import BaseModel, EmailStr, Field
 from sqlmodel import Session, SQLModel
 
 from coordination.api import BEARER, SlugPath, api, json_response
 from coordination.api.problems import Problem, problem
+from coordination.auth import service as auth
+from coordination.auth.throttle import SignInLimits
 from coordination.classification import Clearance
 from coordination.db import get_session
 from coordination.structure import bulk, service
@@ -520,6 +522,28 @@ def deactivate_person(path: PersonPath, body: ReasonIn):
         return missing
     service.deactivate_person(
         session=session, actor=g.api_person, person=person, reason=body.reason, now=_now()
+    )
+    return json_response(_person_out(session, person.id))
+
+
+@api.post(
+    "/people/<int:person_id>/unlock",
+    tags=[STRUCTURE_TAG],
+    security=BEARER,
+    responses={200: PersonPublic, **ERRORS},
+    summary="An administrator lifts the lockout of a person's account after too many failed sign-ins",
+)
+def unlock_person(path: PersonPath):
+    session = get_session()
+    person, missing = _person_or_404(session, path.person_id)
+    if missing:
+        return missing
+    auth.unlock(
+        session=session,
+        actor=g.api_person,
+        person=person,
+        now=_now(),
+        limits=SignInLimits.from_config(current_app.config),
     )
     return json_response(_person_out(session, person.id))
 

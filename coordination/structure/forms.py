@@ -42,6 +42,10 @@ class ReasonForm(FlaskForm):
     reason = StringField(_l("Why"), validators=[DataRequired(), Length(max=300)])
 
 
+class UnlockForm(FlaskForm):
+    """Lift a sign-in lockout: nothing to type, the CSRF token only."""
+
+
 class RolesForm(FlaskForm):
     is_admin = BooleanField(_l("Administrator of the structure"))
     is_security_officer = BooleanField(_l("Security officer (changes clearances)"))

@@ -3,11 +3,23 @@
 from collections import defaultdict
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from coordination.auth import service as auth
+from coordination.auth.throttle import SignInLimits
 from coordination.db import get_session
 from coordination.labels import label
 from coordination.rules import Forbidden, RuleViolation
@@ -27,6 +39,7 @@ from coordination.structure.forms import (
     RepresentativeForm,
     RolesForm,
     SeatForm,
+    UnlockForm,
 )
 from coordination.structure.graph import organisation_graph
 
@@ -161,6 +174,15 @@ def _person_page(found, status: int = 200, **forms):
         ClearanceForm(prefix="clearance", formdata=None, data={"clearance": found.clearance}),
     )
     forms.setdefault("status_form", ReasonForm(prefix="status", formdata=None))
+    forms.setdefault("unlock_form", UnlockForm(prefix="unlock", formdata=None))
+    locked_until = None
+    if current_user.is_admin:
+        locked_until = auth.account_locked_until(
+            session=get_session(),
+            email=found.email,
+            now=_now(),
+            limits=SignInLimits.from_config(current_app.config),
+        )
     forms.setdefault(
         "roles_form",
         RolesForm(
@@ -174,6 +196,7 @@ def _person_page(found, status: int = 200, **forms):
         "structure/person.html",
         person=found,
         seats=seats,
+        locked_until=locked_until,
         seat_names=structure.people_by_id(
             session=get_session(), ids={s.seated_by_id for s in seats} | {s.ended_by_id for s in seats}
         ),
@@ -339,6 +362,23 @@ def change_status(person_id: int, change: str):
             )
             return redirect(url_for("structure.person", person_id=person_id))
     return _person_page(_person_or_404(person_id), 400, status_form=form)
+
+
+@bp.post("/people/<int:person_id>/unlock")
+def unlock(person_id: int):
+    found = _person_or_404(person_id)
+    form = UnlockForm(prefix="unlock")
+    if not form.validate_on_submit():
+        return _person_page(found, 400, unlock_form=form)
+    auth.unlock(
+        session=get_session(),
+        actor=current_user,
+        person=found,
+        now=_now(),
+        limits=SignInLimits.from_config(current_app.config),
+    )
+    flash(_("Sign-in lockout lifted: they can sign in again."), "info")
+    return redirect(url_for("structure.person", person_id=person_id))
 
 
 def _mission_or_404(code: str):
