@@ -299,7 +299,7 @@ def create_user(
     email, name, department_code, directorate_code, function, clearance, languages, admin, password_stdin
 ):
     """Create a person who can sign in (or reset an existing person's password)."""
-    from coordination.auth.service import hash_password
+    from coordination.auth.service import set_password
     from coordination.structure import service as structure_service
 
     if password_stdin:
@@ -323,7 +323,7 @@ def create_user(
             )
         except structure_service.StructureError as error:
             raise click.ClickException(str(error)) from error
-        person.password_hash = hash_password(password)
+        set_password(session=session, person=person, password=password)  # ends their sessions and tokens
         person.is_admin = admin
         person.is_demo = False
         structure_service.bump_revision(session=session)

@@ -1,7 +1,7 @@
 """Every table module, imported in one place so that metadata and relationships are complete."""
 
 from coordination.audit.models import AuditEvent
-from coordination.auth.models import ApiToken, SignInFailure
+from coordination.auth.models import ApiToken, SignedInSession, SignInFailure
 from coordination.decisions.models import Action, ActionUpdate, Addressee, Decision, DecisionReport
 from coordination.jobs.models import JobLock
 from coordination.lessons.models import Lesson, LessonDecision, LessonReport, LessonTransition
@@ -71,6 +71,7 @@ __all__ = [
     "NotificationSettings",
     "ApiToken",
     "SignInFailure",
+    "SignedInSession",
     "AuditEvent",
     "Body",
     "BodyCountry",

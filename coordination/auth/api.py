@@ -1,13 +1,14 @@
-"""API endpoint to exchange credentials for a bearer token, and its API types."""
+"""API endpoints to exchange credentials for a bearer token and to list and revoke one's own tokens."""
 
 from datetime import datetime
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_openapi3 import Tag
-from pydantic import EmailStr
+from pydantic import BaseModel, EmailStr
+from pydantic import Field as PathField
 from sqlmodel import Field, SQLModel
 
-from coordination.api import api, json_response
+from coordination.api import BEARER, api, json_response
 from coordination.api.problems import Problem, problem
 from coordination.audit import service as audit
 from coordination.auth import service as auth
@@ -59,3 +60,47 @@ def issue_token(body: TokenRequest):
     )
     session.commit()
     return json_response(TokenResponse(access_token=token, expires_at=row.expires_at), 201)
+
+
+class TokenPublic(SQLModel):
+    id: int
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+
+
+class TokenList(SQLModel):
+    items: list[TokenPublic]
+
+
+class TokenPath(BaseModel):
+    token_id: int = PathField(ge=1)
+
+
+@api.get(
+    "/auth/tokens",
+    tags=[AUTH_TAG],
+    security=BEARER,
+    responses={200: TokenList},
+    summary="Your API tokens that still work (never the tokens themselves)",
+)
+def list_tokens():
+    items = auth.tokens_of(session=get_session(), person_id=g.api_person.id)
+    return json_response(
+        TokenList(items=[TokenPublic.model_validate(t, from_attributes=True) for t in items])
+    )
+
+
+@api.delete(
+    "/auth/tokens/<int:token_id>",
+    tags=[AUTH_TAG],
+    security=BEARER,
+    responses={204: None},
+    summary="Revoke one of your API tokens (it may be the one making this request)",
+)
+def revoke_token(path: TokenPath):
+    session = get_session()
+    if not auth.revoke_token(session=session, person=g.api_person, token_id=path.token_id):
+        return problem(404, f"You have no API token {path.token_id} that still works.")
+    session.commit()
+    return current_app.response_class(status=204)

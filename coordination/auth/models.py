@@ -27,3 +27,13 @@ class SignInFailure(SQLModel, table=True):
     address: str = Field(max_length=64, index=True)
     at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
     counts_for_account: bool = Field(default=True)
+
+
+class SignedInSession(SQLModel, table=True):
+    """A sign-in in a browser: the session cookie and the remember-me cookie carry a random key whose
+    SHA-256 digest is this row's id. Signing out deletes the row, "sign out everywhere", a password change
+    and deactivation delete all of a person's rows: a saved copy of either cookie stops working at once."""
+
+    id: str = Field(max_length=64, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)

@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, delete, select, update
 
 from coordination.audit import service as audit
-from coordination.auth.models import ApiToken, SignInFailure
+from coordination.auth.models import ApiToken, SignedInSession, SignInFailure
 from coordination.auth.throttle import SignInLimits, locked_until
 from coordination.rules import Forbidden
 from coordination.structure import queries as structure
@@ -245,7 +245,8 @@ def person_for_token(*, session: Session, token: str, production: bool) -> "Pers
 
 
 def revoke_tokens(*, session: Session, person_id: int) -> int:
-    """Revoke every token of a person (deactivation): their API access stops at once."""
+    """Revoke every token of a person (deactivation, a password change, "sign out everywhere"): their API
+    access stops at once."""
     tokens = session.exec(
         select(ApiToken).where(ApiToken.person_id == person_id, ApiToken.revoked.is_(False))
     ).all()
@@ -253,3 +254,109 @@ def revoke_tokens(*, session: Session, person_id: int) -> int:
         token.revoked = True
         session.add(token)
     return len(tokens)
+
+
+def tokens_of(*, session: Session, person_id: int) -> list[ApiToken]:
+    """A person's API tokens that are neither revoked nor expired, newest first."""
+    return list(
+        session.exec(
+            select(ApiToken)
+            .where(
+                ApiToken.person_id == person_id,
+                ApiToken.revoked.is_(False),
+                col(ApiToken.expires_at) > utcnow(),
+            )
+            .order_by(col(ApiToken.created_at).desc(), col(ApiToken.id).desc())
+        ).all()
+    )
+
+
+def revoke_token(*, session: Session, person: "Person", token_id: int) -> bool:
+    """A person revokes one of their own tokens (audited; the caller commits). False if they have no such
+    token that still works."""
+    token = session.get(ApiToken, token_id)
+    if token is None or token.person_id != person.id or token.revoked:
+        return False
+    token.revoked = True
+    session.add(token)
+    audit.record(
+        session, actor_id=person.id, action="api_token.revoke", object_type="api_token", object_id=token.id
+    )
+    return True
+
+
+# --- signed-in sessions -----------------------------------------------------------------------------
+# The session cookie and the remember-me cookie carry "<person id>:<random key>" as Flask-Login's user id;
+# the database keeps the key's digest. A cookie whose row is gone, or older than `lifetime`, signs nobody in.
+
+
+def start_session(
+    *, session: Session, person: "Person", lifetime: timedelta, now: datetime | None = None
+) -> str:
+    """A new signed-in session (the caller commits); returns the user id for Flask-Login's cookies.
+    Sessions older than `lifetime` are cleared away on the way."""
+    now = now or utcnow()
+    key = secrets.token_urlsafe(32)
+    session.exec(delete(SignedInSession).where(col(SignedInSession.created_at) < now - lifetime))
+    session.add(SignedInSession(id=_digest(key), person_id=person.id, created_at=now))
+    return f"{person.id}:{key}"
+
+
+def _parse(user_id: str) -> tuple[int, str] | None:
+    person_id, _, key = user_id.partition(":")
+    if not person_id.isdigit() or not key:
+        return None
+    return int(person_id), key
+
+
+def person_id_for_session(
+    *, session: Session, user_id: str, lifetime: timedelta, now: datetime | None = None
+) -> int | None:
+    """The person a session or remember-me cookie signs in, if it has not been ended and is younger than
+    `lifetime`."""
+    parsed = _parse(user_id)
+    if parsed is None:
+        return None
+    row = session.get(SignedInSession, _digest(parsed[1]))
+    if row is None or row.person_id != parsed[0] or row.created_at <= (now or utcnow()) - lifetime:
+        return None
+    return row.person_id
+
+
+def end_session(*, session: Session, user_id: str | None) -> None:
+    """Sign-out: the session (and its remember-me cookie) stops working, saved copies too (caller commits)."""
+    parsed = _parse(user_id or "")
+    if parsed is not None:
+        session.exec(delete(SignedInSession).where(col(SignedInSession.id) == _digest(parsed[1])))
+
+
+def end_sessions(*, session: Session, person_id: int) -> int:
+    """End every signed-in session of a person (the caller commits); returns how many there were."""
+    ended = session.exec(delete(SignedInSession).where(col(SignedInSession.person_id) == person_id))
+    return ended.rowcount or 0
+
+
+def sign_out_everywhere(*, session: Session, person: "Person") -> tuple[int, int]:
+    """A person ends all their sessions and revokes all their API tokens (audited; the caller commits and
+    replaces the feed token). Returns (sessions ended, tokens revoked)."""
+    sessions = end_sessions(session=session, person_id=person.id)
+    tokens = revoke_tokens(session=session, person_id=person.id)
+    audit.record(
+        session,
+        actor_id=person.id,
+        action="session.sign_out_everywhere",
+        object_type="person",
+        object_id=person.id,
+        sessions_ended=sessions,
+        tokens_revoked=tokens,
+    )
+    return sessions, tokens
+
+
+def set_password(*, session: Session, person: "Person", password: str) -> None:
+    """Set a person's password; every session and API token of theirs ends (the caller audits and
+    commits)."""
+    person.password_hash = hash_password(password)
+    session.add(person)
+    end_sessions(session=session, person_id=person.id)
+    revoke_tokens(session=session, person_id=person.id)

@@ -1,8 +1,20 @@
 """Sign-in pages, the language picker, and Flask-Login / CSRF wiring."""
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
@@ -15,6 +27,7 @@ from coordination.auth import service as auth
 from coordination.auth.throttle import SignInLimits
 from coordination.db import get_session
 from coordination.i18n import datetimeformat
+from coordination.notifications import service as notifications
 from coordination.seed import demo_accounts_listed
 from coordination.structure import queries as structure
 
@@ -27,6 +40,10 @@ class SignInForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
     remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only its CSRF token."""
 
 
 class LanguageForm(FlaskForm):
@@ -62,6 +79,11 @@ def _production() -> bool:
     return current_app.config["COORDINATION_ENV"] == "production"
 
 
+def _session_lifetime() -> timedelta:
+    """How long a sign-in lasts at most: the remember-me cookie's lifetime (Flask-Login's default)."""
+    return current_app.config.get("REMEMBER_COOKIE_DURATION", timedelta(days=365))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -85,6 +107,8 @@ def login():
         else:
             session.clear()
             login_user(person, remember=form.remember.data)
+            # The session and remember-me cookies carry a key of this sign-in, which sign-out ends.
+            session["_user_id"] = auth.start_session(session=db, person=person, lifetime=_session_lifetime())
             audit.record(
                 db, actor_id=person.id, action="session.sign_in", object_type="person", object_id=person.id
             )
@@ -99,10 +123,49 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    db = get_session()
+    auth.end_session(session=db, user_id=session.get("_user_id"))
+    db.commit()
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.post("/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    """End every session of the person (this one too), revoke their API tokens and stop their feed links."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    db = get_session()
+    auth.sign_out_everywhere(session=db, person=current_user)
+    notifications.revoke_feed_token(session=db, person=current_user)
+    db.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are signed out everywhere; your API tokens and feed links no longer work."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/settings/tokens")
+@login_required
+def tokens():
+    items = auth.tokens_of(session=get_session(), person_id=current_user.id)
+    return render_template("auth/tokens.html", tokens=items, form=ConfirmForm())
+
+
+@bp.post("/settings/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    db = get_session()
+    if not auth.revoke_token(session=db, person=current_user, token_id=token_id):
+        abort(404)
+    db.commit()
+    flash(_("The API token is revoked."), "info")
+    return redirect(url_for("auth.tokens"))
 
 
 @bp.post("/language")
@@ -122,10 +185,12 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def _load_person(person_id: str):
-        if not person_id.isdigit():
+    def _load_person(user_id: str):
+        db = get_session()
+        person_id = auth.person_id_for_session(session=db, user_id=user_id, lifetime=_session_lifetime())
+        if person_id is None:
             return None
-        person = structure.get_person(session=get_session(), person_id=int(person_id))
+        person = structure.get_person(session=db, person_id=person_id)
         if person is None or not person.active or (_production() and person.is_demo):
             return None
         return person

@@ -269,6 +269,15 @@ def new_feed_token(*, session: Session, person: "Person") -> str:
     return token
 
 
+def revoke_feed_token(*, session: Session, person: "Person") -> None:
+    """The person's feed links stop working ("sign out everywhere"); they can make new ones (the caller
+    commits)."""
+    settings = session.get(NotificationSettings, person.id)
+    if settings is not None and settings.feed_token_hash is not None:
+        settings.feed_token_hash = None
+        session.add(settings)
+
+
 def person_for_feed_token(*, session: Session, token: str, production: bool = False) -> "Person | None":
     """The active person whose feed token this is; in production never a demo account (a token made
     before the switch to production stops working, as the demo account's password does)."""

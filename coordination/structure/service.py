@@ -871,6 +871,7 @@ def deactivate_person(*, session: Session, actor: Person, person: Person, reason
     for seat in seats:
         close_seat(session=session, seat=seat, ended_by=actor, reason=f"deactivated: {reason}", now=now)
     tokens = auth.revoke_tokens(session=session, person_id=person.id)
+    auth.end_sessions(session=session, person_id=person.id)
     bump_revision(session=session)
     audit.record(
         session,
