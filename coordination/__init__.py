@@ -19,7 +19,7 @@ SEED = _resource("seed")
 
 def create_app(test_config: dict | None = None) -> OpenAPI:
     """Build the application: configuration, database, i18n, sign-in, pages, API, CLI, errors."""
-    from coordination import api, benchref, config, db, errors, i18n, inputs, labels, security
+    from coordination import api, benchref, config, db, errors, health, i18n, inputs, labels, security
     from coordination.api import problems
     from coordination.api.spec import CoordinationOpenAPI
     from coordination.audit import views as audit_views
@@ -76,6 +76,7 @@ def create_app(test_config: dict | None = None) -> OpenAPI:
     app.register_blueprint(planning_views.bp)
     app.register_blueprint(lesson_views.bp)
     app.register_blueprint(search_views.bp)
+    app.register_blueprint(health.bp)
     api.init_app(app)
     benchref.init_app(app)
     errors.init_app(app)

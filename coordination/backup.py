@@ -200,21 +200,35 @@ def _pg_listed_tables(path: Path) -> set[str]:
     return tables
 
 
-def _pg_counts(engine: Engine) -> tuple[dict[str, int], str | None]:
-    with engine.connect() as connection:
-        names = inspect(connection).get_table_names()
-        rows = {name: connection.execute(text(f'SELECT count(*) FROM "{name}"')).scalar() for name in names}
-        revision = None
-        if "alembic_version" in rows:
-            revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+def _pg_counts(engine: Engine, connection=None) -> tuple[dict[str, int], str | None]:
+    if connection is None:
+        with engine.connect() as own:
+            return _pg_counts(engine, own)
+    names = inspect(connection).get_table_names()
+    rows = {name: connection.execute(text(f'SELECT count(*) FROM "{name}"')).scalar() for name in names}
+    revision = None
+    if "alembic_version" in rows:
+        revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     return rows, revision
 
 
 def _pg_backup(engine: Engine, target: Path) -> Summary:
+    """pg_dump of the snapshot the row counts were read in (exported from a repeatable-read transaction
+    held open meanwhile), so the counts describe exactly what was dumped while the app goes on writing."""
     url, environment = _libpq(engine)
     target.parent.mkdir(parents=True, exist_ok=True)
-    rows, revision = _pg_counts(engine)
-    _run([_tool("pg_dump"), "--format=custom", f"--file={target}", f"--dbname={url}"], environment)
+    reading = engine.connect().execution_options(isolation_level="REPEATABLE READ")
+    with reading as connection, connection.begin():
+        snapshot = connection.execute(text("SELECT pg_export_snapshot()")).scalar()
+        rows, revision = _pg_counts(engine, connection)
+        dump = [
+            _tool("pg_dump"),
+            "--format=custom",
+            f"--snapshot={snapshot}",
+            f"--file={target}",
+            f"--dbname={url}",
+        ]
+        _run(dump, environment)
     listed = _pg_listed_tables(target)
     absent = sorted(set(rows) - listed)
     if absent:

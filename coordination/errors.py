@@ -1,7 +1,7 @@
 """Error pages for people and problem details for programs; never a bare 500 for bad input."""
 
-from flask import Flask, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask import Flask, current_app, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
 
 from coordination.api.problems import problem
 from coordination.rules import Forbidden
@@ -11,9 +11,26 @@ def _wants_problem() -> bool:
     return request.path.startswith("/api/")
 
 
+def _found_for_no_method(error: MethodNotAllowed) -> bool:
+    """Whether a 405 names nothing at all: werkzeug compares methods before it converts path values, so
+    PATCH /api/v1/people/<a number beyond MAX_ID> is "method not allowed" where GET is "not found"."""
+    adapter = current_app.create_url_adapter(request)
+    for method in error.valid_methods or ():
+        try:
+            adapter.match(method=method)
+        except (NotFound, MethodNotAllowed):
+            continue
+        except HTTPException:  # a redirect: the path exists
+            return False
+        return False
+    return True
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
+        if isinstance(error, MethodNotAllowed) and _found_for_no_method(error):
+            error = NotFound()
         if error.response is not None and error.response.mimetype in (
             "application/json",
             "application/problem+json",

@@ -2,6 +2,8 @@
 within the years the platform records."""
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from coordination.types import FIRST_YEAR, LAST_YEAR
@@ -10,6 +12,21 @@ from coordination.types import FIRST_YEAR, LAST_YEAR
 def strip_text(value):
     """A form filter: text trimmed, so a title of spaces only is empty (and the length counts the text)."""
     return value.strip() if isinstance(value, str) else value
+
+
+class Form(FlaskForm):
+    """The base of every form: one-line text fields are trimmed before they are checked (a title of
+    spaces is empty, and a length limit counts the text), as the API's `Title` type does. Passwords and
+    multi-line texts (Markdown, where leading spaces mean something) are kept as typed."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            kind = unbound_field.field_class
+            if issubclass(kind, StringField) and not issubclass(kind, PasswordField | TextAreaField):
+                filters = unbound_field.kwargs.get("filters", [])
+                if strip_text not in filters:
+                    unbound_field.kwargs["filters"] = [strip_text, *filters]
+            return unbound_field.bind(form=form, **options)
 
 
 def within_years(form, field) -> None:

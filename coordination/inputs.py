@@ -5,9 +5,10 @@ finite numbers only."""
 import json
 import math
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 from coordination.api.problems import problem
@@ -90,6 +91,25 @@ def nul_fields(value, path: str = "") -> list[str]:
     return found
 
 
+def _refuse_malformed_json():
+    """A JSON body that does not parse is a 400 problem that says what is wrong and where (not a 422 that
+    the body "should be a valid dictionary"): parsed once here, the API's validation reuses the result."""
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE") or not request.is_json:
+        return None
+    if not request.path.startswith("/api/") or not request.get_data(cache=True):
+        return None
+    try:
+        request.get_json()
+    except BadRequest:
+        try:  # again, only to name what is wrong (Flask's own error hides it outside debug mode)
+            current_app.json.loads(request.get_data(cache=True))
+            reason = "it could not be read"
+        except (ValueError, RecursionError) as error:
+            reason = str(error)
+        return problem(400, f"The body is not valid JSON: {reason}", title="Malformed JSON")
+    return None
+
+
 def _refuse_nul():
     """Refuse a NUL character anywhere in the query string, form fields or JSON body: a 422 problem naming
     the fields on the API, a 400 page naming them on pages."""
@@ -115,4 +135,5 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedInt
     app.json = StrictJSONProvider(app)
     app.config.setdefault("MAX_CONTENT_LENGTH", MAX_REQUEST_BYTES)
+    app.before_request(_refuse_malformed_json)
     app.before_request(_refuse_nul)

@@ -1,5 +1,6 @@
 """The OpenAPI document as sent: errors are problem details (RFC 9457) served as
-`application/problem+json`, and a 422 carries the object that names each field, never an array."""
+`application/problem+json`, and a 422 carries the object that names each field, never an array. Every
+operation that takes a body may answer 400 (malformed JSON) and 413 (too large)."""
 
 from flask_openapi3 import OpenAPI
 
@@ -13,6 +14,10 @@ def describe_problems_as_sent(spec: dict) -> dict:
         for operation in operations.values():
             if not isinstance(operation, dict):
                 continue
+            if "requestBody" in operation:
+                responses = operation.setdefault("responses", {})
+                responses.setdefault("400", {"description": "The body is not valid JSON"})
+                responses.setdefault("413", {"description": "The body is larger than the limit"})
             for status, response in operation.get("responses", {}).items():
                 if not str(status).isdigit() or int(status) < 400:
                     continue
@@ -23,7 +28,19 @@ def describe_problems_as_sent(spec: dict) -> dict:
                 if int(status) == 422:
                     schema = VALIDATION_SCHEMA
                 response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": schema}}
+                # An answer of the operation's own shape (the people import's 422 lists its row errors)
+                # stays JSON, beside the problem the same status has for invalid parameters.
+                response["content"].update(
+                    {media: body for media, body in content.items() if _is_own_shape(body.get("schema"))}
+                )
     return spec
+
+
+def _is_own_shape(schema: dict | None) -> bool:
+    """A model the operation declared for this status, not a problem (nor flask-openapi3's default 422,
+    an array of them)."""
+    ref = (schema or {}).get("$ref", "")
+    return bool(ref) and not ref.endswith("Problem")
 
 
 class CoordinationOpenAPI(OpenAPI):

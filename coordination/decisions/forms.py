@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from coordination.formchecks import Form
 from coordination.reports.forms import CLASSIFICATION_CHOICES
 
 PROCEDURE_CHOICES = [("meeting", _l("In a meeting")), ("written", _l("By written procedure"))]
@@ -25,7 +25,7 @@ ACKNOWLEDGEMENT_LABELS = {
 }
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     issuing_body = SelectField(_l("Issued by"), choices=[])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(min=3, max=200)])
     text = TextAreaField(_l("Decision (Markdown)"), validators=[Length(max=50_000)])
@@ -45,7 +45,7 @@ class DecisionForm(FlaskForm):
     )
 
 
-class AcknowledgeForm(FlaskForm):
+class AcknowledgeForm(Form):
     unit = SelectField(_l("Answer for"), choices=[])
     answer = SelectField(
         _l("Answer"), choices=[("acknowledged", _l("Acknowledged")), ("cannot_comply", _l("Cannot comply"))]
@@ -55,12 +55,12 @@ class AcknowledgeForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     title = StringField(_l("Action"), validators=[DataRequired(), Length(min=3, max=200)])
     owner = SelectField(_l("Owner"), choices=[])
     due_on = DateField(_l("Due on"), validators=[DataRequired()])
 
 
-class ActionUpdateForm(FlaskForm):
+class ActionUpdateForm(Form):
     status = SelectField(_l("Status"), choices=ACTION_STATUS_CHOICES)
     body = TextAreaField(_l("Progress (Markdown)"), validators=[Optional(), Length(max=20_000)])

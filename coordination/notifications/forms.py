@@ -1,11 +1,12 @@
 """The form of a person's notification settings."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 
+from coordination.formchecks import Form
 
-class PreferencesForm(FlaskForm):
+
+class PreferencesForm(Form):
     email = SelectField(
         _l("E-mail me"),
         choices=[

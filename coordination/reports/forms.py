@@ -1,7 +1,6 @@
 """The form embassy staff, platform members and the intelligence service post reports with."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -13,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from coordination.formchecks import Form
 from coordination.labels import LABELS
 
 THEME_CHOICES = [
@@ -66,7 +66,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     mission_code = SelectField(_l("Posting mission"), choices=[], validate_choice=True)
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES, default="field_report")
     intelligence_level = SelectField(_l("Intelligence level"), choices=INTELLIGENCE_CHOICES, default="")
@@ -85,7 +85,7 @@ class ReportForm(FlaskForm):
     updates_report_id = IntegerField(_l("Updates report number"), validators=[Optional(), NumberRange(min=1)])
 
 
-class TriageForm(FlaskForm):
+class TriageForm(Form):
     """One receiving body's triage step; the page shows one per body the person triages for (the
     form's prefix is the body's slug)."""
 
@@ -95,9 +95,9 @@ class TriageForm(FlaskForm):
     )
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=10_000)])
 
 
-class ForwardForm(FlaskForm):
+class ForwardForm(Form):
     body = SelectField(_l("Forward to"), choices=[])

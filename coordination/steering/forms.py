@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from coordination.formchecks import Form
 
-class PriorityForm(FlaskForm):
+
+class PriorityForm(Form):
     subject_kind = SelectField(
         _l("Country, theme or region"),
         choices=[("country", _l("Country")), ("theme", _l("Theme")), ("region", _l("Region"))],
@@ -29,5 +30,5 @@ class PriorityForm(FlaskForm):
         return codes or None
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     reason = TextAreaField(_l("What the review found"), validators=[Length(max=500)])

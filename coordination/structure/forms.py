@@ -2,11 +2,11 @@
 The services check the rules; the forms only check the shape of what is typed."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from coordination.formchecks import Form
 from coordination.labels import LABELS
 
 CLEARANCE_CHOICES = list(LABELS["clearance"].items())
@@ -16,7 +16,7 @@ MISSION_KIND_CHOICES = list(LABELS["mission_kind"].items())
 ADMIN_PERSON_FIELDS = ("name", "department_code", "directorate_code", "mission_code")
 
 
-class PersonForm(FlaskForm):
+class PersonForm(Form):
     """Add a person (with e-mail) or edit one (the view drops the fields the editor may not change)."""
 
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
@@ -31,27 +31,27 @@ class PersonForm(FlaskForm):
     skills = StringField(_l("Skills (comma-separated)"), validators=[Length(max=2000)])
 
 
-class ClearanceForm(FlaskForm):
+class ClearanceForm(Form):
     clearance = SelectField(_l("Clearance"), choices=CLEARANCE_CHOICES)
     reason = StringField(
         _l("Why (e.g. the security investigation)"), validators=[DataRequired(), Length(max=300)]
     )
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = StringField(_l("Why"), validators=[DataRequired(), Length(max=300)])
 
 
-class UnlockForm(FlaskForm):
+class UnlockForm(Form):
     """Lift a sign-in lockout: nothing to type, the CSRF token only."""
 
 
-class RolesForm(FlaskForm):
+class RolesForm(Form):
     is_admin = BooleanField(_l("Administrator of the structure"))
     is_security_officer = BooleanField(_l("Security officer (changes clearances)"))
 
 
-class MissionForm(FlaskForm):
+class MissionForm(Form):
     """Open a mission, or edit one (the view drops the code, kind and organisation, which stay)."""
 
     code = StringField(
@@ -73,7 +73,7 @@ class MissionForm(FlaskForm):
     )
 
 
-class ParticipationForm(FlaskForm):
+class ParticipationForm(Form):
     participating = SelectField(
         _l("Takes part"),
         choices=[("in", _l("Opted in: takes part")), ("out", _l("Opted out: does not take part"))],
@@ -81,11 +81,11 @@ class ParticipationForm(FlaskForm):
     reason = StringField(_l("Why"), validators=[DataRequired(), Length(max=300)])
 
 
-class RepresentativeForm(FlaskForm):
+class RepresentativeForm(Form):
     person_id = SelectField(_l("Representative in the steering group"), choices=[], coerce=int)
 
 
-class SeatForm(FlaskForm):
+class SeatForm(Form):
     """Seat a person in a body (or change their role or planned end): chosen in the list or by e-mail."""
 
     person_id = SelectField(_l("Person"), choices=[], validate_choice=False)
@@ -97,11 +97,11 @@ class SeatForm(FlaskForm):
     back = HiddenField()
 
 
-class EndSeatForm(FlaskForm):
+class EndSeatForm(Form):
     reason = StringField(_l("Why the seat ends"), validators=[DataRequired(), Length(max=300)])
     back = HiddenField()
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("CSV file (UTF-8)"), validators=[FileRequired()])
     dry_run = BooleanField(_l("Dry run: check every row and write nothing"), default=True)
