@@ -47,6 +47,7 @@ except ImportError:  # pragma: no cover
     from progress import Progress  # type: ignore[no-redef]
 
 from coordination import db
+from coordination.audit import chain as audit_chain
 from coordination.audit.models import AuditEvent
 from coordination.decisions.models import Action, ActionUpdate, Addressee, Decision, DecisionReport
 from coordination.lessons.models import Lesson, LessonDecision, LessonReport, LessonTransition
@@ -303,6 +304,8 @@ class Generator:
 
     def _insert(self, connection, model, rows: list[dict]) -> None:
         if rows:
+            if model is AuditEvent:
+                audit_chain.link_rows(connection, rows)
             connection.execute(insert(model.__table__), rows)
             self.counts[model.__tablename__] = self.counts.get(model.__tablename__, 0) + len(rows)
 

@@ -1,5 +1,6 @@
 """Every table module, imported in one place so that metadata and relationships are complete."""
 
+from coordination.audit import chain as audit_chain  # noqa: F401  (chains every audit event)
 from coordination.audit.models import AuditEvent
 from coordination.auth.models import ApiToken, SignedInSession, SignInFailure
 from coordination.decisions.models import Action, ActionUpdate, Addressee, Decision, DecisionReport

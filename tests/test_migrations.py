@@ -231,3 +231,38 @@ def test_0016_gives_each_triaging_body_the_shared_status_and_drops_it(empty_data
             assert [tuple(r) for r in statuses] == [(1, "validated"), (2, "new")]
     finally:
         engine.dispose()
+
+
+def test_0020_chains_the_existing_audit_events_in_id_order_and_a_downgrade_drops_the_chain(empty_database):
+    """Events written before 0020 get seq 1.. in id order, each the hash of the one before; verify then
+    finds the chain intact, and an edit made afterwards with raw SQL breaks it."""
+    from sqlmodel import Session
+
+    from coordination.audit.chain import GENESIS, verify
+
+    engine = db.make_engine(empty_database)
+    try:
+        db.upgrade(engine, "0019")
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO auditevent (id, at, actor_id, action, object_type, object_id, detail) VALUES (3, '2026-01-01 09:00:00.123456', NULL, 'a.later', 'x', '1', '{\"b\": [1, 2], \"a\": \"é\"}'), (1, '2026-01-02 09:00:00', NULL, 'a.first', 'x', '2', '{}'), (2, '2026-01-01 08:00:00', NULL, 'a.second', 'x', '3', '{\"n\": 1.5}')"
+            )
+        db.upgrade(engine, "0020")
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT id, seq, prev_hash, hash FROM auditevent ORDER BY id"
+            ).all()
+        assert [(r.id, r.seq) for r in rows] == [(1, 1), (2, 2), (3, 3)]
+        assert [r.prev_hash for r in rows] == [GENESIS, rows[0].hash, rows[1].hash]
+        with Session(engine) as session:
+            assert list(verify(session)) == []
+        with engine.begin() as connection:
+            connection.exec_driver_sql("UPDATE auditevent SET action = 'a.forged' WHERE id = 2")
+        with Session(engine) as session:
+            assert [(p.event_id, p.message[:6]) for p in verify(session)] == [(2, "edited")]
+        command.downgrade(db.alembic_config(empty_database), "0019")
+        with engine.connect() as connection:
+            columns = {c["name"] for c in sa.inspect(connection).get_columns("auditevent")}
+        assert not {"seq", "prev_hash", "hash"} & columns
+    finally:
+        engine.dispose()

@@ -17,3 +17,7 @@ class AuditEvent(SQLModel, table=True):
     object_type: str = Field(max_length=40)
     object_id: str = Field(max_length=80)
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    # the hash chain (coordination/audit/chain.py), set when the transaction that wrote the event commits
+    seq: int | None = Field(default=None, index=True, unique=True)
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)

@@ -19,6 +19,7 @@ from coordination.structure import queries as structure
 
 bp = Blueprint("audit", __name__)
 SHOWN = 200
+CHAIN_CHECKED = 500  # the latest events whose hashes the page checks (milliseconds)
 
 # For each kind of record an event may name, which of some ids the reader may see.
 VISIBLE = {
@@ -69,7 +70,10 @@ def audit_log():
     visible = {kind: VISIBLE[kind](session, current_user, policy, list(ids)) for kind, ids in named.items()}
     events = [e for e in events if all(item_id in visible[kind] for kind, item_id in _references(e))][:SHOWN]
     actors = structure.people_by_id(session=session, ids={e.actor_id for e in events})
-    return render_template("audit/log.html", events=events, actors=actors)
+    chain, chain_problems = queries.chain_state(session=session, latest=CHAIN_CHECKED)
+    return render_template(
+        "audit/log.html", events=events, actors=actors, chain=chain, chain_problems=chain_problems
+    )
 
 
 @bp.get("/admin/jobs")

@@ -25,3 +25,19 @@ def test_administrator_reads_sign_ins_and_the_seed_load(client, auth):
     assert "session.sign_in" in page and "Catherine Lemmens" in page
     assert "seed.load" in page
     assert 'href="/audit"' in client.get("/").get_data(as_text=True)
+
+
+def test_administrator_sees_the_hash_chain_intact_and_then_the_event_edited_around_it(app, client, auth):
+    from sqlalchemy import text
+
+    from coordination import db
+
+    auth.login(SG_SECRETARY)
+    page = client.get("/audit").get_data(as_text=True)
+    assert "events are intact" in page and "Head of the chain: " in page
+    with db.engine_of(app).begin() as connection:
+        edited = connection.execute(text("SELECT id FROM auditevent ORDER BY seq LIMIT 1")).scalar_one()
+        connection.execute(text(f"UPDATE auditevent SET action = 'seed.forged' WHERE id = {edited}"))
+    page = client.get("/audit").get_data(as_text=True)
+    assert "The hash chain is broken: 1 problem(s)" in page
+    assert f"Event {edited} at " in page and "edited: its content no longer matches its hash" in page
