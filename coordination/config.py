@@ -70,6 +70,10 @@ def load(instance_path: Path) -> dict:
         "SIGN_IN_ADDRESS_FAILURES": int(os.environ.get("COORDINATION_SIGN_IN_ADDRESS_FAILURES", "30")),
         "SIGN_IN_WINDOW": timedelta(minutes=float(os.environ.get("COORDINATION_SIGN_IN_WINDOW_MIN", "15"))),
         "SIGN_IN_LOCKOUT": timedelta(minutes=float(os.environ.get("COORDINATION_SIGN_IN_LOCKOUT_MIN", "15"))),
+        # How many reverse proxies (a load balancer, nginx) stand before the app and set X-Forwarded-For
+        # and X-Forwarded-Proto: the client address that throttling and the sign-in list see is the one the
+        # nearest trusted proxy saw. 0 (the default) trusts no such header: a client could forge it.
+        "TRUSTED_PROXIES": int(os.environ.get("COORDINATION_TRUSTED_PROXIES", "0")),
         # Need-to-know: information from these departments (Defence, which includes the Military
         # Intelligence Service) goes only to people of the sharing group. Development cooperation (DGD)
         # is a directorate of Foreign Affairs, so FA covers it.

@@ -6,6 +6,7 @@ and no caching of anything but static files (pages and API answers show what a s
 import secrets
 
 from flask import Flask, Response, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 # The pages have no inline script, no inline event handler and no inline style: scripts and styles are
 # files under /static. A nonce lets a page carry an inline <script nonce="{{ csp_nonce() }}"> if it must.
@@ -31,6 +32,8 @@ def csp_nonce() -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    if hops := app.config.get("TRUSTED_PROXIES", 0):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     production = app.config["COORDINATION_ENV"] == "production"
 
     @app.after_request

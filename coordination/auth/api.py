@@ -1,4 +1,5 @@
-"""API endpoints to exchange credentials for a bearer token and to list and revoke one's own tokens."""
+"""API endpoints to exchange credentials for a bearer token and to list and revoke one's own tokens and
+sign-ins."""
 
 from datetime import datetime
 
@@ -102,5 +103,67 @@ def revoke_token(path: TokenPath):
     session = get_session()
     if not auth.revoke_token(session=session, person=g.api_person, token_id=path.token_id):
         return problem(404, f"You have no API token {path.token_id} that still works.")
+    session.commit()
+    return current_app.response_class(status=204)
+
+
+class SessionPublic(BaseModel):
+    """A browser signed in as you; `id` names it (it is no part of its cookie)."""
+
+    id: str
+    created_at: datetime
+    last_seen_at: datetime | None
+    user_agent: str
+    address: str
+
+
+class SessionList(BaseModel):
+    items: list[SessionPublic]
+
+
+class SessionPath(BaseModel):
+    session_id: str = PathField(pattern=f"^[0-9a-f]{{{auth.PUBLIC_ID_LENGTH}}}$")
+
+
+@api.get(
+    "/auth/sessions",
+    tags=[AUTH_TAG],
+    security=BEARER,
+    responses={200: SessionList},
+    summary="The browsers signed in as you, newest first (never their cookies)",
+)
+def list_sessions():
+    rows = auth.sessions_of(
+        session=get_session(),
+        person_id=g.api_person.id,
+        lifetime=auth.session_lifetime(current_app.config),
+    )
+    return json_response(
+        SessionList(
+            items=[
+                SessionPublic(
+                    id=auth.public_session_id(row),
+                    created_at=row.created_at,
+                    last_seen_at=row.last_seen_at,
+                    user_agent=row.user_agent,
+                    address=row.address,
+                )
+                for row in rows
+            ]
+        )
+    )
+
+
+@api.delete(
+    "/auth/sessions/<session_id>",
+    tags=[AUTH_TAG],
+    security=BEARER,
+    responses={204: None},
+    summary="End one of your sign-ins: that browser is signed out at once",
+)
+def revoke_session(path: SessionPath):
+    session = get_session()
+    if not auth.revoke_session(session=session, person=g.api_person, session_id=path.session_id):
+        return problem(404, f"You have no sign-in {path.session_id}.")
     session.commit()
     return current_app.response_class(status=204)

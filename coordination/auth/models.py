@@ -37,3 +37,7 @@ class SignedInSession(SQLModel, table=True):
     id: str = Field(max_length=64, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
+    # As of the last request that recorded it (at most one every few minutes: `auth.service.SEEN_EVERY`).
+    last_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    user_agent: str = Field(default="", max_length=200)
+    address: str = Field(default="", max_length=64)

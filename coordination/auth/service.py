@@ -2,18 +2,21 @@
 
 import hashlib
 import math
+import re
 import secrets
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, col, delete, select, update
+from sqlmodel import Session, col, delete, or_, select, update
 
+from coordination import db
 from coordination.audit import service as audit
 from coordination.auth.models import ApiToken, SignedInSession, SignInFailure
 from coordination.auth.throttle import SignInLimits, locked_until
-from coordination.rules import Forbidden
+from coordination.rules import Forbidden, RuleViolation
 from coordination.structure import queries as structure
 from coordination.types import utcnow
 
@@ -21,6 +24,10 @@ if TYPE_CHECKING:
     from coordination.structure.models import Person
 
 _hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 12
+# A sign-in's "last seen" and a token's "last used" are written at most this often: a page or an API call
+# otherwise writes nothing.
+SEEN_EVERY = timedelta(minutes=5)
 # Verifying against this keeps the time of a failed sign-in the same whether or not the account exists.
 _DUMMY_HASH = _hasher.hash("not a password")
 
@@ -223,25 +230,49 @@ def issue_token(*, session: Session, person: "Person", lifetime: timedelta) -> t
     return token, row
 
 
-def person_for_token(*, session: Session, token: str, production: bool) -> "Person | None":
+def person_for_token(
+    *, session: Session, token: str, production: bool, now: datetime | None = None
+) -> "Person | None":
     """The person a valid, unexpired, unrevoked token belongs to (every API request asks: two primary-key
-    probes). Their memberships and department load when a request needs them."""
+    probes). Their memberships and department load when a request needs them. The token's last use is
+    recorded if the one on record is `SEEN_EVERY` old (`db.write_soon`: this commits the session)."""
+    now = now or datetime.now(UTC)
     found = session.exec(
-        select(ApiToken.person_id, ApiToken.revoked, ApiToken.expires_at).where(
-            ApiToken.token_hash == _digest(token)
-        )
+        select(
+            ApiToken.id, ApiToken.person_id, ApiToken.revoked, ApiToken.expires_at, ApiToken.last_used_at
+        ).where(ApiToken.token_hash == _digest(token))
     ).first()
     if found is None:
         return None
-    person_id, revoked, expires_at = found
-    if revoked or expires_at <= datetime.now(UTC):
+    token_id, person_id, revoked, expires_at, last_used_at = found
+    if revoked or expires_at <= now:
         return None
     person = structure.people_by_id(session=session, ids=[person_id]).get(person_id)
     if person is None:
         return None
     if not person.active or (production and person.is_demo):
         return None
+    if _due(last_used_at, now):
+        _record_token_use(session, token_id=token_id, at=now)
     return person
+
+
+def _due(last: datetime | None, now: datetime) -> bool:
+    return last is None or now - last >= SEEN_EVERY
+
+
+def _record_token_use(session: Session, *, token_id: int, at: datetime) -> None:
+    def record(write: Session) -> None:
+        write.exec(
+            update(ApiToken)
+            .where(
+                col(ApiToken.id) == token_id,
+                or_(col(ApiToken.last_used_at).is_(None), col(ApiToken.last_used_at) <= at - SEEN_EVERY),
+            )
+            .values(last_used_at=at)
+        )
+
+    db.write_soon(session, record, what=f"last use of API token {token_id} at {at.isoformat()}")
 
 
 def revoke_tokens(*, session: Session, person_id: int) -> int:
@@ -290,15 +321,38 @@ def revoke_token(*, session: Session, person: "Person", token_id: int) -> bool:
 # the database keeps the key's digest. A cookie whose row is gone, or older than `lifetime`, signs nobody in.
 
 
+PUBLIC_ID_LENGTH = 16  # of the digest: enough to name one of a person's sessions, useless as a cookie
+
+
+def session_lifetime(config: Mapping) -> timedelta:
+    """How long a sign-in lasts at most: the remember-me cookie's lifetime (Flask-Login's default)."""
+    return config.get("REMEMBER_COOKIE_DURATION", timedelta(days=365))
+
+
 def start_session(
-    *, session: Session, person: "Person", lifetime: timedelta, now: datetime | None = None
+    *,
+    session: Session,
+    person: "Person",
+    lifetime: timedelta,
+    user_agent: str = "",
+    address: str | None = None,
+    now: datetime | None = None,
 ) -> str:
     """A new signed-in session (the caller commits); returns the user id for Flask-Login's cookies.
     Sessions older than `lifetime` are cleared away on the way."""
     now = now or utcnow()
     key = secrets.token_urlsafe(32)
     session.exec(delete(SignedInSession).where(col(SignedInSession.created_at) < now - lifetime))
-    session.add(SignedInSession(id=_digest(key), person_id=person.id, created_at=now))
+    session.add(
+        SignedInSession(
+            id=_digest(key),
+            person_id=person.id,
+            created_at=now,
+            last_seen_at=now,
+            user_agent=user_agent[:200],
+            address=(address or "")[:64],
+        )
+    )
     return f"{person.id}:{key}"
 
 
@@ -309,10 +363,10 @@ def _parse(user_id: str) -> tuple[int, str] | None:
     return int(person_id), key
 
 
-def person_id_for_session(
+def signed_in_session(
     *, session: Session, user_id: str, lifetime: timedelta, now: datetime | None = None
-) -> int | None:
-    """The person a session or remember-me cookie signs in, if it has not been ended and is younger than
+) -> SignedInSession | None:
+    """The sign-in of a session or remember-me cookie, if it has not been ended and is younger than
     `lifetime`."""
     parsed = _parse(user_id)
     if parsed is None:
@@ -320,7 +374,92 @@ def person_id_for_session(
     row = session.get(SignedInSession, _digest(parsed[1]))
     if row is None or row.person_id != parsed[0] or row.created_at <= (now or utcnow()) - lifetime:
         return None
-    return row.person_id
+    return row
+
+
+def public_session_id(row: SignedInSession) -> str:
+    """The name of a sign-in on pages and in the API: a prefix of its digest, never the cookie's key."""
+    return row.id[:PUBLIC_ID_LENGTH]
+
+
+def public_id_of_cookie(user_id: str | None) -> str | None:
+    """The public id of the sign-in a session cookie carries (to mark "this browser")."""
+    parsed = _parse(user_id or "")
+    return _digest(parsed[1])[:PUBLIC_ID_LENGTH] if parsed else None
+
+
+def note_session_seen(
+    *,
+    session: Session,
+    row: SignedInSession,
+    user_agent: str,
+    address: str | None,
+    now: datetime | None = None,
+) -> bool:
+    """Record that a sign-in made a request, from which browser and address, if what is on record is
+    `SEEN_EVERY` old; whether it did. Written by `db.write_soon`, which commits the session first: call it
+    before the request writes anything."""
+    now = now or utcnow()
+    if not _due(row.last_seen_at, now):
+        return False
+    digest, user_agent, address = row.id, user_agent[:200], (address or "")[:64]
+
+    def record(write: Session) -> None:
+        write.exec(
+            update(SignedInSession)
+            .where(
+                col(SignedInSession.id) == digest,
+                or_(
+                    col(SignedInSession.last_seen_at).is_(None),
+                    col(SignedInSession.last_seen_at) <= now - SEEN_EVERY,
+                ),
+            )
+            .values(last_seen_at=now, user_agent=user_agent, address=address)
+        )
+
+    db.write_soon(
+        session, record, what=f"last sign-in activity {digest[:PUBLIC_ID_LENGTH]} at {now.isoformat()}"
+    )
+    return True
+
+
+def sessions_of(
+    *, session: Session, person_id: int, lifetime: timedelta, now: datetime | None = None
+) -> list[SignedInSession]:
+    """A person's sign-ins that still work, newest first."""
+    return list(
+        session.exec(
+            select(SignedInSession)
+            .where(
+                SignedInSession.person_id == person_id,
+                col(SignedInSession.created_at) > (now or utcnow()) - lifetime,
+            )
+            .order_by(col(SignedInSession.created_at).desc(), col(SignedInSession.id))
+        ).all()
+    )
+
+
+def revoke_session(*, session: Session, person: "Person", session_id: str) -> bool:
+    """A person ends one of their sign-ins by its public id (audited; the caller commits): its session and
+    remember-me cookies stop working at once. False if they have no such sign-in."""
+    if not re.fullmatch(f"[0-9a-f]{{{PUBLIC_ID_LENGTH}}}", session_id):
+        return False
+    ended = session.exec(
+        delete(SignedInSession).where(
+            col(SignedInSession.person_id) == person.id, col(SignedInSession.id).startswith(session_id)
+        )
+    )
+    if not ended.rowcount:
+        return False
+    audit.record(
+        session,
+        actor_id=person.id,
+        action="session.revoke",
+        object_type="person",
+        object_id=person.id,
+        sign_in=session_id,
+    )
+    return True
 
 
 def end_session(*, session: Session, user_id: str | None) -> None:
@@ -353,10 +492,55 @@ def sign_out_everywhere(*, session: Session, person: "Person") -> tuple[int, int
     return sessions, tokens
 
 
-def set_password(*, session: Session, person: "Person", password: str) -> None:
+def set_password(*, session: Session, person: "Person", password: str) -> tuple[int, int]:
     """Set a person's password; every session and API token of theirs ends (the caller audits and
-    commits)."""
+    commits). Returns (sessions ended, tokens revoked)."""
     person.password_hash = hash_password(password)
     session.add(person)
-    end_sessions(session=session, person_id=person.id)
-    revoke_tokens(session=session, person_id=person.id)
+    sessions = end_sessions(session=session, person_id=person.id)
+    return sessions, revoke_tokens(session=session, person_id=person.id)
+
+
+def change_password(
+    *,
+    session: Session,
+    person: "Person",
+    current_password: str,
+    new_password: str,
+    production: bool,
+    limits: SignInLimits,
+    lifetime: timedelta,
+    user_agent: str = "",
+    address: str | None = None,
+    now: datetime | None = None,
+) -> str:
+    """A signed-in person changes their password (audited; the caller commits). The current password is
+    checked like a sign-in: a wrong one counts as a failed sign-in of the account and the address (committed
+    before SignInRefused is raised), and a throttled account is refused even with the right one, so that a
+    stolen session cannot guess it. Every session and API token of theirs ends; returns the user id of a
+    fresh session for the browser that asked."""
+    if len(new_password) < MIN_PASSWORD_LENGTH:
+        raise RuleViolation(f"use at least {MIN_PASSWORD_LENGTH} characters", field="new_password")
+    authenticate(
+        session=session,
+        email=person.email,
+        password=current_password,
+        production=production,
+        address=address,
+        limits=limits,
+        now=now,
+    )
+    sessions, tokens = set_password(session=session, person=person, password=new_password)
+    user_id = start_session(
+        session=session, person=person, lifetime=lifetime, user_agent=user_agent, address=address, now=now
+    )
+    audit.record(
+        session,
+        actor_id=person.id,
+        action="person.password_change",
+        object_type="person",
+        object_id=person.id,
+        other_sessions_ended=max(sessions - 1, 0),
+        tokens_revoked=tokens,
+    )
+    return user_id

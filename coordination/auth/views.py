@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -17,15 +18,23 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, current_user, login_required, login_user, logout_user
-from flask_wtf import CSRFProtect, FlaskForm
+from flask_login import (
+    LoginManager,
+    current_user,
+    login_required,
+    login_user,
+    logout_user,
+    user_loaded_from_cookie,
+)
+from flask_wtf import CSRFProtect
 from wtforms import BooleanField, EmailField, PasswordField, SelectField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from coordination.audit import service as audit
 from coordination.auth import service as auth
 from coordination.auth.throttle import SignInLimits
 from coordination.db import get_session
+from coordination.formchecks import Form
 from coordination.i18n import datetimeformat
 from coordination.notifications import service as notifications
 from coordination.seed import demo_accounts_listed
@@ -36,17 +45,29 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that changes something: only its CSRF token."""
 
 
-class LanguageForm(FlaskForm):
+class ChangePasswordForm(Form):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1024)])
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=auth.MIN_PASSWORD_LENGTH, max=1024)],
+    )
+    confirm_password = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The two new passwords differ."))],
+    )
+
+
+class LanguageForm(Form):
     locale = SelectField(_l("Language"), choices=[])
 
 
@@ -80,8 +101,7 @@ def _production() -> bool:
 
 
 def _session_lifetime() -> timedelta:
-    """How long a sign-in lasts at most: the remember-me cookie's lifetime (Flask-Login's default)."""
-    return current_app.config.get("REMEMBER_COOKIE_DURATION", timedelta(days=365))
+    return auth.session_lifetime(current_app.config)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -108,7 +128,13 @@ def login():
             session.clear()
             login_user(person, remember=form.remember.data)
             # The session and remember-me cookies carry a key of this sign-in, which sign-out ends.
-            session["_user_id"] = auth.start_session(session=db, person=person, lifetime=_session_lifetime())
+            session["_user_id"] = auth.start_session(
+                session=db,
+                person=person,
+                lifetime=_session_lifetime(),
+                user_agent=request.user_agent.string,
+                address=request.remote_addr,
+            )
             audit.record(
                 db, actor_id=person.id, action="session.sign_in", object_type="person", object_id=person.id
             )
@@ -151,8 +177,74 @@ def sign_out_everywhere():
 @bp.get("/settings/tokens")
 @login_required
 def tokens():
-    items = auth.tokens_of(session=get_session(), person_id=current_user.id)
-    return render_template("auth/tokens.html", tokens=items, form=ConfirmForm())
+    """Sign-ins and API tokens: each browser signed in as this person, and the tokens that still work."""
+    db = get_session()
+    return render_template(
+        "auth/tokens.html",
+        sessions=auth.sessions_of(session=db, person_id=current_user.id, lifetime=_session_lifetime()),
+        this_browser=auth.public_id_of_cookie(session.get("_user_id")),
+        public_id=auth.public_session_id,
+        tokens=auth.tokens_of(session=db, person_id=current_user.id),
+        form=ConfirmForm(),
+    )
+
+
+@bp.post("/settings/sessions/<session_id>/revoke")
+@login_required
+def revoke_session(session_id: str):
+    """End one sign-in; ending this browser's signs it out."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    db = get_session()
+    if not auth.revoke_session(session=db, person=current_user, session_id=session_id):
+        abort(404)
+    db.commit()
+    if session_id == auth.public_id_of_cookie(session.get("_user_id")):
+        logout_user()
+        session.clear()
+        flash(_("You are signed out."), "info")
+        return redirect(url_for("auth.login"))
+    flash(_("That sign-in is ended: the browser that held it is signed out."), "info")
+    return redirect(url_for("auth.tokens"))
+
+
+@bp.route("/settings/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's password: every other sign-in and every API token ends; this browser stays signed in
+    with a fresh session. A wrong current password counts as a failed sign-in (throttled alike)."""
+    form = ChangePasswordForm()
+    status, headers = 200, {}
+    if form.validate_on_submit():
+        db = get_session()
+        person = current_user._get_current_object()
+        try:
+            user_id = auth.change_password(
+                session=db,
+                person=person,
+                current_password=form.current_password.data,
+                new_password=form.new_password.data,
+                production=_production(),
+                limits=SignInLimits.from_config(current_app.config),
+                lifetime=_session_lifetime(),
+                user_agent=request.user_agent.string,
+                address=request.remote_addr,
+            )
+        except auth.SignInRefused as refused:
+            message = _("Wrong password.") if refused.reason == "credentials" else refusal_message(refused)
+            form.current_password.errors.append(message)
+            status = 429 if refused.reason == "throttled" else 400
+            headers = {"Retry-After": auth.retry_after(refused)} if refused.reason == "throttled" else {}
+        else:
+            db.commit()
+            remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+            login_user(person, remember=remember)
+            session["_user_id"] = user_id
+            flash(_("Your password is changed. Your other sign-ins and your API tokens have ended."), "info")
+            return redirect(url_for("notifications.settings"))
+    elif form.errors:
+        status = 400
+    return render_template("auth/password.html", form=form), status, headers
 
 
 @bp.post("/settings/tokens/<int:token_id>/revoke")
@@ -187,18 +279,39 @@ def init_app(app: Flask) -> None:
     @login_manager.user_loader
     def _load_person(user_id: str):
         db = get_session()
-        person_id = auth.person_id_for_session(session=db, user_id=user_id, lifetime=_session_lifetime())
-        if person_id is None:
+        signed_in = auth.signed_in_session(session=db, user_id=user_id, lifetime=_session_lifetime())
+        if signed_in is None:
             return None
-        person = structure.get_person(session=db, person_id=person_id)
+        person = structure.get_person(session=db, person_id=signed_in.person_id)
         if person is None or not person.active or (_production() and person.is_demo):
             return None
+        g.signed_in_session = signed_in
         return person
+
+    @user_loaded_from_cookie.connect_via(app)
+    def _mark_session_of_this_browser(_app, user):
+        """A browser signed in by its remember-me cookie gets the identifier that "strong" session protection
+        checks (Flask-Login sets it only in login_user): without it the next request found none, cleared
+        the session and the remember-me cookie, and "Keep me signed in" lasted one request."""
+        session["_id"] = login_manager._session_identifier_generator()
+
+    @app.before_request
+    def _note_session_seen():
+        """Keep "last seen" of the browser's sign-in (at most every few minutes), before the view writes."""
+        if request.endpoint in (None, "static") or request.blueprint == "api":
+            return
+        if current_user.is_authenticated and g.get("signed_in_session") is not None:
+            auth.note_session_seen(
+                session=get_session(),
+                row=g.signed_in_session,
+                user_agent=request.user_agent.string,
+                address=request.remote_addr,
+            )
 
     @app.context_processor
     def _language_form():
         form = LanguageForm()
         form.locale.choices = list(app.config["LANGUAGES"].items())
-        return {"language_form": form}
+        return {"language_form": form, "password_min_length": auth.MIN_PASSWORD_LENGTH}
 
     app.register_blueprint(bp)

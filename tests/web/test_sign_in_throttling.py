@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from coordination import db
 from coordination.audit.models import AuditEvent
 from coordination.auth import service as auth
+from coordination.auth.models import SignInFailure
 from coordination.auth.throttle import SignInLimits
 from coordination.structure import queries as structure
 from coordination.types import utcnow
@@ -157,3 +158,20 @@ def test_the_lockout_ends_by_itself(app, session):
     assert refused.value.reason == "throttled"
     assert refused.value.until == start + timedelta(seconds=4) + limits.account.lockout
     assert sign_in(DEMO_PASSWORD, start + timedelta(minutes=16)).email == DGB_DIRECTOR
+
+
+@pytest.mark.parametrize("proxies, address", [(0, "127.0.0.1"), (1, "203.0.113.7")])
+def test_the_address_is_the_one_the_trusted_proxy_saw(database_url, proxies, address):
+    """Behind a load balancer (COORDINATION_TRUSTED_PROXIES=1) throttling counts the client's address, not
+    the balancer's; without a trusted proxy a forged X-Forwarded-For is ignored."""
+    app = make_app(database_url, TRUSTED_PROXIES=proxies)
+    try:
+        app.test_client().post(
+            "/login",
+            data={"email": DGB_DIRECTOR, "password": WRONG},
+            headers={"X-Forwarded-For": "203.0.113.7"},
+        )
+        with Session(db.engine_of(app)) as session:
+            assert [f.address for f in session.exec(select(SignInFailure))] == [address]
+    finally:
+        db.engine_of(app).dispose()
