@@ -106,6 +106,43 @@ def search_index_rebuild() -> None:
         click.echo(f"search index rebuilt: {index.rebuild(connection)} records read")
 
 
+@main.group("audit")
+def audit_group() -> None:
+    """The audit log."""
+
+
+SHOWN_PROBLEMS = 100
+
+
+@audit_group.command("verify")
+@click.option("--head", "head", default=None, metavar="SEQ:HASH", help="A head printed by an earlier verify.")
+@with_appcontext
+def audit_verify(head: str | None) -> None:
+    """Walk the audit log's hash chain and name every event edited, deleted or inserted around it."""
+    from coordination.audit.chain import Verification, check_head, verify
+
+    seq, _colon, recorded = (head or "").partition(":")
+    if head is not None and not (seq.isdigit() and len(recorded) == 64):
+        raise click.BadParameter("give the head as SEQ:HASH, as verify prints it", param_hint="--head")
+    result = Verification()
+    with _session() as session:
+        for problem in verify(session, result):
+            if result.problems <= SHOWN_PROBLEMS:
+                click.echo(str(problem), err=True)
+        wrong = check_head(session, seq=int(seq), hash_=recorded) if head is not None else None
+    if wrong:
+        result.problems += 1
+        click.echo(wrong, err=True)
+    if result.problems:
+        more = result.problems - SHOWN_PROBLEMS
+        if more > 0:
+            click.echo(f"... and {more} more", err=True)
+        click.echo(f"audit log NOT intact: {result.problems} problem(s) in {result.events} events", err=True)
+        raise SystemExit(1)
+    click.echo(f"audit log verified: {result.events} events, chain intact")
+    click.echo(f"head: {result.head_seq}:{result.head_hash} (keep it elsewhere; check later with --head)")
+
+
 def _load_seed(scenario: bool = True) -> None:
     from coordination.classification import NeedToKnow
     from coordination.seed import load_scenario, load_seed
@@ -180,27 +217,87 @@ def serve(host: str, port: int, seed: bool, with_scheduler: bool) -> None:
                 scheduler.kill()
 
 
+def _number(value: str, option: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise click.BadParameter(f"not a number: {value!r}", param_hint=option) from None
+
+
+def _moment(value: str | None, option: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"not an ISO time: {value!r}", param_hint=option) from None
+    if at.tzinfo is None:
+        raise click.BadParameter("give a time zone, e.g. 2026-11-23T09:00+01:00", param_hint=option)
+    return at
+
+
 @main.command("scheduler")
 @click.option("--exit-with-parent", is_flag=True, help="Stop when the process that started this one ends.")
+@click.option(
+    "--clock-speed",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Testing only: run on an injected clock this many times faster than the wall clock.",
+)
+@click.option("--start-at", default=None, help="With --clock-speed: the injected clock's start (ISO time).")
+@click.option(
+    "--clock-anchor",
+    default=None,
+    help="With --clock-speed: the Unix time at which the clock reads --start-at (default: now), so that "
+    "several schedulers share one clock; `stdin`: read it from stdin once started.",
+)
+@click.option("--until", "until_text", default=None, help="With --clock-speed: stop at this injected time.")
 @with_appcontext
-def scheduler(exit_with_parent: bool) -> None:
+def scheduler(
+    exit_with_parent: bool,
+    clock_speed: float | None,
+    start_at: str | None,
+    clock_anchor: str | None,
+    until_text: str | None,
+) -> None:
     """Run the scheduler process (reminders, escalations, action follow-up, e-mail, daily digests).
 
     Run exactly one beside the web workers; a second one started by mistake finds every job's lease
-    taken and does nothing.
+    taken and does nothing. It refuses a database that is missing, read-only or not at the schema head
+    (run `coordination db upgrade` first), like the web entry. --clock-speed runs it on an injected clock
+    (bench/scheduler_soak.py), never in production.
     """
-    from coordination.jobs.scheduler import build_scheduler
+    from coordination import startup
+    from coordination.jobs.clock import InjectedClock
+    from coordination.jobs.scheduler import build_scheduler, run_on_clock
 
+    if clock_speed is None and (start_at or clock_anchor is not None or until_text):
+        raise click.UsageError("--start-at, --clock-anchor and --until go with --clock-speed")
+    start, until = _moment(start_at, "--start-at"), _moment(until_text, "--until")
+    startup.check_ready(db.engine_of(current_app))
     _log_to_stderr()
-    db.upgrade(db.engine_of(current_app))
     if exit_with_parent:
         _exit_with(os.getppid())
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    click.echo("scheduler started; Ctrl-C stops it")
+    app = current_app._get_current_object()
     try:
-        build_scheduler(current_app._get_current_object()).start()
+        if clock_speed is None:
+            click.echo("scheduler started; Ctrl-C stops it")
+            build_scheduler(app).start()
+        else:
+            if clock_anchor == "stdin":
+                click.echo("scheduler ready; the clock's anchor on stdin starts it")
+                clock_anchor = sys.stdin.readline()
+            clock = InjectedClock(
+                start=start or datetime.now(UTC),
+                speed=clock_speed,
+                anchor=_number(clock_anchor, "--clock-anchor") if clock_anchor else time.time(),
+            )
+            click.echo(f"scheduler started on an injected clock, {clock_speed:g} times the wall clock")
+            run_on_clock(app, clock, until=until)
     except (KeyboardInterrupt, SystemExit):
-        click.echo("scheduler stopped")
+        pass
+    click.echo("scheduler stopped")
 
 
 def _log_to_stderr() -> None:
@@ -299,15 +396,15 @@ def create_user(
     email, name, department_code, directorate_code, function, clearance, languages, admin, password_stdin
 ):
     """Create a person who can sign in (or reset an existing person's password)."""
-    from coordination.auth.service import set_password
+    from coordination.auth.service import MIN_PASSWORD_LENGTH, set_password
     from coordination.structure import service as structure_service
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 12:
-        raise click.BadParameter("use at least 12 characters", param_hint="password")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(f"use at least {MIN_PASSWORD_LENGTH} characters", param_hint="password")
     db.upgrade(db.engine_of(current_app))
     with _session() as session:
         try:

@@ -480,3 +480,26 @@ def test_awaiting_my_answer_gives_the_soonest_due_first_and_counts_them_all(sess
     assert [d.id for d, _a in awaiting if d.id in ours] == [decisions[1].id, decisions[2].id, decisions[0].id]
     assert queries.count_awaiting_my_answer(session=session, viewer=ambassador) == len(awaiting) == before + 3
     assert queries.awaiting_my_answer(session=session, viewer=ambassador, limit=2) == awaiting[:2]
+
+
+def test_an_email_claimed_by_one_sender_goes_once_and_a_dead_senders_claim_expires(session, smtp_server):
+    """Two senders at once (the minute's e-mail job and a job sending what it just created, or a second
+    scheduler) each claim an e-mail before sending it: it goes out once. A claim left by a sender killed
+    mid-send lapses after SENDING_CLAIM, and the e-mail goes late rather than never."""
+    mailer = Mailer(host=smtp_server.host, port=smtp_server.port)
+    chair = who(session, SG_CHAIR)
+    (created,) = notifications.notify(
+        session=session, person_ids=[chair.id], kind="test", title="Checkpoint closed", now=T0
+    )
+    send = dict(session=session, mailer=mailer, base_url="x")
+
+    first, second = session.get(Notification, created.id), Notification(**created.model_dump())
+    assert notifications._claim(session, first, claimable=Notification.email_state == "pending", now=T0)
+    assert not notifications._claim(session, second, claimable=Notification.email_state == "pending", now=T0)
+    assert notifications.send_pending(**send, now=T0 + timedelta(minutes=1)) == 0
+    assert smtp_server.messages == []
+
+    late = T0 + notifications.SENDING_CLAIM + timedelta(seconds=1)
+    assert notifications.send_pending(**send, now=late) == 1
+    assert notifications.send_pending(**send, now=late) == 0
+    assert [m["Subject"] for m in smtp_server.messages] == ["[Coordination] Checkpoint closed"]

@@ -276,5 +276,5 @@ def test_the_scheduler_sends_one_message_per_person_per_event(mailing_app, sessi
     assert "Niet-getrieerde vroegtijdige waarschuwing" in subjects[SG_CHAIR]
     assert "Alerte précoce non triée" in subjects[SG_SECRETARY]
     digests = [m for m in smtp_server.messages if m["X-Envelope-To"] == REPORTER]
-    assert len(digests) == 1 and "Daily digest" in digests[0]["Subject"]
+    assert len(digests) == 1 and "Résumé quotidien : 1 élément" in digests[0]["Subject"]  # French first
     assert "Which armed group?" in digests[0].get_content()

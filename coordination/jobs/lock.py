@@ -31,10 +31,15 @@ def holder_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def acquire(*, session: Session, name: str, holder: str, now: datetime) -> bool:
+def acquire(*, session: Session, name: str, holder: str, now: datetime, slot: datetime | None = None) -> bool:
+    """Take the lease if it is free (or already ours). With `slot`, only if no scheduler has started the
+    job since that slot began, so that schedulers sharing a schedule run each slot once."""
+    free = (JobLock.expires_at <= now) | (JobLock.holder == holder)
+    if slot is not None:
+        free = free & (JobLock.last_started_at.is_(None) | (JobLock.last_started_at < slot))
     result = session.exec(
         update(JobLock)
-        .where(JobLock.name == name, (JobLock.expires_at <= now) | (JobLock.holder == holder))
+        .where(JobLock.name == name, free)
         .values(holder=holder, expires_at=now + LEASE, last_started_at=now)
     )
     if result.rowcount == 1:
@@ -109,10 +114,17 @@ class Heartbeat:
     stopped when the block ends, so that it never renews a lease released after."""
 
     def __init__(
-        self, engine: Engine, *, name: str, holder: str, clock: Callable[[], datetime] | None = None
+        self,
+        engine: Engine,
+        *,
+        name: str,
+        holder: str,
+        clock: Callable[[], datetime] | None = None,
+        every_s: float | None = None,
     ):
         self.engine, self.name, self.holder = engine, name, holder
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.every_s = every_s if every_s is not None else HEARTBEAT.total_seconds()  # real seconds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"lease-heartbeat-{name}", daemon=True)
 
@@ -125,7 +137,7 @@ class Heartbeat:
         self._thread.join()
 
     def _run(self) -> None:
-        while not self._stop.wait(HEARTBEAT.total_seconds()):
+        while not self._stop.wait(self.every_s):
             try:
                 with Session(self.engine) as session:
                     if not renew(session=session, name=self.name, holder=self.holder, now=self.clock()):

@@ -11,6 +11,7 @@ class EmailPreference(StrEnum):
 
 class EmailState(StrEnum):
     pending = "pending"  # to send at once
+    sending = "sending"  # claimed by one sender at emailed_at; pending again if that sender died
     digest = "digest"  # to send with the next daily digest
     sent = "sent"
     none = "none"  # the person wants no e-mail

@@ -5,11 +5,11 @@ import logging
 import secrets
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from flask_babel import force_locale
-from sqlalchemy import func, insert
+from flask_babel import force_locale, ngettext
+from sqlalchemy import func, insert, or_, update
 from sqlmodel import Session, select
 
 from coordination.i18n import language_of
@@ -136,13 +136,26 @@ def notify_in_their_language(
     return created
 
 
+SENDING_CLAIM = timedelta(minutes=10)
+"""How long a sender's claim on a notification's e-mail holds: a sender killed mid-send leaves the claim,
+and the e-mail goes with a run after this long (late, never lost)."""
+
+
 def send_pending(
     *, session: Session, mailer: Mailer, base_url: str, now: datetime, ids: list[int] | None = None
 ) -> int:
-    """E-mail notifications waiting to go out at once; failures stay pending for the next run."""
+    """E-mail notifications waiting to go out at once; failures stay pending for the next run.
+
+    Several senders may run at once (the minute's e-mail job, a job that sends what it just created, a
+    second scheduler process): each e-mail is claimed by one conditional update before it is sent, so
+    it goes out once."""
     if not mailer.enabled:
         return 0
-    query = select(Notification).where(Notification.email_state == EmailState.pending)
+    claimable = or_(
+        Notification.email_state == EmailState.pending,
+        (Notification.email_state == EmailState.sending) & (Notification.emailed_at < now - SENDING_CLAIM),
+    )
+    query = select(Notification).where(claimable)
     if ids is not None:
         query = query.where(Notification.id.in_(ids))
     pending = session.exec(query).all()
@@ -150,6 +163,8 @@ def send_pending(
     session.commit()  # end the reads: no transaction (nor SQLite's write lock, in a job) stays open for SMTP
     sent = 0
     for notification in pending:
+        if not _claim(session, notification, claimable=claimable, now=now):
+            continue  # another sender has it
         person = people[notification.person_id]
         if not person.active:
             _withhold([notification])
@@ -163,6 +178,9 @@ def send_pending(
             )
         except Exception as error:  # noqa: BLE001  an SMTP outage must not lose the notification
             log.warning("e-mail to %s failed, will retry: %s", person.email, error)
+            notification.email_state, notification.emailed_at = EmailState.pending, None
+            session.add(notification)
+            session.commit()
             continue
         notification.email_state = EmailState.sent
         notification.emailed_at = now
@@ -170,6 +188,20 @@ def send_pending(
         session.commit()
         sent += 1
     return sent
+
+
+def _claim(session: Session, notification: Notification, *, claimable, now: datetime) -> bool:
+    """Take the notification's e-mail for this sender (committed), unless another sender took it first."""
+    claimed = session.execute(
+        update(Notification)
+        .where(Notification.id == notification.id, claimable)
+        .values(email_state=EmailState.sending, emailed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.commit()
+    if claimed:
+        notification.email_state, notification.emailed_at = EmailState.sending, now
+    return bool(claimed)
 
 
 def send_digests(*, session: Session, mailer: Mailer, base_url: str, now: datetime) -> int:
@@ -194,12 +226,11 @@ def send_digests(*, session: Session, mailer: Mailer, base_url: str, now: dateti
             session.commit()
             continue
         body = "\n\n".join(_text(n, base_url) for n in notifications)
+        with force_locale(language_of(person)):
+            count = len(notifications)
+            subject = ngettext("Daily digest: %(num)d item", "Daily digest: %(num)d items", count)
         try:
-            mailer.send(
-                to=[person.email],
-                subject=f"[Coordination] Daily digest: {len(notifications)} items",
-                body=body,
-            )
+            mailer.send(to=[person.email], subject=f"[Coordination] {subject}", body=body)
         except Exception as error:  # noqa: BLE001
             log.warning("digest to %s failed, will retry: %s", person.email, error)
             continue
