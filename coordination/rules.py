@@ -21,5 +21,22 @@ class Conflict(RuleViolation):
     status = 409
 
 
+class StaleVersion(Conflict):
+    """A text was saved by someone else since this editor read it: `current` is its version now. Nothing
+    was written (no lost update); the API answers 412 to an If-Match, a page shows both versions."""
+
+    def __init__(self, message: str, *, current: str, field: str | None = "version"):
+        super().__init__(message, field)
+        self.current = current
+
+
+def check_version(*, expected: str | None, current: str, what: str) -> None:
+    """Refuse an edit made on another version than the stored one; `expected=None` checks nothing."""
+    if expected is not None and expected != current:
+        raise StaleVersion(
+            f"someone else saved the {what} since this version was read (now {current})", current=current
+        )
+
+
 class Forbidden(PermissionError):
     """The person may not do this."""

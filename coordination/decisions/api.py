@@ -217,7 +217,7 @@ def get_decision(path: DecisionPath):
     "/decisions/<int:decision_id>/adopt",
     tags=[DECISIONS_TAG],
     security=BEARER,
-    responses={200: DecisionPublic, **ERRORS},
+    responses={200: DecisionPublic, **ERRORS, 409: Problem},
     summary="Adopt (chair or co-chair of the issuing body)",
 )
 def adopt_decision(path: DecisionPath):
@@ -233,7 +233,7 @@ def adopt_decision(path: DecisionPath):
     "/decisions/<int:decision_id>/acknowledgements",
     tags=[DECISIONS_TAG],
     security=BEARER,
-    responses={201: DecisionPublic, **ERRORS},
+    responses={201: DecisionPublic, **ERRORS, 409: Problem},
     summary="Acknowledge for a unit, or say it cannot comply",
 )
 def acknowledge_decision(path: DecisionPath, body: AcknowledgementCreate):
@@ -273,7 +273,7 @@ def action_public(row: queries.ActionRow) -> ActionPublic:
     "/decisions/<int:decision_id>/actions",
     tags=[DECISIONS_TAG],
     security=BEARER,
-    responses={201: ActionPublic, **ERRORS},
+    responses={201: ActionPublic, **ERRORS, 409: Problem},
 )
 def create_action(path: DecisionPath, body: ActionCreate):
     session = get_session()

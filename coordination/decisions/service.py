@@ -4,6 +4,7 @@ actions whose progress flows back up. Reads live in queries.py; notifications in
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
 from sqlmodel import Session
 
 from coordination.audit import service as audit
@@ -28,7 +29,7 @@ from coordination.decisions.queries import (
 )
 from coordination.markup import render_markdown
 from coordination.reports import queries as reports
-from coordination.rules import Forbidden, RuleViolation
+from coordination.rules import Conflict, Forbidden, RuleViolation
 from coordination.structure import queries as structure
 from coordination.structure.enums import BodyKind
 
@@ -42,6 +43,22 @@ class DecisionError(RuleViolation):
 
 class NotAllowed(Forbidden):
     """The person may not do this to the decision."""
+
+
+class DecisionConflict(Conflict, DecisionError):
+    """Someone else moved the decision on first (adopted, withdrew or answered it): 409, not bad input."""
+
+
+def _lock(session: Session, row, *, share: bool = False) -> None:
+    """Read the row again and hold it until the commit, so that the rule about to be checked sees the
+    latest state and no one else can change it in between (SELECT ... FOR UPDATE, or FOR SHARE when
+    others may read it alongside but not change it; on SQLite the write lock already serialises)."""
+    session.flush()  # keep what the caller changed but did not save yet
+    session.refresh(row, with_for_update={"read": True} if share else True)
+
+
+def _closed(decision: Decision) -> bool:
+    return decision.status in (DecisionStatus.withdrawn, DecisionStatus.superseded)
 
 
 def _role_in(session: Session, person: "Person", body_id: int):
@@ -95,9 +112,11 @@ def draft_decision(
     meeting_id: int | None = None,
     policy: NeedToKnow | None = None,
     now: datetime,
+    commit: bool = True,
 ) -> Decision:
     """A draft decision of the steering group or a task force, with its addressees and motivating reports
-    (and the meeting it was taken in, if any)."""
+    (and the meeting it was taken in, if any). `commit=False` leaves the commit to a caller that holds
+    locks until it is done."""
     body = structure.find_body(session=session, slug=issuing_body)
     if body is None or body.kind not in ISSUING_KINDS:
         raise DecisionError("decisions are issued by the steering group or a task force", "issuing_body")
@@ -165,14 +184,22 @@ def draft_decision(
         object_id=decision.id,
         addressees=[f"{u.kind.value}:{u.key}" for u in units],
     )
-    session.commit()
+    if commit:
+        session.commit()
     return decision
 
 
-def adopt(*, session: Session, person: "Person", decision: Decision, now: datetime) -> Decision:
+def adopt(
+    *, session: Session, person: "Person", decision: Decision, now: datetime, commit: bool = True
+) -> Decision:
     """Only the chair or a co-chair of the issuing body adopts; the acknowledgement clock starts now."""
-    if decision.status != DecisionStatus.draft:
-        raise DecisionError(f"a {decision.status} decision cannot be adopted", "status")
+    _lock(session, decision)
+    if decision.status == DecisionStatus.adopted:
+        raise DecisionConflict(_("This decision has already been adopted."), "status")
+    if _closed(decision):
+        raise DecisionConflict(
+            _("This decision has been withdrawn or superseded: it can no longer be adopted."), "status"
+        )
     if _role_in(session, person, decision.issuing_body_id) not in ADOPTING_ROLES:
         raise NotAllowed("only the chair or a co-chair of the issuing body adopts its decisions")
     decision.status = DecisionStatus.adopted
@@ -183,7 +210,8 @@ def adopt(*, session: Session, person: "Person", decision: Decision, now: dateti
     audit.record(
         session, actor_id=person.id, action="decision.adopt", object_type="decision", object_id=decision.id
     )
-    session.commit()
+    if commit:
+        session.commit()
     return decision
 
 
@@ -191,6 +219,9 @@ def withdraw(
     *, session: Session, person: "Person", decision: Decision, superseded_by: Decision | None = None
 ) -> Decision:
     """Withdraw an adopted decision, or mark it superseded by a later one of the same body."""
+    _lock(session, decision)
+    if _closed(decision):
+        raise DecisionConflict(_("This decision has already been withdrawn or superseded."), "status")
     if decision.status != DecisionStatus.adopted:
         raise DecisionError("only an adopted decision is withdrawn or superseded", "status")
     if _role_in(session, person, decision.issuing_body_id) not in ADOPTING_ROLES:
@@ -231,6 +262,11 @@ def acknowledge(
     now: datetime,
 ) -> Addressee:
     """One answer per addressee unit, by someone authorised for it; cannot-comply needs a reason."""
+    _lock(session, decision, share=True)
+    if _closed(decision):
+        raise DecisionConflict(
+            _("This decision has been withdrawn or superseded: it is no longer acknowledged."), "status"
+        )
     if decision.status != DecisionStatus.adopted:
         raise DecisionError("only an adopted decision is acknowledged", "status")
     unit = resolve_unit(session=session, kind=unit_kind, key=unit_key)
@@ -239,8 +275,9 @@ def acknowledge(
         raise DecisionError(f"{unit.label} is not an addressee of this decision", "unit")
     if not may_answer_for(session=session, person=person, unit=unit):
         raise NotAllowed(f"you may not answer for {unit.label}")
+    _lock(session, addressee)
     if addressee.status != AcknowledgementStatus.pending:
-        raise DecisionError(f"{unit.label} has already answered", "unit")
+        raise DecisionConflict(_("%(unit)s has already answered this decision.", unit=unit.label), "unit")
     comment = (comment or "").strip()
     if not comply and not comment:
         raise DecisionError("say why the unit cannot comply", "comment")
@@ -275,8 +312,14 @@ def create_action(
     due_on: date,
     owner_person_id: int | None = None,
     now: datetime,
+    commit: bool = True,
 ) -> Action:
     """An action arising from an adopted decision, owned by a unit and optionally a person."""
+    _lock(session, decision, share=True)
+    if _closed(decision):
+        raise DecisionConflict(
+            _("This decision has been withdrawn or superseded: no more actions arise from it."), "status"
+        )
     if decision.status != DecisionStatus.adopted:
         raise DecisionError("actions arise from adopted decisions", "status")
     if _role_in(session, person, decision.issuing_body_id) not in MANAGING_ROLES:
@@ -307,7 +350,8 @@ def create_action(
         object_id=action.id,
         decision=decision.id,
     )
-    session.commit()
+    if commit:
+        session.commit()
     return action
 
 

@@ -158,7 +158,7 @@ def get_lesson(path: LessonPath):
     "/lessons/<int:lesson_id>/steps",
     tags=[LESSONS_TAG],
     security=BEARER,
-    responses={200: LessonOut, 403: Problem, 422: Problem},
+    responses={200: LessonOut, 403: Problem, 409: Problem, 422: Problem},
 )
 def take_step(path: LessonPath, body: StepIn):
     lesson = _lesson(path.lesson_id)
@@ -179,7 +179,7 @@ def take_step(path: LessonPath, body: StepIn):
     "/lessons/<int:lesson_id>/endorsement",
     tags=[LESSONS_TAG],
     security=BEARER,
-    responses={200: LessonOut, 403: Problem, 422: Problem},
+    responses={200: LessonOut, 403: Problem, 409: Problem, 422: Problem},
 )
 def endorse_lesson(path: LessonPath, body: EndorseIn):
     """The steering group endorses the lesson and names the action body (an adopted decision)."""
@@ -201,7 +201,7 @@ def endorse_lesson(path: LessonPath, body: EndorseIn):
     "/lessons/<int:lesson_id>/actions",
     tags=[LESSONS_TAG],
     security=BEARER,
-    responses={201: RemedialActionOut, 403: Problem, 422: Problem},
+    responses={201: RemedialActionOut, 403: Problem, 409: Problem, 422: Problem},
 )
 def add_remedial_action(path: LessonPath, body: RemedialActionIn):
     lesson = _lesson(path.lesson_id)

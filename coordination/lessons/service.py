@@ -21,7 +21,7 @@ from coordination.lessons.models import Lesson, LessonDecision, LessonReport, Le
 from coordination.notifications import service as notifications
 from coordination.reports import queries as reports
 from coordination.routing.rules import answering_audience, decision_audience
-from coordination.rules import Forbidden, RuleViolation
+from coordination.rules import Conflict, Forbidden, RuleViolation
 from coordination.structure import queries as structure
 from coordination.structure.enums import BodyKind, MembershipRole, Theme
 
@@ -37,6 +37,10 @@ SPEAKERS = {MembershipRole.chair, MembershipRole.co_chair}
 
 class LessonError(RuleViolation):
     """A lesson or a stage change the rules refuse."""
+
+
+class LessonConflict(Conflict, LessonError):
+    """Someone else moved the lesson on first: the step asked for is no longer open."""
 
 
 class NotAllowed(Forbidden):
@@ -263,9 +267,28 @@ def _move(session: Session, person: "Person", lesson: Lesson, step: Step, note: 
     session.add(lesson)
 
 
+def _moved_past(stage: LessonStage, step: Step) -> bool:
+    """Whether the lesson has gone on from a stage where `step` could be taken: a race lost, not a wrong
+    request."""
+    reached, frontier = set(), set(step.sources)
+    while frontier:
+        current = frontier.pop()
+        reached.add(current)
+        frontier |= {s.target for s in STEPS.values() if current in s.sources} - reached
+    return stage in reached - set(step.sources)
+
+
+def _lock(session: Session, lesson: Lesson) -> None:
+    """Read the lesson again and hold it until the commit (SELECT ... FOR UPDATE): its stage decides
+    which step may be taken, so two people must not both take one from the same stage."""
+    session.flush()  # keep what the caller changed but did not save yet
+    session.refresh(lesson, with_for_update=True)
+
+
 def _check(session: Session, person: "Person", lesson: Lesson, step: Step) -> None:
+    _lock(session, lesson)
     if lesson.stage not in step.sources:
-        raise LessonError(
+        raise (LessonConflict if _moved_past(LessonStage(lesson.stage), step) else LessonError)(
             f"a lesson at stage '{lesson.stage}' cannot be {step.target.value}; "
             f"it must be {' or '.join(s.value for s in step.sources)} first",
             "stage",
@@ -356,8 +379,9 @@ def endorse(
         classification=lesson.classification,
         addressees=[(UnitKind.body.value, body.slug)],
         now=now,
+        commit=False,
     )
-    decisions.adopt(session=session, person=person, decision=decision, now=now)
+    decisions.adopt(session=session, person=person, decision=decision, now=now, commit=False)
     lesson.action_body_id = body.id
     lesson.endorsement_decision_id = decision.id
     session.add(LessonDecision(lesson_id=lesson.id, decision_id=decision.id))
@@ -402,6 +426,7 @@ def add_remedial_action(
     now: datetime,
 ) -> "Action":
     """An action for the action body on the endorsement decision; the first one tasks the lesson."""
+    _lock(session, lesson)
     if lesson.stage not in (S.endorsed, S.tasked):
         raise LessonError("remedial actions follow the steering group's endorsement", "stage")
     if not may_take(session=session, person=person, lesson=lesson, step=STEPS["task"]):
@@ -426,10 +451,11 @@ def add_remedial_action(
         due_on=due_on,
         owner_person_id=owner_person_id,
         now=now,
+        commit=False,
     )
     if lesson.stage == S.endorsed:
         _move(session, person, lesson, STEPS["task"], action.title, now)
-        session.commit()
+    session.commit()
     told = decision_queries.readers_among(session=session, decision=decision, person_ids={owner_person_id})
     if owner_person_id and owner_person_id != person.id and told:
         notifications.notify(

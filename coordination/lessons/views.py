@@ -7,7 +7,6 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -16,6 +15,7 @@ from coordination.classification import NeedToKnow
 from coordination.db import get_session
 from coordination.decisions import queries as decision_queries
 from coordination.decisions.forms import CLASSIFICATION_CHOICES
+from coordination.formchecks import Form
 from coordination.lessons import queries, service
 from coordination.lessons.enums import LessonStage
 from coordination.markup import render_markdown
@@ -78,7 +78,7 @@ def _words(text: str | None) -> list[str]:
     return [part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip()]
 
 
-class ObservationForm(FlaskForm):
+class ObservationForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(min=3, max=200)])
     observation = TextAreaField(
         _l("Observation: what happened, as fact"), validators=[DataRequired(), Length(max=20_000)]
@@ -108,7 +108,7 @@ class ObservationForm(FlaskForm):
     )
 
 
-class EditForm(FlaskForm):
+class EditForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(min=3, max=200)])
     observation = TextAreaField(_l("Observation"), validators=[DataRequired(), Length(max=20_000)])
     discussion = TextAreaField(_l("Discussion"), validators=[Optional(), Length(max=20_000)])
@@ -116,18 +116,18 @@ class EditForm(FlaskForm):
     recommendation = TextAreaField(_l("Recommendation"), validators=[Optional(), Length(max=20_000)])
 
 
-class StepForm(FlaskForm):
+class StepForm(Form):
     note = TextAreaField(
         _l("Note (a reason is required to reject)"), validators=[Optional(), Length(max=2000)]
     )
 
 
-class EndorseForm(FlaskForm):
+class EndorseForm(Form):
     action_body = SelectField(_l("Action body to task"), choices=[], validate_choice=False)
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
 
-class RemedialActionForm(FlaskForm):
+class RemedialActionForm(Form):
     title = StringField(_l("Remedial action"), validators=[DataRequired(), Length(min=3, max=200)])
     owner = SelectField(_l("Owner"), choices=[], validate_choice=False)
     due_on = DateField(_l("Due on"), validators=[DataRequired()])

@@ -9,6 +9,13 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from coordination.api import BEARER, IdPath, SlugPath, api, json_response
+from coordination.api.preconditions import (
+    PRECONDITION_DESCRIPTION,
+    VERSIONED,
+    IfMatch,
+    expected_version,
+    with_etag,
+)
 from coordination.api.problems import Problem, problem
 from coordination.classification import NeedToKnow
 from coordination.db import get_session
@@ -38,6 +45,10 @@ class AgendaItemOut(BaseModel):
 
 
 class MeetingOut(BaseModel):
+    """A meeting; its ETag versions the minutes and attendance."""
+
+    model_config = VERSIONED
+
     id: int
     body: str
     title: str
@@ -87,6 +98,12 @@ def _meeting_out(session: Session, meeting: Meeting) -> MeetingOut:
     )
 
 
+def _meeting_response(session: Session, meeting: Meeting):
+    """The meeting as JSON, with the version of its minutes as ETag."""
+    response = json_response(_meeting_out(session, meeting))
+    return with_etag(response, queries.minutes_version(session=session, meeting=meeting))
+
+
 def _meeting(session: Session, meeting_id: int) -> Meeting:
     meeting = queries.get_visible_meeting(session=session, viewer=g.api_person, meeting_id=meeting_id)
     if meeting is None:
@@ -123,7 +140,7 @@ def get_meeting(path: IdPath):
     meeting = _meeting(session, path.item_id)
     if meeting.agenda_drafted_at is None:
         service.draft_agenda(session=session, person=None, meeting=meeting, now=_now())
-    return json_response(_meeting_out(session, meeting))
+    return _meeting_response(session, meeting)
 
 
 @api.post(
@@ -137,22 +154,29 @@ def redraft_agenda(path: IdPath):
     session = get_session()
     meeting = _meeting(session, path.item_id)
     service.draft_agenda(session=session, person=g.api_person, meeting=meeting, now=_now())
-    return json_response(_meeting_out(session, meeting))
+    return _meeting_response(session, meeting)
 
 
 @api.put(
     "/meetings/<int:item_id>/minutes",
     tags=[MEETINGS_TAG],
     security=BEARER,
-    responses={200: MeetingOut, **ERRORS},
+    responses={200: MeetingOut, **ERRORS, 412: Problem},
+    summary="Record the minutes and attendance",
+    description=PRECONDITION_DESCRIPTION,
 )
-def put_minutes(path: IdPath, body: MinutesIn):
+def put_minutes(path: IdPath, body: MinutesIn, header: IfMatch):
     session = get_session()
     meeting = _meeting(session, path.item_id)
     service.record_minutes(
-        session=session, person=g.api_person, meeting=meeting, minutes=body.minutes, present_ids=body.present
+        session=session,
+        person=g.api_person,
+        meeting=meeting,
+        minutes=body.minutes,
+        present_ids=body.present,
+        expected_version=expected_version(header),
     )
-    return json_response(_meeting_out(session, meeting))
+    return _meeting_response(session, meeting)
 
 
 @api.get(

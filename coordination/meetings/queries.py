@@ -22,6 +22,7 @@ from coordination.search.kinds import Searchable
 from coordination.sitreps import queries as sitreps
 from coordination.steering import queries as priorities
 from coordination.structure import queries as structure
+from coordination.versions import version_of
 
 if TYPE_CHECKING:
     from coordination.decisions.models import Decision
@@ -157,6 +158,12 @@ def attendance(*, session: Session, meeting: Meeting) -> dict[int, bool]:
         a.person_id: a.present
         for a in session.exec(select(Attendance).where(Attendance.meeting_id == meeting.id))
     }
+
+
+def minutes_version(*, session: Session, meeting: Meeting) -> str:
+    """The version of the minutes and attendance (what one save of the minutes writes)."""
+    present = sorted(pid for pid, here in attendance(session=session, meeting=meeting).items() if here)
+    return version_of("minutes", meeting.id, meeting.minutes, present)
 
 
 def decisions_of(*, session: Session, viewer: "Person", meeting: Meeting) -> list["Decision"]:

@@ -11,11 +11,12 @@ from sqlmodel import Session, select
 from coordination.audit import service as audit
 from coordination.decisions import queries as decisions
 from coordination.markup import render_markdown
+from coordination.meetings import queries
 from coordination.meetings.enums import AgendaKind
 from coordination.meetings.models import AgendaItem, Attendance, Meeting
 from coordination.meetings.queries import neighbours
 from coordination.reports import queries as reports
-from coordination.rules import RuleViolation
+from coordination.rules import RuleViolation, check_version
 from coordination.sitreps import queries as sitreps
 from coordination.steering import queries as priorities
 from coordination.structure import queries as structure
@@ -189,10 +190,22 @@ def remove_item(*, session: Session, person: "Person", meeting: Meeting, item_id
 
 
 def record_minutes(
-    *, session: Session, person: "Person", meeting: Meeting, minutes: str, present_ids: list[int]
+    *,
+    session: Session,
+    person: "Person",
+    meeting: Meeting,
+    minutes: str,
+    present_ids: list[int],
+    expected_version: str | None = None,
 ) -> Meeting:
-    """Minutes in Markdown and who attended."""
+    """Minutes in Markdown and who attended; refused if they changed since `expected_version` was read."""
     _require_organiser(session, person, meeting.body_id)
+    session.refresh(meeting, with_for_update=True)
+    check_version(
+        expected=expected_version,
+        current=queries.minutes_version(session=session, meeting=meeting),
+        what="minutes",
+    )
     members = structure.seated_person_ids(session=session, body_id=meeting.body_id)
     if set(present_ids) - members:
         raise MeetingError("attendance lists members of the body", "present")

@@ -7,15 +7,14 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, IntegerField, StringField, TextAreaField
+from wtforms import DateTimeLocalField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from coordination.classification import NeedToKnow
 from coordination.db import get_session
-from coordination.formchecks import strip_text, within_years
+from coordination.formchecks import Form, strip_text, within_years
 from coordination.meetings import queries, service
-from coordination.rules import RuleViolation
+from coordination.rules import RuleViolation, StaleVersion
 from coordination.structure import queries as structure
 
 bp = Blueprint("meetings", __name__)
@@ -28,7 +27,7 @@ def _signed_in():
     """Every page here needs a signed-in person."""
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(Form):
     title = StringField(
         _l("Title"), filters=[strip_text], validators=[DataRequired(), Length(min=3, max=200)]
     )
@@ -40,14 +39,15 @@ class MeetingForm(FlaskForm):
     weekly_occurrences = IntegerField(_l("Weekly occurrences"), default=1, validators=[NumberRange(1, 52)])
 
 
-class AgendaItemForm(FlaskForm):
+class AgendaItemForm(Form):
     title = StringField(
         _l("Add an agenda item"), filters=[strip_text], validators=[DataRequired(), Length(min=3, max=300)]
     )
 
 
-class MinutesForm(FlaskForm):
+class MinutesForm(Form):
     minutes = TextAreaField(_l("Minutes (Markdown)"), validators=[Length(max=100_000)])
+    version = HiddenField(validators=[Length(max=40)])
 
 
 def _policy() -> NeedToKnow:
@@ -110,19 +110,24 @@ def meeting(meeting_id: int):
     return _meeting_page(found, body)
 
 
-def _meeting_page(found, body, *, item_form=None, minutes_form=None, status: int = 200):
-    """The meeting page; with a form that failed validation, its errors shown and a 400."""
+def _meeting_page(found, body, *, item_form=None, minutes_form=None, conflict=None, status: int = 200):
+    """The meeting page; with a form that failed validation, its errors shown and a 400; with minutes
+    refused as stale (`conflict`), the stored ones beside the reader's own."""
     session = get_session()
     present = queries.attendance(session=session, meeting=found)
+    version = queries.minutes_version(session=session, meeting=found)
+    memberships = structure.ordered_memberships(body)
     return render_template(
         "meetings/meeting.html",
         meeting=found,
         body=body,
         agenda=queries.agenda(session=session, viewer=current_user, policy=_policy(), meeting=found),
         item_form=item_form or AgendaItemForm(formdata=None),
-        minutes_form=minutes_form or MinutesForm(formdata=None, minutes=found.minutes),
-        present=present,
-        memberships=structure.ordered_memberships(body),
+        minutes_form=minutes_form or MinutesForm(formdata=None, minutes=found.minutes, version=version),
+        present=conflict["present"] if conflict else present,
+        stored_present=[m.person.name for m in memberships if present.get(m.person_id)],
+        conflict=conflict,
+        memberships=memberships,
         decisions=queries.decisions_of(session=session, viewer=current_user, meeting=found),
         previous_next=queries.neighbours(session=session, meeting=found),
     ), status
@@ -164,7 +169,13 @@ def minutes(meeting_id: int):
             meeting=found,
             minutes=form.minutes.data or "",
             present_ids=present,
+            expected_version=form.version.data or None,
         )
+    except StaleVersion as stale:
+        session.rollback()
+        form.version.data = stale.current
+        conflict = {"present": dict.fromkeys(present, True)}
+        return _meeting_page(found, body, minutes_form=form, conflict=conflict, status=409)
     except RuleViolation as error:
         flash(str(error), "error")
     else:

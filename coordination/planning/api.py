@@ -9,7 +9,7 @@ from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from coordination.api import BEARER, IdPath, SlugPath, api, json_response
+from coordination.api import BEARER, IdPath, SlugPath, api, json_response, preconditions
 from coordination.api.problems import Problem, problem
 from coordination.db import get_session
 from coordination.planning import budget, plans, press, registers, roster
@@ -59,6 +59,10 @@ class MeasurementOut(BaseModel):
 
 
 class ObjectiveOut(BaseModel):
+    """An objective; the ETag versions the effort's whole operational plan (objectives, measurements)."""
+
+    model_config = preconditions.VERSIONED
+
     id: int
     year: int
     statement: str
@@ -73,6 +77,10 @@ class ObjectiveOut(BaseModel):
 
 
 class ObjectiveList(BaseModel):
+    """Objectives of an effort; the ETag versions its whole operational plan, every year of it."""
+
+    model_config = preconditions.VERSIONED
+
     items: list[ObjectiveOut]
 
 
@@ -95,6 +103,10 @@ class YearTotals(BaseModel):
 
 
 class JointBudgetOut(BaseModel):
+    """The joint budget; its ETag versions every line of it."""
+
+    model_config = preconditions.VERSIONED
+
     effort: str
     unit: str = "thousands of euros"
     years: list[YearTotals]
@@ -158,6 +170,10 @@ def _effort(session: Session, slug: str):
     return body
 
 
+def _with_plan_version(session: Session, response, effort_id: int):
+    return preconditions.with_etag(response, plans.version(session=session, effort_id=effort_id))
+
+
 def _objective_out(session: Session, o: Objective, series) -> ObjectiveOut:
     department = structure.get_department_by_id(session=session, department_id=o.department_id)
     return ObjectiveOut(
@@ -180,9 +196,11 @@ def _objective_out(session: Session, o: Objective, series) -> ObjectiveOut:
 )
 def list_objectives(path: SlugPath, query: YearQuery):
     session = get_session()
-    objs = plans.objectives(session=session, effort=_effort(session, path.slug), year=query.year)
+    effort = _effort(session, path.slug)
+    objs = plans.objectives(session=session, effort=effort, year=query.year)
     series = plans.measurements(session=session, objective_ids=[o.id for o in objs])
-    return json_response(ObjectiveList(items=[_objective_out(session, o, series[o.id]) for o in objs]))
+    response = json_response(ObjectiveList(items=[_objective_out(session, o, series[o.id]) for o in objs]))
+    return _with_plan_version(session, response, effort.id)
 
 
 @api.post(
@@ -196,24 +214,34 @@ def create_objective(path: SlugPath, body: ObjectiveIn):
     objective = plans.add_objective(
         session=session, person=g.api_person, effort=_effort(session, path.slug), **body.model_dump()
     )
-    return json_response(_objective_out(session, objective, []), 201)
+    response = json_response(_objective_out(session, objective, []), 201)
+    return _with_plan_version(session, response, objective.effort_id)
 
 
 @api.post(
     "/objectives/<int:item_id>/measurements",
     tags=[PLANNING_TAG],
     security=BEARER,
-    responses={201: ObjectiveOut, **ERRORS},
-    summary="Entered by the responsible service",
+    responses={201: ObjectiveOut, **ERRORS, 412: Problem},
+    summary="Entered by the responsible service; a second entry for a day corrects it",
+    description=preconditions.PRECONDITION_DESCRIPTION
+    + " The ETag is that of the objectives of the effort (GET /task-forces/{slug}/objectives).",
 )
-def create_measurement(path: IdPath, body: MeasurementIn):
+def create_measurement(path: IdPath, body: MeasurementIn, header: preconditions.IfMatch):
     session = get_session()
     objective = plans.get_objective(session=session, objective_id=path.item_id)
     if objective is None:
         return problem(404, f"No objective {path.item_id}.")
-    plans.record_measurement(session=session, person=g.api_person, objective=objective, **body.model_dump())
+    plans.record_measurement(
+        session=session,
+        person=g.api_person,
+        objective=objective,
+        expected_version=preconditions.expected_version(header),
+        **body.model_dump(),
+    )
     series = plans.measurements(session=session, objective_ids=[objective.id])[objective.id]
-    return json_response(_objective_out(session, objective, series), 201)
+    response = json_response(_objective_out(session, objective, series), 201)
+    return _with_plan_version(session, response, objective.effort_id)
 
 
 @api.get(
@@ -238,23 +266,26 @@ def get_budget(path: SlugPath):
         )
         for y in joint.years
     ]
-    return json_response(JointBudgetOut(effort=effort.slug, years=years))
+    response = json_response(JointBudgetOut(effort=effort.slug, years=years))
+    return preconditions.with_etag(response, budget.version(session=session, effort_id=effort.id))
 
 
 @api.post(
     "/task-forces/<slug>/budget",
     tags=[PLANNING_TAG],
     security=BEARER,
-    responses={200: JointBudgetOut, **ERRORS},
-    summary="A department records its own budget line",
+    responses={200: JointBudgetOut, **ERRORS, 412: Problem},
+    summary="A department records (or corrects) its own budget line",
+    description=preconditions.PRECONDITION_DESCRIPTION,
 )
-def set_budget_line(path: SlugPath, body: BudgetLineIn):
+def set_budget_line(path: SlugPath, body: BudgetLineIn, header: preconditions.IfMatch):
     session = get_session()
     budget.set_line(
         session=session,
         person=g.api_person,
         effort=_effort(session, path.slug),
         now=_now(),
+        expected_version=preconditions.expected_version(header),
         **body.model_dump(),
     )
     return get_budget(path=path)
@@ -373,7 +404,7 @@ def create_press_item(path: SlugPath, body: PressIn):
     "/press/<int:item_id>",
     tags=[PLANNING_TAG],
     security=BEARER,
-    responses={200: PressOut, **ERRORS},
+    responses={200: PressOut, **ERRORS, 409: Problem},
     summary="submitted -> cleared | returned (press service) -> released; no release before clearance",
 )
 def move_press_item(path: IdPath, body: PressMoveIn):

@@ -11,9 +11,10 @@ from sqlmodel import Session, select
 
 from coordination.audit import service as audit
 from coordination.planning.models import BudgetLine
-from coordination.rules import Forbidden, RuleViolation
+from coordination.rules import Forbidden, RuleViolation, check_version
 from coordination.structure import queries as structure
 from coordination.structure.enums import BodyKind
+from coordination.versions import version_of
 
 if TYPE_CHECKING:
     from coordination.structure.models import Body, Department, Person
@@ -50,8 +51,10 @@ def set_line(
     spent,
     note: str = "",
     now: datetime,
+    expected_version: str | None = None,
 ) -> BudgetLine:
-    """A department records (or corrects) its own line; only its own people, or an administrator, may."""
+    """A department records (or corrects) its own line; only its own people, or an administrator, may.
+    Refused if the effort's budget changed since `expected_version` (of `version`) was read."""
     if effort.kind != BodyKind.task_force:
         raise BudgetError("budget lines belong to an effort (a task force)", "effort")
     department = structure.get_department(session=session, code=department_code)
@@ -64,6 +67,9 @@ def set_line(
     amounts = {
         name: _amount(value, name) for name, value in zip(AMOUNTS, (pledged, committed, spent), strict=True)
     }
+    if expected_version is not None:
+        current = version(session=session, effort_id=effort.id, lock=True)
+        check_version(expected=expected_version, current=current, what="budget")
     line = session.exec(
         select(BudgetLine).where(
             BudgetLine.effort_id == effort.id,
@@ -97,6 +103,33 @@ def set_line(
     )
     session.commit()
     return line
+
+
+def get_line(*, session: Session, effort_id: int, department_id: int, year: int) -> BudgetLine | None:
+    return session.exec(
+        select(BudgetLine).where(
+            BudgetLine.effort_id == effort_id,
+            BudgetLine.department_id == department_id,
+            BudgetLine.year == year,
+        )
+    ).first()
+
+
+def version(*, session: Session, effort_id: int, lock: bool = False) -> str:
+    """The version of an effort's budget: of every line's amounts and note (one form or request corrects
+    one line, but reads them all). `lock` holds the lines until the transaction ends (PostgreSQL)."""
+    query = select(BudgetLine).where(BudgetLine.effort_id == effort_id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    lines = session.exec(query).all()
+    return version_of(
+        "budget",
+        effort_id,
+        sorted(
+            (line.year, line.department_id, *(str(getattr(line, name)) for name in AMOUNTS), line.note)
+            for line in lines
+        ),
+    )
 
 
 @dataclass

@@ -14,9 +14,10 @@ from coordination.decisions import queries as decisions
 from coordination.planning import budget
 from coordination.planning.models import Measurement, Objective, ReviewPosition
 from coordination.planning.roster import MANAGING_ROLES
-from coordination.rules import Forbidden, RuleViolation
+from coordination.rules import Forbidden, RuleViolation, check_version
 from coordination.structure import queries as structure
 from coordination.types import FIRST_YEAR, LAST_YEAR
+from coordination.versions import version_of
 
 if TYPE_CHECKING:
     from coordination.structure.models import Body, Person
@@ -110,12 +111,18 @@ def record_measurement(
     measured_on: date,
     value: float,
     note: str = "",
+    expected_version: str | None = None,
 ) -> Measurement:
-    """Measurements are entered by the responsible service (its department), or an administrator."""
+    """Measurements are entered by the responsible service (its department), or an administrator; one a
+    day, a second entry corrects it. Refused if the plan changed since `expected_version` was read."""
     if person.department_id != objective.department_id and not person.is_admin:
         raise Forbidden("the responsible service enters the measurements")
     if not math.isfinite(float(value)):
         raise PlanError("give a finite number", "value")
+    if expected_version is not None:
+        session.refresh(objective, with_for_update=True)
+        current = version(session=session, effort_id=objective.effort_id)
+        check_version(expected=expected_version, current=current, what="operational plan")
     existing = session.exec(
         select(Measurement).where(
             Measurement.objective_id == objective.id, Measurement.measured_on == measured_on
@@ -140,6 +147,25 @@ def record_measurement(
     )
     session.commit()
     return measurement
+
+
+def version(*, session: Session, effort_id: int) -> str:
+    """The version of an effort's operational plan, every year of it: its objectives and measurements."""
+    objective_ids = session.exec(select(Objective.id).where(Objective.effort_id == effort_id)).all()
+    series = measurements(session=session, objective_ids=sorted(objective_ids))
+    return version_of(
+        "plan",
+        effort_id,
+        [[oid, [(m.measured_on, m.value, m.note) for m in series[oid]]] for oid in sorted(objective_ids)],
+    )
+
+
+def get_measurement(*, session: Session, objective_id: int, measured_on: date) -> Measurement | None:
+    return session.exec(
+        select(Measurement).where(
+            Measurement.objective_id == objective_id, Measurement.measured_on == measured_on
+        )
+    ).first()
 
 
 def objectives(*, session: Session, effort: "Body", year: int | None = None) -> list[Objective]:

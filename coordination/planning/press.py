@@ -5,11 +5,12 @@ Affairs press service; every step is audited."""
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from coordination.audit import service as audit
 from coordination.planning.models import PressItem, PressStep
-from coordination.rules import Forbidden, RuleViolation
+from coordination.rules import Conflict, Forbidden, RuleViolation
 from coordination.structure import queries as structure
 from coordination.structure.enums import MembershipRole
 
@@ -35,6 +36,17 @@ TRANSITIONS = {
 
 class PressError(RuleViolation):
     """A press step the rules refuse."""
+
+
+class PressConflict(Conflict, PressError):
+    """Someone else took this step, or its alternative, first."""
+
+
+def _overtaken(current: str, wanted: str) -> bool:
+    """Whether the item already went where it was asked to go, or the other way from the same status (or
+    is released): a race lost, not a wrong request."""
+    alternatives = any(current in targets and wanted in targets for targets in TRANSITIONS.values())
+    return current == wanted or current == "released" or alternatives
 
 
 def needs_clearance(session: Session, effort: "Body") -> bool:
@@ -80,6 +92,12 @@ def move(
 ) -> PressItem:
     """One step of the clearing; a release before clearance is refused when clearance is needed."""
     effort = structure.bodies_by_id(session=session, ids=[item.effort_id])[item.effort_id]
+    locked = select(PressItem).where(PressItem.id == item.id).with_for_update(of=PressItem)
+    session.exec(locked.execution_options(populate_existing=True)).one()  # read again, held until commit
+    if to_status not in TRANSITIONS.get(item.status, set()) and _overtaken(item.status, to_status):
+        raise PressConflict(
+            _("Someone else has just moved this press item on; reload it to see where it stands."), "status"
+        )
     if to_status not in TRANSITIONS.get(item.status, set()):
         raise PressError(f"a {item.status} press item cannot become {to_status}", "status")
     if to_status == "released" and item.status == "draft" and needs_clearance(session, effort):

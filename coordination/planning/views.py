@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from coordination.db import get_session
 from coordination.markup import render_markdown
 from coordination.planning import budget, plans, press, registers, roster
-from coordination.rules import RuleViolation
+from coordination.rules import RuleViolation, StaleVersion
 from coordination.structure import queries as structure
 from coordination.structure.enums import BodyKind
 from coordination.types import FIRST_YEAR, LAST_YEAR
@@ -44,7 +44,6 @@ def _date(name: str) -> date | None:
 
 @bp.get("/task-forces/<slug>/plan")
 def plan(slug: str):
-    session = get_session()
     effort = _effort(slug)
     year = request.args.get("year", type=int) or _now().year
     if not FIRST_YEAR <= year <= LAST_YEAR:
@@ -52,6 +51,14 @@ def plan(slug: str):
             400,
             description=_("Give a year between %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR),
         )
+    return _plan_page(effort, year)
+
+
+def _plan_page(effort, year: int, *, conflict: dict | None = None, status: int = 200):
+    """The plan page; with a budget line or measurement refused as stale (`conflict`: which form, what is
+    stored now in words, what the reader typed), the stored one beside the typed values, which the form
+    keeps."""
+    session = get_session()
     objectives = plans.objectives(session=session, effort=effort, year=year)
     series = plans.measurements(session=session, objective_ids=[o.id for o in objectives])
     charts = {o.id: plans.indicator_chart(o, series[o.id]) for o in objectives}
@@ -88,7 +95,10 @@ def plan(slug: str):
         ),
         all_departments=structure.list_departments(session=session),
         actor_kinds=registers.ACTOR_KINDS,
-    )
+        budget_version=budget.version(session=session, effort_id=effort.id),
+        plan_version=plans.version(session=session, effort_id=effort.id),
+        conflict=conflict,
+    ), status
 
 
 def _back(slug: str, anchor: str):
@@ -98,6 +108,8 @@ def _back(slug: str, anchor: str):
 def _attempt(action, success: str) -> None:
     try:
         action()
+    except StaleVersion:
+        raise
     except RuleViolation as error:
         flash(str(error), "error")
     except (TypeError, ValueError):
@@ -136,39 +148,88 @@ def add_measurement(objective_id: int):
     if objective is None:
         abort(404)
     effort = structure.bodies_by_id(session=session, ids=[objective.effort_id])[objective.effort_id]
-    _attempt(
-        lambda: plans.record_measurement(
-            session=session,
-            person=current_user,
-            objective=objective,
-            measured_on=_date("measured_on") or _now().date(),
-            value=float(request.form["value"]),
-            note=request.form.get("note", ""),
-        ),
-        _("Measurement recorded."),
-    )
+    measured_on = _date("measured_on") or _now().date()
+    try:
+        _attempt(
+            lambda: plans.record_measurement(
+                session=session,
+                person=current_user,
+                objective=objective,
+                measured_on=measured_on,
+                value=float(request.form["value"]),
+                note=request.form.get("note", ""),
+                expected_version=request.form.get("version") or None,
+            ),
+            _("Measurement recorded."),
+        )
+    except StaleVersion:
+        session.rollback()
+        stored = plans.get_measurement(session=session, objective_id=objective.id, measured_on=measured_on)
+        conflict = {
+            "form": "measurement",
+            "objective_id": objective.id,
+            "typed": request.form,
+            "stored": _("%(date)s: %(value)s", date=measured_on.isoformat(), value=stored.value)
+            if stored
+            else _("%(date)s: no measurement.", date=measured_on.isoformat()),
+        }
+        return _plan_page(effort, objective.year, conflict=conflict, status=409)
     return _back(effort.slug, "plan")
 
 
 @bp.post("/task-forces/<slug>/budget")
 def set_budget(slug: str):
-    effort, form = _effort(slug), request.form
-    _attempt(
-        lambda: budget.set_line(
-            session=get_session(),
-            person=current_user,
-            effort=effort,
-            department_code=form["department"],
-            year=int(form["budget_year"]),
-            pledged=form.get("pledged") or 0,
-            committed=form.get("committed") or 0,
-            spent=form.get("spent") or 0,
-            note=form.get("note", ""),
-            now=_now(),
-        ),
-        _("Budget line saved."),
-    )
+    effort, form, session = _effort(slug), request.form, get_session()
+    try:
+        _attempt(
+            lambda: budget.set_line(
+                session=session,
+                person=current_user,
+                effort=effort,
+                department_code=form["department"],
+                year=int(form["budget_year"]),
+                pledged=form.get("pledged") or 0,
+                committed=form.get("committed") or 0,
+                spent=form.get("spent") or 0,
+                note=form.get("note", ""),
+                now=_now(),
+                expected_version=form.get("version") or None,
+            ),
+            _("Budget line saved."),
+        )
+    except StaleVersion:
+        session.rollback()
+        year = int(form["budget_year"])
+        return _plan_page(
+            effort,
+            year,
+            conflict={
+                "form": "budget",
+                "typed": form,
+                "stored": _stored_line(effort, form["department"], year),
+            },
+            status=409,
+        )
     return _back(slug, "budget")
+
+
+def _stored_line(effort, department_code: str, year: int) -> str:
+    """A department's budget line as now stored, in words."""
+    session = get_session()
+    department = structure.get_department(session=session, code=department_code)
+    line = budget.get_line(session=session, effort_id=effort.id, department_id=department.id, year=year)
+    if line is None:
+        return _("%(department)s %(year)s: no line.", department=department.code, year=year)
+    return _(
+        "%(department)s %(year)s: pledged %(pledged)s, committed %(committed)s, spent %(spent)s "
+        "(thousands of euros). %(note)s",
+        department=department.code,
+        year=year,
+        pledged=line.pledged,
+        committed=line.committed,
+        spent=line.spent,
+        note=line.note,
+    )
 
 
 @bp.post("/task-forces/<slug>/assignments")

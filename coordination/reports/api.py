@@ -295,7 +295,7 @@ def mark_field_report_read(path: ReportPath):
     "/field-reports/<int:report_id>/triage",
     tags=[REPORTS_TAG],
     security=BEARER,
-    responses={200: ReportPublic, 403: Problem, 422: Problem},
+    responses={200: ReportPublic, 403: Problem, 409: Problem, 422: Problem},
     summary="Move a receiving body's delivery of a report along new -> under_review -> validated | "
     "dismissed -> archived (each body triages its own)",
 )

@@ -47,6 +47,22 @@ class IdempotencyConflict(Conflict, ReportError):
     """The Idempotency-Key was used before for a different request."""
 
 
+class TriageConflict(Conflict, ReportError):
+    """Someone else triaged the report for this body first: the step asked for is no longer open."""
+
+
+def _moved_past(current: TriageStatus, wanted: TriageStatus) -> bool:
+    """Whether the delivery has gone through a status from which `wanted` was a step: a race lost, not a
+    wrong request."""
+    sources = {status for status, targets in TRIAGE_TRANSITIONS.items() if wanted in targets}
+    reached, frontier = set(), set(sources)
+    while frontier:
+        status = frontier.pop()
+        reached.add(status)
+        frontier |= TRIAGE_TRANSITIONS[status] - reached
+    return current in reached - sources
+
+
 # --- posting ----------------------------------------------------------------------------------------
 
 
@@ -437,7 +453,17 @@ def triage(
     elif body.id not in {b.id for b in mine}:
         raise NotAllowed(f"you do not triage for {body.name}, or it did not receive this report")
     delivery = queries.delivery_to(session=session, report=report, body_id=body.id)
+    session.refresh(delivery, with_for_update=True)  # the step depends on the status: hold it until commit
     from_status = TriageStatus(delivery.status)
+    if _moved_past(from_status, to_status):
+        raise TriageConflict(
+            _(
+                "%(body)s has already moved this report on (status: %(status)s).",
+                body=body.name,
+                status=label_now("report_status", from_status),
+            ),
+            "status",
+        )
     if to_status not in TRIAGE_TRANSITIONS[from_status]:
         raise ReportError(
             f"{body.name}: a {from_status.value} report cannot become {to_status.value}", "status"

@@ -7,7 +7,7 @@ from flask_openapi3 import Tag
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from coordination.api import BEARER, IdPath, SlugPath, api, json_response
+from coordination.api import BEARER, IdPath, SlugPath, api, json_response, preconditions
 from coordination.api.problems import Problem, problem
 from coordination.audit import service as audit
 from coordination.classification import Clearance, NeedToKnow
@@ -29,6 +29,10 @@ class SitrepIn(RequestBody):
 
 
 class SitrepOut(BaseModel):
+    """A situation report; its ETag versions the text and marking."""
+
+    model_config = preconditions.VERSIONED
+
     id: int
     task_force: str
     period_start: date
@@ -54,6 +58,10 @@ def _sitrep_out(session: Session, s: SituationReport) -> SitrepOut:
         body=s.body,
         submitted_at=s.submitted_at,
     )
+
+
+def _sitrep_response(session: Session, sitrep: SituationReport):
+    return preconditions.with_etag(json_response(_sitrep_out(session, sitrep)), queries.version(sitrep))
 
 
 def _visible(session: Session, sitrep_id: int) -> SituationReport | None:
@@ -105,19 +113,27 @@ def get_sitrep(path: IdPath):
         object_id=sitrep.id,
         classification=sitrep.classification,
     )
-    return json_response(_sitrep_out(session, sitrep))
+    return _sitrep_response(session, sitrep)
 
 
 @api.post(
     "/situation-reports/<int:item_id>/submit",
     tags=[SITREPS_TAG],
     security=BEARER,
-    responses={200: SitrepOut, **ERRORS},
+    responses={200: SitrepOut, **ERRORS, 409: Problem, 412: Problem},
+    summary="Submit the draft to the steering group",
+    description=preconditions.PRECONDITION_DESCRIPTION,
 )
-def submit_sitrep(path: IdPath):
+def submit_sitrep(path: IdPath, header: preconditions.IfMatch):
     session = get_session()
     sitrep = _visible(session, path.item_id)
     if sitrep is None:
         return problem(404, f"No situation report {path.item_id}.")
-    service.submit(session=session, person=g.api_person, sitrep=sitrep, now=datetime.now(UTC))
-    return json_response(_sitrep_out(session, sitrep))
+    service.submit(
+        session=session,
+        person=g.api_person,
+        sitrep=sitrep,
+        now=datetime.now(UTC),
+        expected_version=preconditions.expected_version(header),
+    )
+    return _sitrep_response(session, sitrep)

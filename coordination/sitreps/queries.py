@@ -16,6 +16,7 @@ from coordination.search.kinds import Searchable
 from coordination.sitreps.enums import SitrepStatus
 from coordination.sitreps.models import SituationReport
 from coordination.structure import queries as structure
+from coordination.versions import version_of
 
 if TYPE_CHECKING:
     from coordination.structure.models import Body, Person
@@ -42,6 +43,11 @@ def get_visible_sitrep(
 ) -> SituationReport | None:
     query = visible_sitreps(viewer=viewer, policy=policy).where(SituationReport.id == sitrep_id)
     return session.exec(query).first()
+
+
+def version(sitrep: SituationReport) -> str:
+    """The version of a situation report's text and marking (what an edit writes)."""
+    return version_of("sitrep", sitrep.id, sitrep.body, str(sitrep.classification))
 
 
 def visible_ids(*, session: Session, viewer: "Person", policy: NeedToKnow, ids) -> set[int]:

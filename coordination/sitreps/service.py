@@ -7,6 +7,7 @@ classification and the origin departments of what it quotes: its readers must be
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
 from sqlmodel import Session
 
 from coordination.audit import service as audit
@@ -14,7 +15,8 @@ from coordination.classification import Clearance, NeedToKnow, highest
 from coordination.decisions import queries as decisions
 from coordination.markup import render_markdown
 from coordination.reports import queries as reports
-from coordination.rules import RuleViolation
+from coordination.rules import Conflict, RuleViolation, check_version
+from coordination.sitreps import queries
 from coordination.sitreps.enums import SitrepStatus
 from coordination.sitreps.models import SituationReport
 from coordination.structure import queries as structure
@@ -31,6 +33,10 @@ SUBMITTING_ROLES = {MembershipRole.chair, MembershipRole.co_chair}
 
 class SitrepError(RuleViolation):
     """A situation report the rules refuse."""
+
+
+class SitrepConflict(Conflict, SitrepError):
+    """Someone submitted the situation report first."""
 
 
 def _require_role(session: Session, person: "Person", task_force_id: int, roles) -> None:
@@ -164,12 +170,17 @@ def edit(
     sitrep: SituationReport,
     body: str,
     classification: str | None = None,
+    expected_version: str | None = None,
 ) -> SituationReport:
     """Change a draft's text, and its marking: never below what it quotes nor above the editor's
-    clearance."""
+    clearance; refused if someone saved it since `expected_version` was read."""
     _require_role(session, person, sitrep.task_force_id, DRAFTING_ROLES)
+    session.refresh(sitrep, with_for_update=True)
     if sitrep.status != SitrepStatus.draft:
-        raise SitrepError("a submitted situation report is not edited", "status")
+        raise SitrepConflict(
+            _("This situation report has already been submitted: it is no longer edited."), "status"
+        )
+    check_version(expected=expected_version, current=queries.version(sitrep), what="situation report")
     if classification is not None:
         try:
             level = Clearance(classification)
@@ -198,10 +209,21 @@ def edit(
     return sitrep
 
 
-def submit(*, session: Session, person: "Person", sitrep: SituationReport, now: datetime) -> SituationReport:
+def submit(
+    *,
+    session: Session,
+    person: "Person",
+    sitrep: SituationReport,
+    now: datetime,
+    expected_version: str | None = None,
+) -> SituationReport:
+    """Submit the draft to the steering group: the text `expected_version` names, if given, else whatever
+    is stored."""
     _require_role(session, person, sitrep.task_force_id, SUBMITTING_ROLES)
+    session.refresh(sitrep, with_for_update=True)
     if sitrep.status != SitrepStatus.draft:
-        raise SitrepError("already submitted", "status")
+        raise SitrepConflict(_("This situation report has already been submitted."), "status")
+    check_version(expected=expected_version, current=queries.version(sitrep), what="situation report")
     sitrep.status = SitrepStatus.submitted
     sitrep.submitted_by_id = person.id
     sitrep.submitted_at = now

@@ -6,15 +6,15 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from coordination.audit import service as audit
 from coordination.classification import Clearance, NeedToKnow
 from coordination.db import get_session
+from coordination.formchecks import Form
 from coordination.reports.forms import CLASSIFICATION_CHOICES
-from coordination.rules import RuleViolation
+from coordination.rules import RuleViolation, StaleVersion
 from coordination.sitreps import queries, service
 from coordination.sitreps.enums import SitrepStatus
 from coordination.structure import queries as structure
@@ -37,14 +37,15 @@ def _policy() -> NeedToKnow:
     return NeedToKnow.from_config(current_app.config)
 
 
-class SitrepForm(FlaskForm):
+class SitrepForm(Form):
     period_start = DateField(_l("From"), validators=[DataRequired()])
     period_end = DateField(_l("To"), validators=[DataRequired()])
 
 
-class SitrepEditForm(FlaskForm):
+class SitrepEditForm(Form):
     body = TextAreaField(_l("Situation report (Markdown)"), validators=[Length(max=100_000)])
     classification = SelectField(_l("Classification"), choices=CLASSIFICATION_CHOICES)
+    version = HiddenField(validators=[Length(max=40)])
 
 
 def sitrep_form(body) -> SitrepForm:
@@ -88,7 +89,9 @@ def sitrep(sitrep_id: int):
     if found is None:
         abort(404)
     body = structure.bodies_by_id(session=session, ids=[found.task_force_id])[found.task_force_id]
-    form = SitrepEditForm(body=found.body, classification=str(found.classification))
+    form = SitrepEditForm(
+        body=found.body, classification=str(found.classification), version=queries.version(found)
+    )
     held = Clearance(current_user.clearance)
     form.classification.choices = [
         (value, label)
@@ -99,6 +102,7 @@ def sitrep(sitrep_id: int):
         try:
             if not form.validate_on_submit():
                 raise RuleViolation(_("Check the text and the classification."), "body")
+            read = form.version.data or None
             if form.body.data != found.body or form.classification.data != found.classification:
                 service.edit(
                     session=session,
@@ -106,12 +110,22 @@ def sitrep(sitrep_id: int):
                     sitrep=found,
                     body=form.body.data or "",
                     classification=form.classification.data,
+                    expected_version=read,
                 )
+                read = queries.version(found)
             if request.form.get("submit_report"):
-                service.submit(session=session, person=current_user, sitrep=found, now=_now())
+                service.submit(
+                    session=session, person=current_user, sitrep=found, now=_now(), expected_version=read
+                )
                 flash(_("Situation report submitted to the steering group."), "info")
             else:
                 flash(_("Draft saved."), "info")
+        except StaleVersion as stale:
+            session.rollback()
+            form.version.data = stale.current
+            return render_template(
+                "sitreps/sitrep.html", sitrep=found, body=body, form=form, editable=True, conflict=True
+            ), 409
         except RuleViolation as error:
             session.rollback()
             flash(str(error), "error")

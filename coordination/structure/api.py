@@ -802,7 +802,7 @@ def seat_person(path: SlugPath, body: SeatIn):
     "/bodies/<slug>/seats/<int:person_id>/end",
     tags=[STRUCTURE_TAG],
     security=BEARER,
-    responses={200: SeatOut, **ERRORS},
+    responses={200: SeatOut, **ERRORS, 409: Problem},
     summary="End a person's seat in a body, with the reason; the history and what they received stay",
 )
 def end_seat(path: SeatPath, body: ReasonIn):

@@ -9,12 +9,13 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from flask_babel import gettext
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, select
 
 from coordination.audit import service as audit
 from coordination.classification import Clearance
-from coordination.rules import Forbidden, RuleViolation
+from coordination.rules import Conflict, Forbidden, RuleViolation
 from coordination.structure.authority import seating_refusal
 from coordination.structure.enums import BodyKind, BodyStatus, MembershipRole, MissionKind
 from coordination.structure.models import (
@@ -49,6 +50,10 @@ class StructureError(RuleViolation):
     """A change to the organisation that the rules refuse; the message says why (and `field` where)."""
 
 
+class SeatConflict(Conflict, StructureError):
+    """Someone else ended or changed the seat first."""
+
+
 def _apply(obj, values: dict) -> bool:
     """Set attributes that differ; return whether anything changed."""
     changed = False
@@ -60,8 +65,9 @@ def _apply(obj, values: dict) -> bool:
 
 
 def bump_revision(*, session: Session) -> int:
-    """Mark the organisation as changed so that cached graphs are rebuilt."""
-    row = session.get(OrganisationRevision, 1)
+    """Mark the organisation as changed so that cached graphs are rebuilt. The row stays locked until the
+    commit: two changes at once must not both write the same next revision."""
+    row = session.get(OrganisationRevision, 1, with_for_update=True, populate_existing=True)
     if row is None:
         row = OrganisationRevision(id=1, revision=0)
     row.revision += 1
@@ -301,6 +307,27 @@ def current_seat(*, session: Session, body_id: int, person_id: int) -> Membershi
     ).first()
 
 
+def _sat_in(session: Session, body_id: int, person_id: int) -> bool:
+    """Whether the person has ever had a seat in the body."""
+    seats = select(Membership.id).where(Membership.body_id == body_id, Membership.person_id == person_id)
+    return session.exec(seats.limit(1)).first() is not None
+
+
+def lock_body(*, session: Session, body: Body) -> Body:
+    """Hold the body's row until the commit and read it again (SELECT ... FOR UPDATE; on SQLite the
+    write lock serialises writers already): a change that depends on the body's status or seats then sees
+    them as the previous change left them."""
+    session.exec(select(Body.id).where(Body.id == body.id).with_for_update())
+    session.refresh(body)
+    return body
+
+
+def _lock_seats_of(session: Session, body: Body) -> None:
+    """Seat changes in one body happen one after the other: whoever seats a person sees the seats as the
+    previous change left them, never two current seats of one person."""
+    session.exec(select(Body.id).where(Body.id == body.id).with_for_update())
+
+
 def _expire_seats(session: Session, *objects) -> None:
     session.flush()
     for obj in objects:
@@ -477,6 +504,7 @@ def seat_person(
         role = MembershipRole(role)
     except ValueError as exc:
         raise StructureError(f"unknown role {role!r}", "role") from exc
+    _lock_seats_of(session, body)
     require_seating_authority(session=session, actor=actor, body=body, role=role)
     existing = current_seat(session=session, body_id=body.id, person_id=person.id)
     if existing is not None and existing.role != role:
@@ -521,7 +549,13 @@ def end_seat(
 ) -> Membership:
     """Someone the rules allow ends a person's seat, with the reason; audited. Nothing is deleted."""
     seat = current_seat(session=session, body_id=body.id, person_id=person_id)
-    if seat is None:
+    if seat is not None:
+        # it may be ending or changing right now: wait for that, then read it again
+        locked = select(Membership).where(Membership.id == seat.id).with_for_update(of=Membership)
+        seat = session.exec(locked.execution_options(populate_existing=True)).one()
+    if seat is None or seat.ended_at is not None:
+        if seat is not None or _sat_in(session, body.id, person_id):
+            raise SeatConflict(gettext("This seat has already ended."), "person_id")
         raise StructureError("this person has no seat in this body", "person_id")
     require_seating_authority(session=session, actor=actor, body=body, role=seat.role)
     reason = _required_reason(reason, "the seat ends")

@@ -176,7 +176,7 @@ def get_task_force(path: SlugPath):
     "/task-forces/<slug>/confirm",
     tags=[TASK_FORCES_TAG],
     security=BEARER,
-    responses={200: TaskForceOut, **ERRORS},
+    responses={200: TaskForceOut, **ERRORS, 409: Problem},
     summary="The steering group confirms or overrides the chairs",
 )
 def confirm_task_force(path: SlugPath, body: ConfirmIn):
@@ -195,7 +195,7 @@ def confirm_task_force(path: SlugPath, body: ConfirmIn):
     "/task-forces/<slug>/stand-down",
     tags=[TASK_FORCES_TAG],
     security=BEARER,
-    responses={200: TaskForceOut, **ERRORS},
+    responses={200: TaskForceOut, **ERRORS, 409: Problem},
 )
 def stand_down_task_force(path: SlugPath, body: StandDownIn):
     session = get_session()

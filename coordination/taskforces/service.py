@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext
 from sqlmodel import Session
 
 from coordination.audit import service as audit
@@ -13,7 +14,7 @@ from coordination.decisions import queries as decisions
 from coordination.decisions.enums import DecisionStatus
 from coordination.lessons import service as lessons
 from coordination.reports import service as reports
-from coordination.rules import RuleViolation
+from coordination.rules import Conflict, RuleViolation
 from coordination.structure import queries as structure
 from coordination.structure import service as structure_service
 from coordination.structure.enums import BodyKind, BodyStatus, MembershipRole, Theme
@@ -26,6 +27,10 @@ STEERING_ROLES = {MembershipRole.chair, MembershipRole.co_chair, MembershipRole.
 
 class TaskForceError(RuleViolation):
     """A task force the rules refuse."""
+
+
+class TaskForceConflict(Conflict, TaskForceError):
+    """Someone else confirmed or stood down the task force first."""
 
 
 @dataclass(frozen=True)
@@ -285,7 +290,10 @@ def confirm_chairs(
     The seats keep the record: a proposed chair who is overridden has their seat ended with the reason,
     and the chair chosen instead is seated with it."""
     _require_steering_role(session, person, {MembershipRole.chair, MembershipRole.co_chair})
-    if task_force.kind != BodyKind.task_force or task_force.status != BodyStatus.proposed:
+    structure_service.lock_body(session=session, body=task_force)
+    if task_force.kind == BodyKind.task_force and task_force.status != BodyStatus.proposed:
+        raise TaskForceConflict(gettext("This task force's chairs have already been confirmed."), "status")
+    if task_force.kind != BodyKind.task_force:
         raise TaskForceError("only a proposed task force has its chairs confirmed", "status")
     overrides: dict[MembershipRole, list[int]] = {}
     if chair_id is not None:
@@ -375,6 +383,9 @@ def stand_down(
 ) -> "Body":
     """An active task force is stood down with a closing report; it no longer receives field reports."""
     _require_steering_role(session, person, {MembershipRole.chair, MembershipRole.co_chair})
+    structure_service.lock_body(session=session, body=task_force)
+    if task_force.kind == BodyKind.task_force and task_force.status == BodyStatus.stood_down:
+        raise TaskForceConflict(gettext("This task force has already been stood down."), "status")
     if task_force.kind != BodyKind.task_force or task_force.status != BodyStatus.active:
         raise TaskForceError("only an active task force is stood down", "status")
     if not (closing_report or "").strip():

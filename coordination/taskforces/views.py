@@ -6,13 +6,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from coordination.classification import NeedToKnow
 from coordination.db import get_session
 from coordination.decisions import queries as decisions
+from coordination.formchecks import Form
 from coordination.lessons import queries as lessons
 from coordination.reports.forms import THEME_CHOICES
 from coordination.rules import Forbidden, RuleViolation
@@ -36,7 +36,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class TaskForceForm(FlaskForm):
+class TaskForceForm(Form):
     goals_decision_id = SelectField(_l("Steering-group decision that defines the goals"), choices=[])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(min=3, max=200)])
     description = TextAreaField(
@@ -55,7 +55,7 @@ class TaskForceForm(FlaskForm):
     expert_director = SelectField(_l("Chair (leave empty for the DGB director)"), choices=[])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     chair = SelectField(_l("Chair"), choices=[], validate_choice=False)
     co_chairs = SelectMultipleField(_l("Co-chairs"), choices=[], validate_choice=False)
     # set by the page's form: the co-chairs list is then meant as sent, even when empty
@@ -91,7 +91,7 @@ def confirm_form(body) -> ConfirmForm:
     return form
 
 
-class StandDownForm(FlaskForm):
+class StandDownForm(Form):
     closing_report = TextAreaField(_l("Closing report"), validators=[DataRequired(), Length(max=20_000)])
 
 

@@ -43,7 +43,7 @@ def test_api_acknowledgement_table_counts_per_unit(client, api_token, adopted):
     tf = {"unit": {"kind": "body", "key": "task-force-great-lakes"}}
     assert client.post(url, json=tf, headers=api_token(DGB_DIRECTOR)).status_code == 201
     again = client.post(url, json=tf, headers=api_token(DGB_DIRECTOR))
-    assert again.status_code == 422 and again.mimetype == "application/problem+json"
+    assert again.status_code == 409 and again.mimetype == "application/problem+json"
     no_reason = client.post(
         url,
         json={"unit": {"kind": "mission", "key": "KINSHASA"}, "comply": False},
