@@ -3,7 +3,7 @@
 
     python3 dev.py run    # create .venv, install, compile translations, migrate, seed, serve on :5000
                           # with the scheduler process beside it (Ctrl-C stops both)
-    python3 dev.py test   # the same set-up, then the whole test suite
+    python3 dev.py test   # the same set-up, then the whole test suite, one process per core
 
 Standard library only: this file runs before anything is installed.
 """
@@ -55,6 +55,13 @@ def ensure_environment() -> None:
     subprocess.run([str(BIN / "coordination"), "compile-translations"], check=True, cwd=ROOT)
 
 
+def parallel(rest: list[str]) -> list[str]:
+    """Spread the tests over one process per core (pytest-xdist) unless told otherwise (`-n 0`)."""
+    if any(arg.startswith(("-n", "--numprocesses", "--dist")) or arg == "no:xdist" for arg in rest):
+        return []
+    return ["--numprocesses", os.environ.get("COORDINATION_TEST_PROCESSES", "auto")]
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"run", "test"}:
         print(__doc__)
@@ -64,7 +71,7 @@ def main(argv: list[str]) -> int:
     if command == "run":
         args = [str(BIN / "coordination"), "serve", "--seed", "--with-scheduler", *rest]
     else:
-        args = [str(PYTHON), "-m", "pytest", *rest]
+        args = [str(PYTHON), "-m", "pytest", *parallel(rest), *rest]
     os.chdir(ROOT)
     return subprocess.call(args)
 

@@ -172,5 +172,17 @@ def pytest_terminal_summary(terminalreporter):
         reasons[reason] = reasons.get(reason, 0) + 1
     for reason, count in reasons.items():
         terminalreporter.write_line(f"SKIPPED {count} tests: {reason}", yellow=True)
-    for line in summary.LINES:
+    for line in summary.PRINTED:
         terminalreporter.write_line(line)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "teardown":
+        report.user_properties.extend((summary.PROPERTY, line) for line in summary.drain())
+
+
+def pytest_runtest_logreport(report):
+    summary.PRINTED.extend(line for name, line in report.user_properties if name == summary.PROPERTY)
