@@ -119,6 +119,15 @@ def test_the_same_idempotency_key_creates_one_report(session):
         post(session, author, idempotency_key="kin-2026-001", mission_code="KINSHASA", title="Something else")
 
 
+def test_an_idempotency_key_is_per_author(session):
+    """The form's key and an API client's key share one rule: another author's equal key is not a replay."""
+    kinshasa = person(session, AMBASSADOR_KINSHASA)
+    niamey = person(session, AMBASSADOR_NIAMEY)
+    first = post(session, kinshasa, idempotency_key="k1", mission_code="KINSHASA")
+    second = post(session, niamey, idempotency_key="k1", mission_code="NIAMEY")
+    assert first.created and second.created and second.report.id != first.report.id
+
+
 def test_triage_walks_new_under_review_validated_archived_and_refuses_skips(session):
     report = post(session, person(session, AMBASSADOR_KINSHASA), mission_code="KINSHASA").report
     chair = person(session, DGB_DIRECTOR)

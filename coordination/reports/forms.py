@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -83,6 +84,8 @@ class ReportForm(Form):
         _l("Information credibility"), choices=CREDIBILITY_CHOICES, default=""
     )
     updates_report_id = IntegerField(_l("Updates report number"), validators=[Optional(), NumberRange(min=1)])
+    # drawn when the page is rendered: posting the same form twice stores one report (see new_report)
+    idempotency_key = HiddenField(validators=[Optional(), Length(max=200)])
 
 
 class TriageForm(Form):

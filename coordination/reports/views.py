@@ -1,6 +1,7 @@
 """Pages for field reports: post, inbox, report with thread and deliveries, triage board, early warning."""
 
 from datetime import UTC, datetime
+from uuid import uuid4
 
 from flask import (
     Blueprint,
@@ -124,6 +125,8 @@ def _report_form(session) -> ReportForm:
             form.mission_code.data = sorted(missions, key=lambda m: m.city)[0].code
         if request.args.get("updates", "").isdigit():
             form.updates_report_id.data = int(request.args["updates"])
+    if not form.idempotency_key.data:
+        form.idempotency_key.data = str(uuid4())
     return form
 
 
@@ -155,20 +158,46 @@ def new_report():
                 data=data,
                 graph=structure.organisation_graph(session=session),
                 policy=policy(),
+                idempotency_key=form.idempotency_key.data or None,
             )
         except ValidationError as error:
             for item in error.errors(include_url=False):
                 name = str(item["loc"][0]) if item["loc"] else "title"
                 getattr(form, name, form.title).errors.append(item["msg"])
+        except service.IdempotencyConflict:
+            stored = _refuse_changed_repost(session, form)
+            return render_template("reports/new.html", form=form, stored=stored), 409
         except service.NotAllowed as refused:
             flash(str(refused), "error")
         except service.ReportError as error:
             getattr(form, error.field or "title", form.title).errors.append(str(error))
         else:
-            flash(_("Report posted and routed to %(count)s bodies.", count=len(posted.deliveries)), "info")
+            if posted.created:
+                flash(
+                    _("Report posted and routed to %(count)s bodies.", count=len(posted.deliveries)), "info"
+                )
+            else:
+                flash(_("This report was already received: it was not posted a second time."), "info")
             return redirect(url_for("reports.report", report_id=posted.report.id))
     status = 400 if form.errors or request.method == "POST" else 200
     return render_template("reports/new.html", form=form), status
+
+
+def _refuse_changed_repost(session, form: ReportForm) -> FieldReport | None:
+    """The form was posted before and stored, and now comes back with other content (edited after an
+    answer that never arrived): refused, as the API's 409. The page gets a new key, so that posting it
+    again is a deliberate second report."""
+    stored = queries.own_report_by_key(
+        session=session, author_id=current_user.id, key=form.idempotency_key.data
+    )
+    form.idempotency_key.errors.append(
+        _(
+            "This form was already posted with other content; that report is kept as it was. To send"
+            " this text as a new report, post the form again."
+        )
+    )
+    form.idempotency_key.data = str(uuid4())
+    return stored
 
 
 INBOX_AWAITING = 10  # soonest due; the decisions page lists them all

@@ -1,5 +1,7 @@
 """Field reports over HTTP: pages and API obey need-to-know; posting is idempotent; bad input is a problem."""
 
+import re
+
 import pytest
 
 from tests.demo import (
@@ -176,6 +178,42 @@ def test_posting_through_the_form_and_seeing_it_in_the_chairs_inbox(client, auth
     assert "Protest in Gombe" in inbox and 'class="unread"' in inbox
     client.get(report_url)
     assert 'class="unread"' not in client.get("/inbox?body=task-force-great-lakes").get_data(as_text=True)
+
+
+FORM_KEY = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
+
+
+def test_posting_the_form_twice_stores_one_report_and_a_changed_repost_is_refused(client, auth):
+    """A reload after a lost answer, or a double click, sends the same form again."""
+    auth.login(AMBASSADOR_KINSHASA)
+    key = FORM_KEY.search(client.get("/reports/new").get_data(as_text=True)).group(1)
+    assert FORM_KEY.search(client.get("/reports/new").get_data(as_text=True)).group(1) != key
+    form = {
+        "mission_code": "KINSHASA",
+        "kind": "field_report",
+        "intelligence_level": "",
+        "title": "Road to Matadi blocked",
+        "body": "Since this morning.",
+        "country_code": "",
+        "severity": "low",
+        "classification": "unclassified",
+        "source_reliability": "",
+        "information_credibility": "",
+        "idempotency_key": key,
+    }
+    first = client.post("/reports/new", data=form)
+    again = client.post("/reports/new", data=form, follow_redirects=True)
+    assert first.status_code == 302 and again.request.path == first.location
+    page = again.get_data(as_text=True)
+    assert "already received" in page and f'data-posted-draft="{key}"' in page
+
+    changed = client.post("/reports/new", data={**form, "title": "Road to Matadi open again"})
+    assert changed.status_code == 409
+    page = changed.get_data(as_text=True)
+    assert "already posted with other content" in page and f'href="{first.location}"' in page
+    assert FORM_KEY.search(page).group(1) != key
+    mine = client.get("/reports/mine").get_data(as_text=True)
+    assert mine.count("Road to Matadi blocked") == 1 and "Road to Matadi open again" not in mine
 
 
 def test_the_form_refuses_bad_input_with_messages(client, auth):

@@ -1,0 +1,107 @@
+// Keeps a draft of the report form in this browser while it is typed, so that a page that failed to post
+// (and came back empty) or a closed browser loses nothing. The draft carries the form's idempotency key:
+// posting a restored draft whose first post did reach the server stores no second report. The report
+// page tells this script which key it was posted with, and that draft is dropped.
+(function () {
+  "use strict";
+  var PREFIX = "coordination.report-draft:";
+  var SKIPPED = ["csrf_token"];
+
+  function storage() {
+    try {
+      return window.localStorage;
+    } catch (error) {
+      return null; // storage turned off: no drafts
+    }
+  }
+
+  var store = storage();
+  if (!store) return;
+
+  var posted = document.querySelector("[data-posted-draft]");
+  if (posted) {
+    var postedKey = posted.getAttribute("data-posted-draft");
+    for (var i = store.length - 1; i >= 0; i--) {
+      var name = store.key(i);
+      if (name && name.indexOf(PREFIX) === 0) {
+        try {
+          if (JSON.parse(store.getItem(name)).key === postedKey) store.removeItem(name);
+        } catch (error) {
+          store.removeItem(name);
+        }
+      }
+    }
+  }
+
+  var form = document.querySelector("form[data-draft-owner]");
+  if (!form) return;
+  var draftName = PREFIX + form.getAttribute("data-draft-owner") + ":" + location.pathname + location.search;
+  var notice = form.querySelector("[data-draft-notice]");
+  var keyField = form.elements.namedItem("idempotency_key");
+  var pageKey = keyField ? keyField.value : "";
+
+  function typed() {
+    return Boolean(form.elements.namedItem("title").value || form.elements.namedItem("body").value);
+  }
+
+  function save() {
+    if (!typed()) {
+      store.removeItem(draftName);
+      return;
+    }
+    var fields = [];
+    new FormData(form).forEach(function (value, name) {
+      if (SKIPPED.indexOf(name) === -1) fields.push([name, value]);
+    });
+    try {
+      store.setItem(draftName, JSON.stringify({ key: keyField ? keyField.value : null, fields: fields }));
+    } catch (error) {
+      /* storage full: the form still works without a draft */
+    }
+  }
+
+  function restore(draft) {
+    var values = {};
+    draft.fields.forEach(function (pair) {
+      (values[pair[0]] = values[pair[0]] || []).push(pair[1]);
+    });
+    Array.prototype.forEach.call(form.elements, function (element) {
+      if (!element.name || SKIPPED.indexOf(element.name) !== -1) return;
+      var given = values[element.name] || [];
+      if (element.type === "checkbox" || element.type === "radio") {
+        element.checked = given.indexOf(element.value) !== -1;
+      } else if (element.type === "select-multiple") {
+        Array.prototype.forEach.call(element.options, function (option) {
+          option.selected = given.indexOf(option.value) !== -1;
+        });
+      } else if (given.length) {
+        element.value = given[0];
+      }
+    });
+    notice.hidden = false;
+  }
+
+  function discard() {
+    store.removeItem(draftName);
+    form.reset();
+    if (keyField) keyField.value = pageKey;
+    notice.hidden = true;
+    form.elements.namedItem("title").focus();
+  }
+
+  var saved = null;
+  try {
+    saved = JSON.parse(store.getItem(draftName));
+  } catch (error) {
+    store.removeItem(draftName);
+  }
+  // a page that came back with the server's values (refused input) keeps them, and they become the draft
+  if (saved && saved.fields && !typed()) {
+    restore(saved);
+  } else {
+    save();
+  }
+  form.addEventListener("input", save);
+  form.addEventListener("change", save);
+  form.querySelector("[data-draft-discard]").addEventListener("click", discard);
+})();
