@@ -17,7 +17,9 @@ def strip_text(value):
 class Form(FlaskForm):
     """The base of every form: one-line text fields are trimmed before they are checked (a title of
     spaces is empty, and a length limit counts the text), as the API's `Title` type does. Passwords and
-    multi-line texts (Markdown, where leading spaces mean something) are kept as typed."""
+    multi-line texts (Markdown, where leading spaces mean something) are kept as typed. No text field
+    gets a `maxlength` attribute: a browser silently cuts a longer paste to it, where the server refuses
+    the text with an error naming the limit and keeps it for the writer to shorten."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
@@ -27,6 +29,18 @@ class Form(FlaskForm):
                 if strip_text not in filters:
                     unbound_field.kwargs["filters"] = [strip_text, *filters]
             return unbound_field.bind(form=form, **options)
+
+        def render_field(self, field, render_kw):
+            if isinstance(field, StringField):
+                render_kw = {"maxlength": False, **render_kw}
+            return super().render_field(field, render_kw)
+
+
+def confirmed(formdata) -> bool:
+    """Whether a destructive one-click action's "I confirm" box (`confirm=yes`) was ticked. The page's
+    box is `required`, so a browser asks for it first; the view refuses a post without it, so no
+    stray click or replayed form loses anything."""
+    return formdata.get("confirm") == "yes"
 
 
 def within_years(form, field) -> None:

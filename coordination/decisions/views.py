@@ -20,6 +20,7 @@ from coordination.decisions.forms import (
     DecisionForm,
 )
 from coordination.decisions.models import Decision
+from coordination.formchecks import confirmed
 from coordination.structure import queries as structure
 from coordination.structure.enums import BodyKind
 
@@ -227,6 +228,8 @@ def adopt(decision_id: int):
 def withdraw(decision_id: int):
     session = get_session()
     found = _visible_or_404(decision_id)
+    if not confirmed(request.form):
+        abort(400, description=_("Tick the confirmation box to withdraw the decision; nothing was changed."))
     try:
         service.withdraw(session=session, person=current_user, decision=found)
     except service.DecisionError as error:

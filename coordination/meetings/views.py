@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length, NumberRange
 
 from coordination.classification import NeedToKnow
 from coordination.db import get_session
-from coordination.formchecks import Form, strip_text, within_years
+from coordination.formchecks import Form, confirmed, strip_text, within_years
 from coordination.meetings import queries, service
 from coordination.rules import RuleViolation, StaleVersion
 from coordination.structure import queries as structure
@@ -141,6 +141,13 @@ def edit_agenda(meeting_id: int):
         if request.form.get("redraft"):
             service.draft_agenda(session=session, person=current_user, meeting=found, now=datetime.now(UTC))
         elif request.form.get("remove", "").isdigit():
+            if not confirmed(request.form):
+                abort(
+                    400,
+                    description=_(
+                        "Tick the confirmation box to remove the agenda item; nothing was changed."
+                    ),
+                )
             service.remove_item(
                 session=session, person=current_user, meeting=found, item_id=int(request.form["remove"])
             )

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length
 from coordination.classification import NeedToKnow
 from coordination.db import get_session
 from coordination.decisions import queries as decisions
-from coordination.formchecks import Form
+from coordination.formchecks import Form, confirmed
 from coordination.lessons import queries as lessons
 from coordination.reports.forms import THEME_CHOICES
 from coordination.rules import Forbidden, RuleViolation
@@ -216,6 +216,10 @@ def confirm(slug: str):
 def stand_down(slug: str):
     session = get_session()
     form = StandDownForm()
+    if not confirmed(request.form):
+        abort(
+            400, description=_("Tick the confirmation box to stand the task force down; nothing was changed.")
+        )
     try:
         service.stand_down(
             session=session,

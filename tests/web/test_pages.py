@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from tests.demo import AMBASSADOR_KINSHASA, DGB_DIRECTOR
@@ -90,3 +92,11 @@ def test_pages_in_dutch(signed_in):
     signed_in.post("/language", data={"locale": "nl", "next": "/"})
     page = signed_in.get("/missions").get_data(as_text=True)
     assert "Permanente vertegenwoordigingen" in page and "Organigram" in page
+
+
+def test_the_first_tab_stop_is_a_skip_link_to_the_main_content(signed_in):
+    page = signed_in.get("/missions").get_data(as_text=True)
+    body = page.split("<body>", 1)[1]
+    first_focusable = re.search(r"<(a|button|input|select|textarea)\b[^>]*>", body).group(0)
+    assert 'class="skip-link"' in first_focusable and 'href="#content"' in first_focusable
+    assert '<main id="content"' in body

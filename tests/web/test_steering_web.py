@@ -95,7 +95,10 @@ def test_task_force_lifecycle_through_the_pages(client, auth, session):
     page = client.get(f"/task-forces/{slug}").get_data(as_text=True)
     assert "Chairs decided by Annelies Vercammen" in page
     assert f'data-task-force="{slug}"' in client.get("/dashboard").get_data(as_text=True)
-    client.post(f"/task-forces/{slug}/stand-down", data={"closing_report": "Handed over to the embassy."})
+    client.post(
+        f"/task-forces/{slug}/stand-down",
+        data={"closing_report": "Handed over to the embassy.", "confirm": "yes"},
+    )
     assert "Handed over to the embassy." in client.get(f"/task-forces/{slug}").get_data(as_text=True)
 
 
