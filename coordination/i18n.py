@@ -2,9 +2,12 @@
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, has_app_context, request, session
-from flask_babel import Babel, format_datetime, format_timedelta, get_locale, get_timezone
+from flask import Flask, current_app, g, has_app_context, request, session
+from flask_babel import Babel, force_locale, format_datetime, format_timedelta, get_locale, get_timezone
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 
@@ -27,6 +30,10 @@ NUMERIC_PATTERNS = {
 }
 
 
+BRUSSELS = ZoneInfo("Europe/Brussels")
+"""The zone every time is shown in (BABEL_DEFAULT_TIMEZONE); also outside a request, e.g. in a script."""
+
+
 def datetimeformat(value=None, format=None, rebase=True) -> str:
     """Flask-Babel's `datetimeformat` filter, with a fast path for the numeric patterns."""
     pattern = NUMERIC_PATTERNS.get(format)
@@ -34,7 +41,37 @@ def datetimeformat(value=None, format=None, rebase=True) -> str:
         return format_datetime(value, format, rebase)
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(get_timezone()).strftime(pattern)
+    return value.astimezone(get_timezone() if has_app_context() else BRUSSELS).strftime(pattern)
+
+
+def local_time(value: datetime, format: str = "yyyy-MM-dd HH:mm", *, language: str | None = None) -> str:
+    """A time for text read away from the page (notification, e-mail, message): the page's local time,
+    labelled with its zone ("2026-11-04 10:02 Brussels time") in the current or the given language."""
+    if language is not None:
+        with force_locale(language):
+            return local_time(value, format)
+    return _("%(time)s Brussels time", time=datetimeformat(value, format))
+
+
+def time_element(value: datetime | None, format: str = "yyyy-MM-dd HH:mm") -> Markup:
+    """A time on a page: short local text, the UTC instant for machines, the zone on hover."""
+    if value is None:
+        return Markup("")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    instant = value.astimezone(UTC).isoformat(timespec="seconds")
+    return Markup(
+        f'<time datetime="{instant}" title="{_zone_name()}">{escape(datetimeformat(value, format))}</time>'
+    )
+
+
+def _zone_name() -> Markup:
+    """The zone's name in the page's language, looked up once per request: a list shows hundreds of times."""
+    names = g.setdefault("zone_names", {}) if has_app_context() else {}
+    locale = str(get_locale())
+    if locale not in names:
+        names[locale] = escape(_("Brussels time"))
+    return names[locale]
 
 
 def age(delta: timedelta) -> str:
@@ -61,6 +98,7 @@ def compile_catalogs(directory: Path = TRANSLATIONS) -> list[Path]:
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS))
     app.jinja_env.filters["datetimeformat"] = datetimeformat
+    app.jinja_env.filters["time"] = time_element
     app.jinja_env.filters["age"] = age
 
     @app.context_processor

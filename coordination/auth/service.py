@@ -16,6 +16,7 @@ from coordination import db
 from coordination.audit import service as audit
 from coordination.auth.models import ApiToken, SignedInSession, SignInFailure
 from coordination.auth.throttle import SignInLimits, locked_until
+from coordination.i18n import local_time
 from coordination.rules import Forbidden, RuleViolation
 from coordination.structure import queries as structure
 from coordination.types import utcnow
@@ -40,13 +41,14 @@ class SignInRefused(Exception):
         "credentials": "wrong e-mail address or password",
         "disabled": "this account is disabled",
         "demo": "demo accounts cannot sign in to a production instance",
-        "throttled": "too many failed sign-ins; try again after {until:%H:%M} UTC or ask an administrator",
+        "throttled": "too many failed sign-ins; try again after {until} or ask an administrator",
     }
 
     def __init__(self, reason: str, until: datetime | None = None):
         self.reason = reason
         self.until = until
-        super().__init__(self.MESSAGES[reason].format(until=until))
+        shown = local_time(until, "HH:mm", language="en") if until else None
+        super().__init__(self.MESSAGES[reason].format(until=shown))
 
 
 def retry_after(refused: SignInRefused, now: datetime | None = None) -> str:

@@ -35,7 +35,7 @@ from coordination.auth import service as auth
 from coordination.auth.throttle import SignInLimits
 from coordination.db import get_session
 from coordination.formchecks import Form
-from coordination.i18n import datetimeformat
+from coordination.i18n import local_time
 from coordination.notifications import service as notifications
 from coordination.seed import demo_accounts_listed
 from coordination.structure import queries as structure
@@ -82,7 +82,7 @@ def refusal_message(refused: auth.SignInRefused) -> str:
     if refused.reason == "throttled":
         return _(
             "Too many failed sign-ins; try again after %(time)s or ask an administrator.",
-            time=datetimeformat(refused.until, "HH:mm"),
+            time=local_time(refused.until, "HH:mm"),
         )
     return str(REFUSALS[refused.reason])
 

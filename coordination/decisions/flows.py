@@ -11,6 +11,7 @@ from flask import current_app
 from sqlmodel import Session
 
 from coordination.decisions import queries, service
+from coordination.i18n import local_time
 from coordination.notifications import service as notifications
 from coordination.notifications.mail import Mailer
 from coordination.routing.rules import answering_audience, decision_audience
@@ -62,7 +63,7 @@ def adopt_and_notify(
     readers = queries.readers_among(session=session, decision=decision, person_ids=reached) - {person.id}
     answerers = readers & set(answering)
     title = f"Decision of {body.name}: {decision.title}"
-    due = f"{decision.acknowledgement_due_at:%Y-%m-%d %H:%M} UTC"
+    due = local_time(decision.acknowledgement_due_at, language="en")  # as English as the text around it
     created = notifications.notify(
         session=session,
         person_ids=answerers,

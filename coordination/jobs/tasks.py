@@ -11,6 +11,7 @@ from sqlmodel import Session
 from coordination.classification import NeedToKnow
 from coordination.decisions import queries as decisions
 from coordination.decisions.flows import decision_link, issuing_managers
+from coordination.i18n import local_time
 from coordination.notifications import service as notifications
 from coordination.notifications.enums import EmailPreference
 from coordination.notifications.mail import Mailer
@@ -54,7 +55,7 @@ def remind_acknowledgements(
         unit = decisions.units_of(session=session, addressees=[addressee])[addressee.id]
         people = _readers(session, decision, decisions.answering_people(session=session, unit=unit))
         title = f"Reminder: {unit.label} has not yet acknowledged: {decision.title}"
-        due = f"{decision.acknowledgement_due_at:%Y-%m-%d %H:%M} UTC"
+        due = local_time(decision.acknowledgement_due_at, language="en")  # as English as the text around it
         body = f"Due {due}.\n{base_url.rstrip('/')}{decision_link(decision)}"
         # Mark first: a crash after sending must not send a second reminder.
         addressee.reminded_at = now

@@ -1,7 +1,7 @@
 """Decisions over HTTP: the API's acknowledgement table, pages, feeds behind a token, the scheduler CLI."""
 
 import xml.etree.ElementTree as ET
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from icalendar import Calendar
@@ -125,6 +125,9 @@ def test_decision_appears_in_the_members_inbox_page_and_the_chair_sees_the_table
     assert (
         'data-unit="mission:KINSHASA"' in page and "ack-acknowledged" in page and "Catherine Lemmens" in page
     )
+    due = datetime.fromisoformat(adopted["acknowledgement_due_at"]).astimezone(UTC)
+    assert f'<time datetime="{due.isoformat(timespec="seconds")}" title="Brussels time">' in page
+    assert "Times are Brussels time (CET/CEST)." in page
 
 
 def test_drafting_adopting_and_creating_actions_through_the_pages(client, auth):

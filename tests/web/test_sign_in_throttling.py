@@ -36,6 +36,7 @@ def test_five_wrong_passwords_lock_the_account_on_the_page_until_an_administrato
     locked = auth.login(DGB_DIRECTOR, WRONG)
     assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 800
     assert "Too many failed sign-ins; try again after" in locked.get_data(as_text=True)
+    assert "Brussels time or ask an administrator" in locked.get_data(as_text=True)
     refused = auth.login(DGB_DIRECTOR)  # the right password
     assert refused.status_code == 429 and "ask an administrator" in refused.get_data(as_text=True)
     assert client.get("/").status_code == 302
@@ -70,6 +71,7 @@ def test_five_wrong_passwords_lock_the_account_on_the_api_until_an_administrator
     locked = token(WRONG)
     assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 800
     assert "too many failed sign-ins; try again after" in locked.json["detail"]
+    assert "Brussels time or ask an administrator" in locked.json["detail"]
     assert token(DEMO_PASSWORD).status_code == 429
 
     director = person_id(session, DGD_DIRECTOR)
