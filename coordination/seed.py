@@ -267,8 +267,7 @@ def _load_priorities(session: Session, scenario: dict, now: datetime) -> None:
 
 def _load_weekly_meeting(session: Session, scenario: dict, now: datetime) -> None:
     """The steering group's weekly meeting from the next Monday, unless it already has meetings."""
-    from zoneinfo import ZoneInfo
-
+    from coordination.i18n import BRUSSELS
     from coordination.meetings import queries as meeting_queries
     from coordination.meetings import service as meetings
 
@@ -276,7 +275,7 @@ def _load_weekly_meeting(session: Session, scenario: dict, now: datetime) -> Non
     steering_group = structure.get_steering_group(session=session)
     if not weekly or meeting_queries.any_meeting_of(session=session, body_id=steering_group.id):
         return
-    brussels = now.astimezone(ZoneInfo("Europe/Brussels"))
+    brussels = now.astimezone(BRUSSELS)
     monday = (brussels + timedelta(days=7 - brussels.weekday())).replace(
         hour=10, minute=0, second=0, microsecond=0
     )

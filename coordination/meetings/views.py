@@ -1,7 +1,6 @@
 """Meeting pages: schedule, drafted agenda the secretary edits, minutes and attendance, invitation."""
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,13 +11,13 @@ from wtforms.validators import DataRequired, Length, NumberRange
 
 from coordination.classification import NeedToKnow
 from coordination.db import get_session
-from coordination.formchecks import Form, confirmed, strip_text, within_years
+from coordination.formchecks import Form, confirmed, within_years
+from coordination.i18n import BRUSSELS
 from coordination.meetings import queries, service
 from coordination.rules import RuleViolation, StaleVersion
 from coordination.structure import queries as structure
 
 bp = Blueprint("meetings", __name__)
-BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 @bp.before_request
@@ -28,9 +27,7 @@ def _signed_in():
 
 
 class MeetingForm(Form):
-    title = StringField(
-        _l("Title"), filters=[strip_text], validators=[DataRequired(), Length(min=3, max=200)]
-    )
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(min=3, max=200)])
     starts_at = DateTimeLocalField(
         _l("Starts (Brussels time)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(), within_years]
     )
@@ -40,9 +37,7 @@ class MeetingForm(Form):
 
 
 class AgendaItemForm(Form):
-    title = StringField(
-        _l("Add an agenda item"), filters=[strip_text], validators=[DataRequired(), Length(min=3, max=300)]
-    )
+    title = StringField(_l("Add an agenda item"), validators=[DataRequired(), Length(min=3, max=300)])
 
 
 class MinutesForm(Form):
