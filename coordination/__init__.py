@@ -19,9 +19,10 @@ SEED = _resource("seed")
 
 def create_app(test_config: dict | None = None) -> OpenAPI:
     """Build the application: configuration, database, i18n, sign-in, pages, API, CLI, errors."""
-    from coordination import api, benchref, config, db, errors, health, i18n, inputs, labels, security
+    from coordination import api, benchref, config, db, errors, health, i18n, inputs, labels, security, webapp
     from coordination.api import problems
     from coordination.api.spec import CoordinationOpenAPI
+    from coordination.attachments import views as attachment_views
     from coordination.audit import views as audit_views
     from coordination.auth import views as auth_views
     from coordination.decisions import feeds as decision_feeds
@@ -29,6 +30,7 @@ def create_app(test_config: dict | None = None) -> OpenAPI:
     from coordination.lessons import views as lesson_views
     from coordination.meetings import views as meeting_views
     from coordination.notifications import views as notification_views
+    from coordination.places import views as place_views
     from coordination.planning import views as planning_views
     from coordination.reports import views as report_views
     from coordination.search import views as search_views
@@ -66,6 +68,8 @@ def create_app(test_config: dict | None = None) -> OpenAPI:
     app.register_blueprint(structure_views.bp)
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(report_views.bp)
+    app.register_blueprint(attachment_views.bp)
+    app.register_blueprint(place_views.bp)
     app.register_blueprint(decision_views.bp)
     app.register_blueprint(decision_feeds.bp)
     app.register_blueprint(steering_views.bp)
@@ -77,6 +81,7 @@ def create_app(test_config: dict | None = None) -> OpenAPI:
     app.register_blueprint(lesson_views.bp)
     app.register_blueprint(search_views.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(webapp.bp)
     api.init_app(app)
     benchref.init_app(app)
     errors.init_app(app)

@@ -74,6 +74,9 @@ def load(instance_path: Path) -> dict:
         # and X-Forwarded-Proto: the client address that throttling and the sign-in list see is the one the
         # nearest trusted proxy saw. 0 (the default) trusts no such header: a client could forge it.
         "TRUSTED_PROXIES": int(os.environ.get("COORDINATION_TRUSTED_PROXIES", "0")),
+        # Maps draw shipped country shapes and need no outside server; a deployment with a tile server
+        # may lay its tiles under them, e.g. https://tiles.example/{z}/{x}/{y}.png (the CSP allows it).
+        "MAP_TILE_URL": os.environ.get("COORDINATION_MAP_TILE_URL", ""),
         # Need-to-know: information from these departments (Defence, which includes the Military
         # Intelligence Service) goes only to people of the sharing group. Development cooperation (DGD)
         # is a directorate of Foreign Affairs, so FA covers it.
@@ -94,4 +97,13 @@ def load(instance_path: Path) -> dict:
         "NEED_TO_KNOW_SHARING_GROUP": _codes("COORDINATION_SHARING_GROUP", "FA,DEF"),
         # bench/run.py only: registers POST /bench/reference (coordination/benchref.py), the ingest ceiling.
         "BENCH_REFERENCE": os.environ.get("COORDINATION_BENCH_REFERENCE", "") in ("1", "true", "yes"),
+        # Attachments (coordination/attachments): files in this folder, outside the web root, unless a
+        # bucket is named (S3-compatible, credentials from the usual AWS_* environment; needs the `s3` extra).
+        # The size limit must stay under the request limit (inputs.MAX_REQUEST_BYTES, 16 MB).
+        "ATTACHMENT_DIR": os.environ.get("COORDINATION_ATTACHMENT_DIR", str(instance_path / "attachments")),
+        "ATTACHMENT_MAX_BYTES": int(os.environ.get("COORDINATION_ATTACHMENT_MAX_BYTES", str(10_000_000))),
+        "ATTACHMENT_MAX_PER_OWNER": int(os.environ.get("COORDINATION_ATTACHMENT_MAX_PER_OWNER", "20")),
+        "ATTACHMENT_S3_BUCKET": os.environ.get("COORDINATION_ATTACHMENT_S3_BUCKET", ""),
+        "ATTACHMENT_S3_ENDPOINT_URL": os.environ.get("COORDINATION_ATTACHMENT_S3_ENDPOINT_URL", ""),
+        "ATTACHMENT_S3_REGION": os.environ.get("COORDINATION_ATTACHMENT_S3_REGION", ""),
     }

@@ -3,9 +3,10 @@ within the years the platform records."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField, TextAreaField
+from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
+from coordination.countries import country_name, find_countries, find_country, sort_key
 from coordination.types import FIRST_YEAR, LAST_YEAR
 
 
@@ -49,3 +50,64 @@ def within_years(form, field) -> None:
         raise ValidationError(
             _l("Give a date between %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR)
         )
+
+
+class CountryField(SelectField):
+    """A country chosen by name from a list in the reader's language (the view sets `choices`, e.g. with
+    `countries.country_choices`), stored as its alpha-3 code. A name typed in English, Dutch or French, or
+    an ISO code, is taken too (a script or a browser filling the form in); a country not in the list is
+    refused in words a person understands."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, validate_choice=False, **kwargs)
+        self.typed = ""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            self.typed = (valuelist[0] or "").strip()
+            self.data = find_country(self.typed) if self.typed else ""
+
+    def pre_validate(self, form):
+        if not self.typed:
+            return
+        listed = {str(value) for value, _label in self.choices if value}
+        if self.data is None:  # a name as the list shows it, e.g. the platform's own "DR Congo"
+            plain = sort_key(self.typed)
+            named = {sort_key(str(label)): str(value) for value, label in self.choices if value}
+            self.data = named.get(plain)
+        if self.data not in listed:
+            raise ValidationError(
+                _l("“%(typed)s” is not a country in the list: choose one from the list.", typed=self.typed)
+            )
+
+
+class CountryListField(StringField):
+    """Several countries typed by name (in English, Dutch or French) or ISO code, separated by commas;
+    `data` is the list of alpha-3 codes, shown back as names in the reader's language."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.unknown: list[str] = []
+
+    def process_data(self, value):
+        self.data = list(value or [])
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            self.raw_data = valuelist
+            self.data, self.unknown = find_countries(valuelist[0])
+
+    def _value(self):
+        if getattr(self, "raw_data", None):
+            return self.raw_data[0]
+        return ", ".join(country_name(code) for code in self.data or [])
+
+    def pre_validate(self, form):
+        if self.unknown:
+            raise ValidationError(
+                _l(
+                    "Not a country name we know: %(names)s. Write the names of the countries as in an atlas,"
+                    " separated by commas.",
+                    names=", ".join(self.unknown),
+                )
+            )

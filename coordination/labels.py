@@ -4,6 +4,8 @@ request: lists such as the inbox show the same few labels hundreds of times."""
 from flask import Flask, g
 from flask_babel import lazy_gettext as _l
 
+from coordination.countries import country_name
+
 LABELS = {
     "role": {
         "chair": _l("Chair"),
@@ -54,6 +56,23 @@ LABELS = {
         "dismissed": _l("Dismissed"),
         "archived": _l("Archived"),
     },
+    # statuses shown in running text and table cells, in lower case as they read in a sentence
+    "action_status": {
+        "open": _l("open"),
+        "in_progress": _l("in progress"),
+        "done": _l("done"),
+        "blocked": _l("blocked"),
+    },
+    "sitrep_status": {"draft": _l("draft"), "submitted": _l("submitted")},
+    "press_status": {
+        "draft": _l("draft"),
+        "submitted": _l("submitted"),
+        "returned": _l("returned"),
+        "cleared": _l("cleared"),
+        "released": _l("released"),
+    },
+    "partner_status": {"exploring": _l("exploring"), "active": _l("active"), "ended": _l("ended")},
+    "actor_kind": {"regional": _l("regional"), "other": _l("other")},
 }
 
 
@@ -75,4 +94,8 @@ def label_now(kind: str, value) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from coordination.reasons import routing_reason
+
     app.jinja_env.globals["label"] = label
+    app.jinja_env.filters["country_name"] = country_name
+    app.jinja_env.filters["routing_reason"] = routing_reason

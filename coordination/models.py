@@ -1,5 +1,6 @@
 """Every table module, imported in one place so that metadata and relationships are complete."""
 
+from coordination.attachments.models import Attachment
 from coordination.audit import chain as audit_chain  # noqa: F401  (chains every audit event)
 from coordination.audit.models import AuditEvent
 from coordination.auth.models import ApiToken, SignedInSession, SignInFailure
@@ -40,6 +41,7 @@ from coordination.structure.models import (
 )
 
 __all__ = [
+    "Attachment",
     "Lesson",
     "LessonDecision",
     "LessonReport",

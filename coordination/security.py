@@ -4,6 +4,7 @@ and no caching of anything but static files (pages and API answers show what a s
 """
 
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -20,7 +21,7 @@ _API_DOCS_POLICY = (
     "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
-_CACHEABLE_ENDPOINTS = {"static", "openapi.static"}
+_CACHEABLE_ENDPOINTS = {"static", "openapi.static", "webapp.service_worker"}
 
 
 def csp_nonce() -> str:
@@ -30,8 +31,21 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+def tile_origin(url: str) -> str:
+    """The origin of the maps' optional tile server (COORDINATION_MAP_TILE_URL), as the CSP names it; a
+    {s} subdomain placeholder becomes a wildcard."""
+    parts = urlsplit(url)
+    host = parts.netloc.replace("{s}", "*")
+    if parts.scheme not in ("https", "http") or not host or "{" in host or "}" in host:
+        return ""
+    return f"{parts.scheme}://{host}"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    policy = _POLICY
+    if origin := tile_origin(app.config.get("MAP_TILE_URL", "")):
+        policy = _POLICY.replace("img-src 'self' data:", f"img-src 'self' data: {origin}")
     if hops := app.config.get("TRUSTED_PROXIES", 0):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     production = app.config["COORDINATION_ENV"] == "production"
@@ -42,8 +56,8 @@ def init_app(app: Flask) -> None:
         endpoint = request.endpoint or ""
         if endpoint.startswith("openapi.") and endpoint != "openapi.doc_url":
             headers["Content-Security-Policy"] = _API_DOCS_POLICY
-        else:
-            headers["Content-Security-Policy"] = _POLICY.format(nonce=csp_nonce())
+        elif "sandbox" not in headers.get("Content-Security-Policy", ""):  # an attachment's own, stricter
+            headers["Content-Security-Policy"] = policy.format(nonce=csp_nonce())
         headers["X-Content-Type-Options"] = "nosniff"
         headers["X-Frame-Options"] = "DENY"
         headers["Referrer-Policy"] = "same-origin"

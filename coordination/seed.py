@@ -202,6 +202,7 @@ def load_scenario(
     posted_by_key: dict[str, int] = {}
     posted = 0
     for row in scenario["reports"]:
+        when = now - timedelta(days=row.get("days_ago", 0))
         author = structure.get_person_by_email(session=session, email=row["author"])
         if author is None:
             raise structure_service.StructureError(f"scenario refers to unknown person {row['author']!r}")
@@ -220,8 +221,10 @@ def load_scenario(
             kind=row.get("kind", "field_report"),
             intelligence_level=row.get("intelligence_level"),
             updates_report_id=posted_by_key.get(row["updates"]) if row.get("updates") else None,
+            place_name=row.get("place"),
+            latitude=row["coordinates"][0] if row.get("coordinates") else None,
+            longitude=row["coordinates"][1] if row.get("coordinates") else None,
         )
-        when = now - timedelta(days=row.get("days_ago", 0))
         result = reports.prepare_report(
             session=session,
             author=author,
@@ -229,10 +232,14 @@ def load_scenario(
             graph=graph,
             policy=policy,
             idempotency_key=f"scenario:{row['key']}",
+            now=when,
         )
         if isinstance(result, reports.PreparedReport):
-            # posted when the scenario says (its alerts too)
+            # posted when the scenario says (its alerts too); the event time is set here, like the posting
+            # time, so that loading again on another day sends the same request
             result.report.created_at = result.report.updated_at = when
+            if "event_hours_before" in row:
+                result.report.event_at = when - timedelta(hours=row["event_hours_before"])
             result = reports.store_report(session=session, prepared=result)
         posted_by_key[row["key"]] = result.report.id
         if not result.created:

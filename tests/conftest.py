@@ -5,8 +5,10 @@ tests need Chromium at /usr/bin/chromium. Where either is absent those tests are
 reason, unless COORDINATION_TEST_STRICT=1 (set by .ci/run), which turns every such skip into a failure.
 """
 
+import hashlib
 import os
 import shutil
+import tempfile
 import time
 import uuid
 import warnings
@@ -108,12 +110,16 @@ def database_url(backend, seeded_template, tmp_path) -> str:
 
 
 def make_app(database_url: str, **overrides):
+    """The app on this database; its attached files go to a folder of this database's own (the same in
+    every process that opens it), never into the working tree."""
+    files = hashlib.sha256(database_url.encode()).hexdigest()[:16]
     config = {
         "TESTING": True,
         "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test-secret",
         "DEMO_PASSWORD": DEMO_PASSWORD,
+        "ATTACHMENT_DIR": os.path.join(tempfile.gettempdir(), "coordination-test-files", files),
     }
     config.update(overrides)
     return create_app(config)

@@ -265,9 +265,12 @@ def test_the_scheduler_sends_one_message_per_person_per_event(mailing_app, sessi
 
     events = [(to, m["Subject"]) for m in smtp_server.messages for to in m["X-Envelope-To"].split(", ")]
     assert len(events) == len(set(events))  # one message per person per event
-    reminders = [to for to, subject in events if "Reminder" in subject and decision.title in subject]
+    # the reminder in each one's language
+    reminder = ("Reminder:", "Herinnering:", "Rappel :")
+    reminders = [to for to, s in events if any(r in s for r in reminder) and decision.title in s]
     adopted = [to for to, subject in events if "Decision of" in subject and decision.title in subject]
-    assert reminders and adopted and len(reminders) == len(set(reminders))
+    all_subjects = "\n".join(sorted({s for _to, s in events}))
+    assert reminders and adopted and len(reminders) == len(set(reminders)), all_subjects
     assert notified(session, "report.escalation", report) == sorted([SG_CHAIR, SG_SECRETARY])
     escalations = session.exec(select(Notification).where(Notification.kind == "report.escalation")).all()
     assert all(n.emailed_at is not None for n in escalations)

@@ -290,7 +290,7 @@ def test_submission_is_validated(session):
         submit(session, classification="secret")  # the Justice member is cleared to confidential
     with pytest.raises(service.LessonError, match="no task force"):
         submit(session, task_force="steering-group")
-    with pytest.raises(service.LessonError, match="unknown country"):
+    with pytest.raises(service.LessonError, match="Not a country we know: XXX"):
         submit(session, countries=["XXX"])
     with pytest.raises(service.LessonError, match="unknown theme"):
         submit(session, themes=["weather"])

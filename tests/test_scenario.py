@@ -25,6 +25,8 @@ def test_scenario_posts_routes_and_triages_once(session):
     ambassador = structure.get_person_by_email(session=session, email=AMBASSADOR_KINSHASA)
     mine = queries.my_reports(session=session, viewer=ambassador)
     assert mine and all(r.created_at < now for r in mine)
+    sake = next(r for r in mine if r.place_name == "Sake")  # a point on the maps
+    assert sake.latitude and sake.event_at < sake.created_at
     statuses = queries.triage_statuses(session=session, reports=mine)
     assert {status for pairs in statuses.values() for _body, status in pairs} - {"new"}
 

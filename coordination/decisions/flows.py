@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlmodel import Session
 
 from coordination.decisions import queries, service
@@ -19,6 +20,10 @@ from coordination.structure import queries as structure
 
 if TYPE_CHECKING:
     from coordination.decisions.models import Addressee, Decision
+
+
+def _decision_title(body_name: str, title: str) -> str:
+    return _("Decision of %(body)s: %(title)s", body=body_name, title=title)
 
 
 def decision_link(decision: "Decision") -> str:
@@ -62,23 +67,32 @@ def adopt_and_notify(
     reached, answering = _recipients(session=session, decision=decision, issuing_slug=body.slug)
     readers = queries.readers_among(session=session, decision=decision, person_ids=reached) - {person.id}
     answerers = readers & set(answering)
-    title = f"Decision of {body.name}: {decision.title}"
-    due = local_time(decision.acknowledgement_due_at, language="en")  # as English as the text around it
-    created = notifications.notify(
+    due = decision.acknowledgement_due_at
+
+    def asked() -> tuple[str, str]:
+        return _decision_title(body.name, decision.title), _(
+            "Please acknowledge by %(time)s.", time=local_time(due)
+        )
+
+    def informed() -> tuple[str, str]:
+        return (
+            _decision_title(body.name, decision.title),
+            _("For your information; no acknowledgement is asked of you."),
+        )
+
+    created = notifications.notify_in_their_language(
         session=session,
         person_ids=answerers,
         kind="decision.adopted",
-        title=title,
-        body=f"Please acknowledge by {due}.",
+        message=asked,
         link=decision_link(decision),
         now=now,
     )
-    created += notifications.notify(
+    created += notifications.notify_in_their_language(
         session=session,
         person_ids=readers - answerers,
         kind="decision.adopted",
-        title=title,
-        body="For your information; no acknowledgement is asked of you.",
+        message=informed,
         link=decision_link(decision),
         now=now,
     )
@@ -120,12 +134,14 @@ def answer_and_notify(
     )
     if not comply:
         unit = service.resolve_unit(session=session, kind=unit_kind, key=unit_key)
-        created = notifications.notify(
+        created = notifications.notify_in_their_language(
             session=session,
             person_ids=issuing_managers(session=session, decision=decision),
             kind="decision.cannot_comply",
-            title=f"{unit.label} cannot comply with: {decision.title}",
-            body=f"Reason given by {person.name}: {comment}",
+            message=lambda: (
+                _("%(unit)s cannot comply with: %(title)s", unit=unit.label, title=decision.title),
+                _("Reason given by %(name)s: %(reason)s", name=person.name, reason=comment),
+            ),
             link=decision_link(decision),
             now=now,
         )

@@ -2,16 +2,18 @@
 and runs under a database lease (see lock.py) so that two schedulers never do the same work."""
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlmodel import Session
 
 from coordination.classification import NeedToKnow
 from coordination.decisions import queries as decisions
 from coordination.decisions.flows import decision_link, issuing_managers
-from coordination.i18n import local_time
+from coordination.i18n import language_of, local_time
 from coordination.notifications import service as notifications
 from coordination.notifications.enums import EmailPreference
 from coordination.notifications.mail import Mailer
@@ -33,12 +35,21 @@ def _readers(session: Session, decision: "Decision", people: list["Person"]) -> 
     return [p for p in people if p.id in readers]
 
 
-def _mail_unit(session: Session, mailer: Mailer, people: list["Person"], subject: str, body: str) -> None:
-    """One e-mail for a unit, to those of its people who have not turned e-mail off."""
+def _mail_unit(
+    session: Session, mailer: Mailer, people: list["Person"], message: Callable[[], tuple[str, str]]
+) -> None:
+    """One e-mail for a unit, to those of its people who have not turned e-mail off: one per language,
+    with the subject and body that `message()` writes in it."""
     prefs = notifications.preferences(session=session, person_ids={p.id for p in people})
-    to = [p.email for p in people if prefs[p.id] != EmailPreference.off]
+    by_language: dict[str, list[str]] = defaultdict(list)
+    for person in people:
+        if prefs[person.id] != EmailPreference.off:
+            by_language[language_of(person)].append(person.email)
     session.commit()  # end the read: no transaction (nor SQLite's write lock) stays open for SMTP
-    mailer.send(to=to, subject=subject, body=body)
+    for language, to in sorted(by_language.items()) or [("en", [])]:
+        with force_locale(language):
+            subject, body = message()
+        mailer.send(to=to, subject=subject, body=body)
 
 
 def remind_acknowledgements(
@@ -54,24 +65,39 @@ def remind_acknowledgements(
             continue
         unit = decisions.units_of(session=session, addressees=[addressee])[addressee.id]
         people = _readers(session, decision, decisions.answering_people(session=session, unit=unit))
-        title = f"Reminder: {unit.label} has not yet acknowledged: {decision.title}"
-        due = local_time(decision.acknowledgement_due_at, language="en")  # as English as the text around it
-        body = f"Due {due}.\n{base_url.rstrip('/')}{decision_link(decision)}"
+        link = f"{base_url.rstrip('/')}{decision_link(decision)}"
+
+        def reminder(unit=unit, decision=decision) -> tuple[str, str]:
+            title = _(
+                "Reminder: %(unit)s has not yet acknowledged: %(title)s",
+                unit=unit.label,
+                title=decision.title,
+            )
+            return title, _("Due %(time)s.", time=local_time(decision.acknowledgement_due_at))
+
         # Mark first: a crash after sending must not send a second reminder.
         addressee.reminded_at = now
         session.add(addressee)
         session.commit()
         # In-app for each person; the e-mail goes once for the whole unit, just below.
-        notifications.notify(
+        notifications.notify_in_their_language(
             session=session,
             person_ids={p.id for p in people},
             kind="decision.reminder",
-            title=title,
+            message=lambda reminder=reminder: (reminder()[0], ""),
             link=decision_link(decision),
             now=now,
             mail=False,
         )
-        _mail_unit(session, mailer, people, f"[Coordination] {title}", body)
+        _mail_unit(
+            session,
+            mailer,
+            people,
+            lambda reminder=reminder, link=link: (
+                f"[Coordination] {reminder()[0]}",
+                f"{reminder()[1]}\n{link}",
+            ),
+        )
         reminded += 1
     return reminded
 
@@ -99,12 +125,14 @@ def escalate_overdue_acknowledgements(
         session.commit()
         chairs = issuing_managers(session=session, decision=decision, roles={MembershipRole.chair})
         labels = ", ".join(sorted(u.label for u in units.values()))
-        created = notifications.notify(
+        created = notifications.notify_in_their_language(
             session=session,
             person_ids=chairs,
             kind="decision.escalation",
-            title=f"Acknowledgement overdue for: {decision.title}",
-            body=f"Still missing: {labels}.",
+            message=lambda decision=decision, labels=labels: (
+                _("Acknowledgement overdue for: %(title)s", title=decision.title),
+                _("Still missing: %(units)s.", units=labels),
+            ),
             link=decision_link(decision),
             now=now,
         )
@@ -123,10 +151,10 @@ def remind_actions(
     for action in decisions.open_actions(session=session):
         if action.due_on < today and action.reminded_overdue_at is None:
             action.reminded_overdue_at = now
-            kind, title = "action.overdue", f"Action overdue since {action.due_on}: {action.title}"
+            kind = "action.overdue"
         elif today <= action.due_on <= today + DUE_SOON and action.reminded_due_soon_at is None:
             action.reminded_due_soon_at = now
-            kind, title = "action.due_soon", f"Action due on {action.due_on}: {action.title}"
+            kind = "action.due_soon"
         else:
             continue
         session.add(action)
@@ -139,14 +167,27 @@ def remind_actions(
         owners = decisions.readers_among(
             session=session, decision=decisions.decision_of(session=session, action=action), person_ids=owners
         )
-        created = notifications.notify(
-            session=session, person_ids=owners, kind=kind, title=title, link=f"/actions/{action.id}", now=now
+        created = notifications.notify_in_their_language(
+            session=session,
+            person_ids=owners,
+            kind=kind,
+            message=lambda kind=kind, action=action: (_action_reminder(kind, action), ""),
+            link=f"/actions/{action.id}",
+            now=now,
         )
         notifications.send_pending(
             session=session, mailer=mailer, base_url=base_url, now=now, ids=[n.id for n in created]
         )
         sent += 1
     return sent
+
+
+def _action_reminder(kind: str, action) -> str:
+    if kind == "action.overdue":
+        return _(
+            "Action overdue since %(date)s: %(title)s", date=action.due_on.isoformat(), title=action.title
+        )
+    return _("Action due on %(date)s: %(title)s", date=action.due_on.isoformat(), title=action.title)
 
 
 def send_pending_email(

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
 from sqlmodel import Session
 
 from coordination.audit import service as audit
 from coordination.classification import Clearance, NeedToKnow
+from coordination.countries import find_country, unknown_countries
 from coordination.decisions import queries as decision_queries
 from coordination.decisions import service as decisions
 from coordination.decisions.enums import UnitKind
@@ -142,10 +144,11 @@ def submit_observation(
         raise LessonError("you cannot classify above your own clearance", "classification")
     body = _task_force(session, task_force)
     themes = _clean_list(themes, {t.value for t in Theme}, "theme", "themes")
-    countries = [c.upper() for c in _clean_list(countries, None, "country", "countries")]
+    typed = {c: find_country(c) or c.upper() for c in _clean_list(countries, None, "country", "countries")}
+    countries = list(dict.fromkeys(typed.values()))
     known = structure.known_countries(session=session, codes=countries)
-    if unknown := [c for c in countries if c not in known]:
-        raise LessonError(f"unknown country: {', '.join(unknown)}", "countries")
+    if unknown := [text for text, code in typed.items() if code not in known]:
+        raise LessonError(unknown_countries(unknown), "countries")
     if body is not None:
         themes = themes or list(body.themes or [])
         countries = countries or structure.body_country_codes(session=session, body_id=body.id)
@@ -393,17 +396,19 @@ def endorse(
     reached = decision_queries.readers_among(session=session, decision=decision, person_ids=reached)
     reached -= {person.id}
     answering = reached & set(answering_audience(graph, units, decision.classification))
-    title = f"Lesson endorsed for {body.name}: {lesson.title}"
-    for told, body_text in (
-        (answering, "The steering group will task remedial actions; please acknowledge the decision."),
-        (reached - answering, "The steering group will task remedial actions to your body."),
-    ):
-        notifications.notify(
+
+    def endorsed(asked: bool) -> tuple[str, str]:
+        title = _("Lesson endorsed for %(body)s: %(title)s", body=body.name, title=lesson.title)
+        if asked:
+            return title, _("The steering group will task remedial actions; please acknowledge the decision.")
+        return title, _("The steering group will task remedial actions to your body.")
+
+    for told, asked in ((answering, True), (reached - answering, False)):
+        notifications.notify_in_their_language(
             session=session,
             person_ids=told,
             kind="lesson.endorsed",
-            title=title,
-            body=body_text,
+            message=lambda asked=asked: endorsed(asked),
             link=f"/lessons/{lesson.id}",
             now=now,
         )
@@ -458,12 +463,14 @@ def add_remedial_action(
     session.commit()
     told = decision_queries.readers_among(session=session, decision=decision, person_ids={owner_person_id})
     if owner_person_id and owner_person_id != person.id and told:
-        notifications.notify(
+        notifications.notify_in_their_language(
             session=session,
             person_ids=told,
             kind="lesson.action",
-            title=f"Remedial action for you: {action.title}",
-            body=f"Due {due_on:%Y-%m-%d}, from the lesson “{lesson.title}”.",
+            message=lambda: (
+                _("Remedial action for you: %(title)s", title=action.title),
+                _("Due %(date)s, from the lesson “%(title)s”.", date=due_on.isoformat(), title=lesson.title),
+            ),
             link=f"/actions/{action.id}",
             now=now,
         )
@@ -477,12 +484,14 @@ def add_remedial_action(
 def ask_for_observations(*, session: Session, task_force: "Body", now: datetime) -> int:
     """When a task force stands down, each member is asked what should be learned from it."""
     member_ids = structure.seated_person_ids(session=session, body_id=task_force.id)
-    notifications.notify(
+    notifications.notify_in_their_language(
         session=session,
         person_ids=member_ids,
         kind="lesson.request",
-        title=f"{task_force.name} is stood down: what should we learn from it?",
-        body="Submit your observations to the lessons-learned log while they are fresh.",
+        message=lambda: (
+            _("%(name)s is stood down: what should we learn from it?", name=task_force.name),
+            _("Submit your observations to the lessons-learned log while they are fresh."),
+        ),
         link=f"/lessons/new?task_force={task_force.slug}",
         now=now,
     )

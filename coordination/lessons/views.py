@@ -12,10 +12,11 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from coordination.audit import service as audit
 from coordination.classification import NeedToKnow
+from coordination.countries import find_country
 from coordination.db import get_session
 from coordination.decisions import queries as decision_queries
 from coordination.decisions.forms import CLASSIFICATION_CHOICES
-from coordination.formchecks import Form
+from coordination.formchecks import CountryListField, Form
 from coordination.lessons import queries, service
 from coordination.lessons.enums import LessonStage
 from coordination.markup import render_markdown
@@ -96,9 +97,7 @@ class ObservationForm(Form):
     )
     task_force = SelectField(_l("Task force"), choices=[], validate_choice=False)
     themes = SelectMultipleField(_l("Themes"), choices=THEME_CHOICES)
-    countries = StringField(
-        _l("Countries (ISO codes, comma-separated)"), validators=[Optional(), Length(max=300)]
-    )
+    countries = CountryListField(_l("Countries (names, separated by commas)"))
     tags = StringField(_l("Tags (comma-separated)"), validators=[Optional(), Length(max=300)])
     report_ids = StringField(
         _l("Field reports it concerns (numbers)"), validators=[Optional(), Length(max=300)]
@@ -143,7 +142,9 @@ def _filters() -> queries.LessonFilter:
         stage=request.args.get("stage") or None,
         effort=request.args.get("effort") or None,
         theme=request.args.get("theme") or None,
-        country=(request.args.get("country") or "").upper() or None,
+        country=find_country(request.args.get("country"))
+        or (request.args.get("country") or "").upper()
+        or None,
     )
 
 
@@ -210,7 +211,7 @@ def new_lesson():
                 effort=form.effort.data or "",
                 task_force=form.task_force.data or None,
                 themes=form.themes.data or [],
-                countries=_words(form.countries.data),
+                countries=form.countries.data or [],
                 tags=_words(form.tags.data),
                 report_ids=_ids(form.report_ids.data),
                 decision_ids=_ids(form.decision_ids.data),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 from sqlmodel import Session, select
 
@@ -130,24 +131,36 @@ def agenda(*, session: Session, viewer: "Person", policy: NeedToKnow, meeting: M
             priority = priorities.get_priority(session=session, priority_id=ref)
             if priority is not None:
                 label = priorities.subject_label(session, priority)
-                title = (
-                    f"Review priority: {label} (tier {priority.tier}, "
-                    f"review due {priority.next_review_on:%d %b %Y})"
+                title = _(
+                    "Review priority: %(subject)s (tier %(tier)s, review due %(due)s)",
+                    subject=label,
+                    tier=priority.tier,
+                    due=priority.next_review_on.isoformat(),
                 )
         elif kind in (AgendaKind.early_warning, AgendaKind.validated_report) and ref in seen_reports:
             report = seen_reports[ref]
-            prefix = "Early warning" if kind is AgendaKind.early_warning else "Validated report"
+            prefix = _("Early warning") if kind is AgendaKind.early_warning else _("Validated report")
             title = f"{prefix}: {report.title} ({report.country_code}, #{report.id})"
         elif kind is AgendaKind.pending_acknowledgement and ref in seen_decisions:
             if missing.get(ref):
-                title = f"Awaiting acknowledgement from {missing[ref]} unit(s): {seen_decisions[ref].title}"
+                title = _(
+                    "Awaiting acknowledgement from %(count)s unit(s): %(title)s",
+                    count=missing[ref],
+                    title=seen_decisions[ref].title,
+                )
         elif kind is AgendaKind.overdue_action and ref in seen_actions:
             action = seen_actions[ref]
-            title = f"Overdue action: {action.title} (due {action.due_on:%d %b %Y})"
+            title = _(
+                "Overdue action: %(title)s (due %(due)s)", title=action.title, due=action.due_on.isoformat()
+            )
         elif kind is AgendaKind.situation_report_due and ref in task_forces:
             task_force = task_forces[ref]
             due = sitreps.next_due_on(session=session, task_force=task_force)
-            title = f"Situation report due from {task_force.name} ({due:%d %b %Y})"
+            title = _(
+                "Situation report due from %(task_force)s (%(due)s)",
+                task_force=task_force.name,
+                due=due.isoformat(),
+            )
         if title is not None:
             lines.append(AgendaLine(item.id, len(lines) + 1, kind, ref, title, item.notes))
     return lines

@@ -107,6 +107,7 @@ def notify_in_their_language(
     message: Callable[[], tuple[str, str]],
     link: str = "",
     now: datetime,
+    mail: bool = True,
     urgent: bool = False,
     commit: bool = True,
 ) -> list[Notification]:
@@ -128,6 +129,7 @@ def notify_in_their_language(
             body=body,
             link=link,
             now=now,
+            mail=mail,
             urgent=urgent,
             commit=False,
         )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from coordination.audit import service as audit
@@ -309,21 +310,33 @@ def annual_review(*, session: Session, viewer: "Person", effort: "Body", year: i
     objs = objectives(session=session, effort=effort, year=year)
     series = measurements(session=session, objective_ids=[o.id for o in objs])
     departments = structure.all_departments_by_id(session=session)
-    lines = [f"## Annual review {year}: {effort.name}", "", "### Objectives", ""]
+    lines = [
+        "## " + _("Annual review %(year)s: %(effort)s", year=year, effort=effort.name),
+        "",
+        "### " + _("Objectives"),
+        "",
+    ]
     for o in objs:
         reached = achievement(o, series[o.id])
-        latest = f"{series[o.id][-1].value:g}{o.unit and ' ' + o.unit}" if series[o.id] else "no measurement"
+        latest = (
+            f"{series[o.id][-1].value:g}{o.unit and ' ' + o.unit}" if series[o.id] else _("no measurement")
+        )
         verdict = (
-            "not measured"
+            _("not measured")
             if reached is None
-            else ("target met" if reached >= 1 else f"{reached:.0%} of the way")
+            else (_("target met") if reached >= 1 else _("%(share)s of the way", share=f"{reached:.0%}"))
         )
-        lines.append(
-            f"- **{o.statement}** ({departments[o.department_id].code}). {o.indicator}: baseline "
-            f"{o.baseline:g}, target {o.target:g} by {o.deadline:%d %b %Y}, latest {latest}: {verdict}."
+        progress = _(
+            "baseline %(baseline)s, target %(target)s by %(deadline)s, latest %(latest)s: %(verdict)s.",
+            baseline=f"{o.baseline:g}",
+            target=f"{o.target:g}",
+            deadline=o.deadline.isoformat(),
+            latest=latest,
+            verdict=verdict,
         )
+        lines.append(f"- **{o.statement}** ({departments[o.department_id].code}). {o.indicator}: {progress}")
     if not objs:
-        lines.append("- No objectives were set for this year.")
+        lines.append("- " + _("No objectives were set for this year."))
     actions = decisions.actions_concerning(
         session=session,
         viewer=viewer,
@@ -331,29 +344,37 @@ def annual_review(*, session: Session, viewer: "Person", effort: "Body", year: i
         due_from=date(year, 1, 1),
         due_until=date(year, 12, 31),
     )
-    lines += ["", "### Actions", ""]
+    lines += ["", "### " + _("Actions"), ""]
+    late = " (" + _("late") + ")"
     lines += [
-        f"- {a.title}: {a.status}{' (late)' if a.status != 'done' and a.due_on < today else ''}"
-        for a in actions
-    ] or ["- No actions fell due this year."]
+        f"- {a.title}: {a.status}{late if a.status != 'done' and a.due_on < today else ''}" for a in actions
+    ] or ["- " + _("No actions fell due this year.")]
     joint = budget.joint_budget(session=session, effort=effort, years=[year])
     totals = joint.totals[year]
     lines += [
         "",
-        "### Budget (thousands of euros, sum of the departmental lines)",
+        "### " + _("Budget (thousands of euros, sum of the departmental lines)"),
         "",
-        f"- Pledged {totals['pledged']}, committed {totals['committed']}, spent {totals['spent']}.",
+        "- "
+        + _(
+            "Pledged %(pledged)s, committed %(committed)s, spent %(spent)s.",
+            pledged=totals["pledged"],
+            committed=totals["committed"],
+            spent=totals["spent"],
+        ),
     ]
     if totals["committed"]:
-        lines.append(f"- Spent {totals['spent'] / totals['committed']:.0%} of what was committed.")
+        share = f"{totals['spent'] / totals['committed']:.0%}"
+        lines.append("- " + _("Spent %(share)s of what was committed.", share=share))
     if joint.missing[year]:
-        lines.append(f"- No budget line from: {', '.join(d.code for d in joint.missing[year])}.")
+        missing = ", ".join(d.code for d in joint.missing[year])
+        lines.append("- " + _("No budget line from: %(departments)s.", departments=missing))
     positions = session.exec(
         select(ReviewPosition)
         .where(ReviewPosition.effort_id == effort.id, ReviewPosition.year == year)
         .order_by(ReviewPosition.id)
     ).all()
-    lines += ["", "### Points of disagreement: each party's position", ""]
+    lines += ["", "### " + _("Points of disagreement: each party's position"), ""]
     by_point: dict[str, list[ReviewPosition]] = {}
     for p in positions:
         by_point.setdefault(p.point, []).append(p)
@@ -361,7 +382,7 @@ def annual_review(*, session: Session, viewer: "Person", effort: "Body", year: i
         lines.append(f"- **{point}**")
         lines += [f"  - {departments[e.department_id].code}: {e.position}" for e in entries]
     if not positions:
-        lines.append("- No party recorded a disagreement.")
+        lines.append("- " + _("No party recorded a disagreement."))
     return "\n".join(lines)
 
 

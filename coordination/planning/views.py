@@ -54,7 +54,9 @@ def plan(slug: str):
     return _plan_page(effort, year)
 
 
-def _plan_page(effort, year: int, *, conflict: dict | None = None, status: int = 200):
+def _plan_page(
+    effort, year: int, *, conflict: dict | None = None, refused: dict | None = None, status: int = 200
+):
     """The plan page; with a budget line or measurement refused as stale (`conflict`: which form, what is
     stored now in words, what the reader typed), the stored one beside the typed values, which the form
     keeps."""
@@ -98,6 +100,7 @@ def _plan_page(effort, year: int, *, conflict: dict | None = None, status: int =
         budget_version=budget.version(session=session, effort_id=effort.id),
         plan_version=plans.version(session=session, effort_id=effort.id),
         conflict=conflict,
+        refused=refused,
     ), status
 
 
@@ -105,23 +108,42 @@ def _back(slug: str, anchor: str):
     return redirect(url_for("planning.plan", slug=slug, year=request.form.get("year") or None) + f"#{anchor}")
 
 
-def _attempt(action, success: str) -> None:
+def _attempt(action, success: str) -> str | None:
+    """Do `action`: None once done (and `success` flashed), else why it was refused, in words."""
     try:
         action()
     except StaleVersion:
         raise
     except RuleViolation as error:
-        flash(str(error), "error")
+        return str(error)
     except (TypeError, ValueError):
-        flash(_("Check the values you entered."), "error")
-    else:
-        flash(success, "info")
+        return _("Check the values you entered.")
+    flash(success, "info")
+    return None
+
+
+def _flash_refusal(refusal: str | None) -> None:
+    if refusal:
+        flash(refusal, "error")
+
+
+def _done_or_refused(effort, form: str, anchor: str, refusal: str | None, objective_id: int | None = None):
+    """Back to the page once done; refused, the page again with what was typed kept in its form and
+    the reason above it (422), never a page that lost the typing."""
+    if refusal is None:
+        return _back(effort.slug, anchor)
+    get_session().rollback()
+    year = request.form.get("year", type=int) or _now().year
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        year = _now().year
+    refused = {"form": form, "typed": request.form, "message": refusal, "objective_id": objective_id}
+    return _plan_page(effort, year, refused=refused, status=422)
 
 
 @bp.post("/task-forces/<slug>/objectives")
 def add_objective(slug: str):
     effort, form = _effort(slug), request.form
-    _attempt(
+    refusal = _attempt(
         lambda: plans.add_objective(
             session=get_session(),
             person=current_user,
@@ -138,7 +160,7 @@ def add_objective(slug: str):
         ),
         _("Objective added."),
     )
-    return _back(slug, "plan")
+    return _done_or_refused(effort, "objective", "plan", refusal)
 
 
 @bp.post("/objectives/<int:objective_id>/measurements")
@@ -150,7 +172,7 @@ def add_measurement(objective_id: int):
     effort = structure.bodies_by_id(session=session, ids=[objective.effort_id])[objective.effort_id]
     measured_on = _date("measured_on") or _now().date()
     try:
-        _attempt(
+        refusal = _attempt(
             lambda: plans.record_measurement(
                 session=session,
                 person=current_user,
@@ -174,14 +196,14 @@ def add_measurement(objective_id: int):
             else _("%(date)s: no measurement.", date=measured_on.isoformat()),
         }
         return _plan_page(effort, objective.year, conflict=conflict, status=409)
-    return _back(effort.slug, "plan")
+    return _done_or_refused(effort, "measurement", "plan", refusal, objective_id=objective.id)
 
 
 @bp.post("/task-forces/<slug>/budget")
 def set_budget(slug: str):
     effort, form, session = _effort(slug), request.form, get_session()
     try:
-        _attempt(
+        refusal = _attempt(
             lambda: budget.set_line(
                 session=session,
                 person=current_user,
@@ -210,7 +232,7 @@ def set_budget(slug: str):
             },
             status=409,
         )
-    return _back(slug, "budget")
+    return _done_or_refused(effort, "budget", "budget", refusal)
 
 
 def _stored_line(effort, department_code: str, year: int) -> str:
@@ -239,7 +261,7 @@ def assign(slug: str):
     if assignee is None:
         flash(_("No person with that e-mail address."), "error")
         return _back(slug, "roster")
-    _attempt(
+    refusal = _attempt(
         lambda: roster.assign(
             session=session,
             person=current_user,
@@ -252,7 +274,7 @@ def assign(slug: str):
         ),
         _("Assignment recorded."),
     )
-    return _back(slug, "roster")
+    return _done_or_refused(effort, "assign", "roster", refusal)
 
 
 @bp.post("/task-forces/<slug>/assignments/<int:assignment_id>/end")
@@ -261,15 +283,17 @@ def end_assignment(slug: str, assignment_id: int):
     assignment = roster.get_assignment(session=session, task_force=effort, assignment_id=assignment_id)
     if assignment is None:
         abort(404)
-    _attempt(
-        lambda: roster.end_assignment(
-            session=session,
-            person=current_user,
-            assignment=assignment,
-            reason=request.form.get("reason", ""),
-            now=_now(),
-        ),
-        _("Assignment ended."),
+    _flash_refusal(
+        _attempt(
+            lambda: roster.end_assignment(
+                session=session,
+                person=current_user,
+                assignment=assignment,
+                reason=request.form.get("reason", ""),
+                now=_now(),
+            ),
+            _("Assignment ended."),
+        )
     )
     return _back(slug, "roster")
 
@@ -277,7 +301,7 @@ def end_assignment(slug: str, assignment_id: int):
 @bp.post("/task-forces/<slug>/press")
 def draft_press(slug: str):
     effort = _effort(slug)
-    _attempt(
+    refusal = _attempt(
         lambda: press.draft(
             session=get_session(),
             person=current_user,
@@ -288,7 +312,7 @@ def draft_press(slug: str):
         ),
         _("Press item drafted."),
     )
-    return _back(slug, "press")
+    return _done_or_refused(effort, "press", "press", refusal)
 
 
 @bp.post("/press/<int:item_id>")
@@ -298,16 +322,18 @@ def move_press(item_id: int):
     if item is None:
         abort(404)
     person = structure.get_person(session=session, person_id=current_user.id)
-    _attempt(
-        lambda: press.move(
-            session=session,
-            person=person,
-            item=item,
-            to_status=request.form.get("to", ""),
-            comment=request.form.get("comment", ""),
-            now=_now(),
-        ),
-        _("Press item updated."),
+    _flash_refusal(
+        _attempt(
+            lambda: press.move(
+                session=session,
+                person=person,
+                item=item,
+                to_status=request.form.get("to", ""),
+                comment=request.form.get("comment", ""),
+                now=_now(),
+            ),
+            _("Press item updated."),
+        )
     )
     if request.form.get("from_queue"):
         return redirect(url_for("planning.press_queue"))
@@ -326,7 +352,7 @@ def press_queue():
 @bp.post("/task-forces/<slug>/partners")
 def add_partner(slug: str):
     effort, form = _effort(slug), request.form
-    _attempt(
+    refusal = _attempt(
         lambda: registers.add_partner(
             session=get_session(),
             person=current_user,
@@ -339,13 +365,13 @@ def add_partner(slug: str):
         ),
         _("Partner added."),
     )
-    return _back(slug, "partners")
+    return _done_or_refused(effort, "partner", "partners", refusal)
 
 
 @bp.post("/task-forces/<slug>/risks")
 def add_risk(slug: str):
     effort, form = _effort(slug), request.form
-    _attempt(
+    refusal = _attempt(
         lambda: registers.add_risk(
             session=get_session(),
             person=current_user,
@@ -359,13 +385,13 @@ def add_risk(slug: str):
         ),
         _("Risk added."),
     )
-    return _back(slug, "risks")
+    return _done_or_refused(effort, "risk", "risks", refusal)
 
 
 @bp.post("/task-forces/<slug>/review-positions")
 def add_position(slug: str):
     effort, form = _effort(slug), request.form
-    _attempt(
+    refusal = _attempt(
         lambda: plans.add_position(
             session=get_session(),
             person=current_user,
@@ -377,7 +403,7 @@ def add_position(slug: str):
         ),
         _("Position recorded."),
     )
-    return _back(slug, "review")
+    return _done_or_refused(effort, "position", "review", refusal)
 
 
 @bp.get("/task-forces/<slug>/budget.csv")
@@ -409,7 +435,7 @@ def roster_page():
         if designee is None:
             flash(_("No person with that e-mail address."), "error")
         else:
-            _attempt(
+            refusal = _attempt(
                 lambda: roster.designate(
                     session=session,
                     person=current_user,
@@ -422,6 +448,7 @@ def roster_page():
                 ),
                 _("Designation saved."),
             )
+            _flash_refusal(refusal)
         return redirect(url_for("planning.roster_page"))
     return render_template(
         "planning/roster.html",
@@ -434,7 +461,7 @@ def roster_page():
 @bp.post("/task-forces/<slug>/needs")
 def set_needs(slug: str):
     effort = _effort(slug)
-    _attempt(
+    refusal = _attempt(
         lambda: roster.set_needs(
             session=get_session(),
             person=current_user,
@@ -444,4 +471,4 @@ def set_needs(slug: str):
         ),
         _("Needs saved."),
     )
-    return _back(slug, "roster")
+    return _done_or_refused(effort, "needs", "roster", refusal)

@@ -69,6 +69,13 @@ class ReportPublic(BaseModel):
     author: AuthorPublic
     created_at: datetime
     updated_at: datetime
+    place_id: str | None = Field(
+        default=None, description="The gazetteer's place: geonames:<id> (a town) or iso3166-2:<code>"
+    )
+    place_name: str | None = Field(default=None, description="Where it happened, e.g. Goma, Nord-Kivu")
+    latitude: float | None = Field(default=None, description="Decimal degrees (WGS 84)")
+    longitude: float | None = Field(default=None, description="Decimal degrees (WGS 84)")
+    event_at: datetime | None = Field(default=None, description="When it happened (posting is created_at)")
     deliveries: list[DeliveryPublic] = []
 
 
@@ -179,6 +186,11 @@ REPORT_FIELDS = {
     "escalated_at",
     "created_at",
     "updated_at",
+    "place_id",
+    "place_name",
+    "latitude",
+    "longitude",
+    "event_at",
 }
 
 

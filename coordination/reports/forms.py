@@ -1,8 +1,11 @@
 """The form embassy staff, platform members and the intelligence service post reports with."""
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
+    DateTimeLocalField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -11,10 +14,12 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from coordination.formchecks import Form
+from coordination.attachments import service as attachments
+from coordination.formchecks import CountryField, Form, within_years
 from coordination.labels import LABELS
+from coordination.places.coordinates import CoordinateError, parse_point
 
 THEME_CHOICES = [
     ("diplomacy", _l("Diplomacy")),
@@ -73,7 +78,7 @@ class ReportForm(Form):
     intelligence_level = SelectField(_l("Intelligence level"), choices=INTELLIGENCE_CHOICES, default="")
     title = StringField(_l("Title"), validators=[DataRequired(), Length(min=3, max=200)])
     body = TextAreaField(_l("Report (Markdown)"), validators=[Length(max=50_000)])
-    country_code = SelectField(_l("Country"), choices=[])
+    country_code = CountryField(_l("Country"), choices=[])
     themes = MultiCheckboxField(_l("Themes"), choices=THEME_CHOICES)
     severity = SelectField(_l("Severity"), choices=SEVERITY_CHOICES, default="info")
     early_warning = BooleanField(_l("Early warning"))
@@ -84,8 +89,53 @@ class ReportForm(Form):
         _l("Information credibility"), choices=CREDIBILITY_CHOICES, default=""
     )
     updates_report_id = IntegerField(_l("Updates report number"), validators=[Optional(), NumberRange(min=1)])
+    place = StringField(
+        _l("Place"),
+        description=_l("A town or an admin area of the report's country, e.g. Goma"),
+        validators=[Length(max=200)],
+    )
+    coordinates = StringField(
+        _l("Coordinates"),
+        description=_l("Latitude, longitude in decimal degrees, e.g. -1.68, 29.22"),
+        validators=[Length(max=60)],
+    )
+    event_at = DateTimeLocalField(
+        _l("Time of the event (Brussels time)"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional(), within_years],
+    )
+    attachments = MultipleFileField(
+        _l("Photos and documents"),
+        description=_l("Optional. Location metadata is removed from photos unless you keep it."),
+    )
+    keep_location = BooleanField(_l("Keep location metadata (GPS) in photos"))
     # drawn when the page is rendered: posting the same form twice stores one report (see new_report)
     idempotency_key = HiddenField(validators=[Optional(), Length(max=200)])
+    checked_files: tuple = ()  # what validate_attachments found, stored once the report is posted
+
+    def validate_attachments(self, field) -> None:
+        """Files are checked before the report is posted: a refused file posts nothing."""
+        try:
+            self.checked_files = tuple(
+                attachments.check_uploads(
+                    field.data or [],
+                    keep_location=self.keep_location.data,
+                    limits=attachments.Limits.from_config(current_app.config),
+                )
+            )
+        except attachments.FileRefused as refused:
+            raise ValidationError(str(refused)) from None
+
+    def validate_coordinates(self, field) -> None:
+        if field.data:
+            try:
+                parse_point(field.data)
+            except CoordinateError as error:
+                raise ValidationError(str(error)) from None
+
+    def point(self) -> tuple[float, float] | tuple[None, None]:
+        """The typed coordinates as latitude and longitude (after validation), or none."""
+        return parse_point(self.coordinates.data) if self.coordinates.data else (None, None)
 
 
 class TriageForm(Form):

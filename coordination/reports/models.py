@@ -1,5 +1,6 @@
 """Field reports, where they were delivered, who read them, and how they were triaged."""
 
+import math
 from datetime import datetime
 
 from pydantic import ConfigDict, field_validator
@@ -37,6 +38,25 @@ class ReportBase(SQLModel):
     updates_report_id: int | None = Field(
         default=None, foreign_key="fieldreport.id", index=True, ge=1, le=MAX_ID
     )
+    place_id: str | None = Field(
+        default=None,
+        max_length=40,
+        description="A place of the gazetteer: geonames:<id> for a town, iso3166-2:<code> for an admin area",
+    )
+    place_name: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Where it happened. On posting, a name the gazetteer must know in the report's country"
+        " (as 'Goma' or 'Goma, Nord-Kivu'), unless coordinates are given",
+    )
+    latitude: float | None = Field(default=None, ge=-90, le=90, description="Decimal degrees (WGS 84)")
+    longitude: float | None = Field(default=None, ge=-180, le=180, description="Decimal degrees (WGS 84)")
+    event_at: datetime | None = Field(
+        default=None,
+        sa_type=UTCDateTime,
+        description="When it happened (UTC), besides when it was posted: at most 10 minutes after posting"
+        " and at most 90 days before",
+    )
 
 
 class ReportCreate(ReportBase):
@@ -56,6 +76,18 @@ class ReportCreate(ReportBase):
     @classmethod
     def _upper(cls, value: str | None) -> str | None:
         return value.strip().upper() if value else value
+
+    @field_validator("latitude", "longitude")
+    @classmethod
+    def _finite(cls, value: float | None) -> float | None:
+        if value is not None and not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return value
+
+    @field_validator("place_id", "place_name", mode="before")
+    @classmethod
+    def _trimmed_or_none(cls, value):
+        return (value.strip() or None) if isinstance(value, str) else value
 
     @field_validator("themes")
     @classmethod

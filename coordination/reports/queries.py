@@ -452,6 +452,40 @@ def early_warnings_by_country(
     return sorted(rows.values(), key=lambda r: (-r.total, r.country))
 
 
+@dataclass(frozen=True)
+class LocatedReport:
+    id: int
+    title: str
+    severity: str
+    country: str
+    place_name: str | None
+    latitude: float
+    longitude: float
+
+
+def located_early_warnings(
+    *,
+    session: Session,
+    viewer: "Person",
+    policy: NeedToKnow,
+    since: datetime,
+    countries: list[str] | None = None,
+    limit: int = 300,
+) -> list[LocatedReport]:
+    """Early warnings with coordinates that the viewer may see, newest first (the points on a map)."""
+    visible = visible_reports(viewer=viewer, policy=policy).subquery()
+    query = (
+        select(FieldReport.id, FieldReport.title, FieldReport.severity, FieldReport.country_code)
+        .add_columns(FieldReport.place_name, FieldReport.latitude, FieldReport.longitude)
+        .join(visible, visible.c.id == FieldReport.id)
+        .where(FieldReport.early_warning, FieldReport.created_at >= since, FieldReport.latitude.is_not(None))
+    )
+    if countries is not None:
+        query = query.where(FieldReport.country_code.in_(countries))
+    rows = session.exec(query.order_by(FieldReport.created_at.desc()).limit(limit))
+    return [LocatedReport(*row) for row in rows]
+
+
 def early_warnings_by_body(
     *, session: Session, viewer: "Person", policy: NeedToKnow, body_ids: list[int], since: datetime
 ) -> dict[int, dict[str, int]]:

@@ -3,8 +3,8 @@ comments and forwarding. Reads live in queries.py; `ReportCreate` is the input o
 
 import hashlib
 import json
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -15,9 +15,12 @@ from sqlmodel import Session
 
 from coordination.audit import service as audit
 from coordination.classification import Clearance, NeedToKnow
+from coordination.countries import country_name, unknown_country
 from coordination.labels import label_now
 from coordination.markup import render_markdown
 from coordination.notifications import service as notifications
+from coordination.places import coordinates
+from coordination.places import queries as places
 from coordination.reports import queries
 from coordination.reports.enums import TRIAGE_TRANSITIONS, ReportKind, TriageStatus
 from coordination.reports.models import Delivery, FieldReport, ReportComment, ReportCreate, ReportRead
@@ -66,8 +69,99 @@ def _moved_past(current: TriageStatus, wanted: TriageStatus) -> bool:
 # --- posting ----------------------------------------------------------------------------------------
 
 
+LOCATION_FIELDS = {"place_id", "place_name", "latitude", "longitude", "event_at"}
+EVENT_AHEAD = timedelta(minutes=10)  # clocks of phones in the field run a little fast
+EVENT_LOOKBACK = timedelta(days=90)  # older than that it is background, and mostly a mistyped year
+
+
 def _fingerprint(data: ReportCreate) -> str:
-    return hashlib.sha256(json.dumps(data.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+    # place and event time left out when empty: keys used before they existed still replay
+    unset = {name for name in LOCATION_FIELDS if getattr(data, name) is None}
+    values = data.model_dump(mode="json", exclude=unset)
+    return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Location:
+    place_id: str | None = None
+    place_name: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+def locate(
+    *,
+    country: str,
+    place_id: str | None = None,
+    place_name: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+) -> Location:
+    """Where a report's event happened: a place of the gazetteer in the report's country (picked by id, or
+    named so that exactly one place matches), coordinates, or both (coordinates given win over the
+    place's). A name the gazetteer does not know, or knows several times, is kept as typed only with
+    coordinates."""
+    if (latitude is None) != (longitude is None):
+        raise ReportError(_("Give both the latitude and the longitude."), "latitude")
+    if latitude is not None:
+        try:
+            coordinates.check(latitude, longitude)
+        except coordinates.CoordinateError as error:
+            raise ReportError(str(error), "latitude") from None
+    if place_id:
+        place = places.get(place_id)
+        if place is None or place.country != country:
+            message = _("The gazetteer has no place %(id)s in this country.", id=place_id)
+            raise ReportError(message, "place_id")
+        found = [place]
+    elif place_name:
+        found = places.matches(country, place_name)
+    else:
+        return Location(latitude=latitude, longitude=longitude)
+    if len(found) == 1:
+        place = found[0]
+        if latitude is None:
+            latitude, longitude = place.latitude, place.longitude
+        return Location(place.id, place.full_name, latitude, longitude)
+    if latitude is not None:
+        return Location(None, place_name, latitude, longitude)
+    if found:
+        listed = "; ".join(p.label for p in found[:10])
+        raise ReportError(
+            _(
+                "Several places are called %(name)s: %(places)s. Type one of them as listed, or give"
+                " coordinates.",
+                name=place_name,
+                places=listed,
+            ),
+            "place_name",
+        )
+    raise ReportError(
+        _(
+            "No place called %(name)s in this country. Check the spelling, or give coordinates.",
+            name=place_name,
+        ),
+        "place_name",
+    )
+
+
+def check_event_time(event_at: datetime, *, now: datetime) -> datetime:
+    """The event time in UTC (a time without zone is taken as UTC): at most EVENT_AHEAD after posting and
+    at most EVENT_LOOKBACK before it."""
+    if event_at.tzinfo is None:
+        event_at = event_at.replace(tzinfo=UTC)
+    event_at = event_at.astimezone(UTC)
+    if event_at > now + EVENT_AHEAD:
+        raise ReportError(_("The time of the event cannot be in the future."), "event_at")
+    if event_at < now - EVENT_LOOKBACK:
+        raise ReportError(
+            _(
+                "The time of the event is more than %(days)s days ago: report older events in the text.",
+                days=EVENT_LOOKBACK.days,
+            ),
+            "event_at",
+        )
+    return event_at
 
 
 def _facts(report: FieldReport, mission_code: str | None) -> ReportFacts:
@@ -86,7 +180,7 @@ def may_write_intelligence(person: "Person") -> bool:
     return person.directorate is not None and person.directorate.code == INTELLIGENCE_DIRECTORATE
 
 
-def _validate(session: Session, author: "Person", data: ReportCreate, policy: NeedToKnow):
+def _validate(session: Session, author: "Person", data: ReportCreate, policy: NeedToKnow, now: datetime):
     mission = None
     if data.mission_code:
         mission = structure.mission_by_code(session=session, code=data.mission_code)
@@ -100,7 +194,7 @@ def _validate(session: Session, author: "Person", data: ReportCreate, policy: Ne
     if not country:
         raise ReportError("give the country the report is about (or the posting mission)", "country_code")
     if not structure.known_countries(session=session, codes=[country]):
-        raise ReportError(f"unknown country code {country}", "country_code")
+        raise ReportError(unknown_country(country), "country_code")
     if not Clearance(author.clearance).covers(data.classification):
         raise ReportError("you cannot classify above your own clearance", "classification")
     if data.kind == ReportKind.intelligence_brief:
@@ -117,7 +211,15 @@ def _validate(session: Session, author: "Person", data: ReportCreate, policy: Ne
         is None
     ):
         raise ReportError(f"no report {data.updates_report_id} to update", "updates_report_id")
-    return mission, country
+    location = locate(
+        country=country,
+        place_id=data.place_id,
+        place_name=data.place_name,
+        latitude=data.latitude,
+        longitude=data.longitude,
+    )
+    event_at = check_event_time(data.event_at, now=now) if data.event_at else None
+    return mission, country, location, event_at
 
 
 @dataclass
@@ -147,6 +249,7 @@ def prepare_report(
     graph: nx.MultiDiGraph,
     policy: NeedToKnow,
     idempotency_key: str | None = None,
+    now: datetime | None = None,
 ) -> "PreparedReport | Posted":
     """Everything before the first write: validation, rendering and routing. Only reads, so that on
     SQLite the write lock is held for the inserts alone. A repeated Idempotency-Key gives the Posted
@@ -156,10 +259,15 @@ def prepare_report(
         replay = _replay(session, author, idempotency_key, fingerprint)
         if replay:
             return replay
-    mission, country = _validate(session, author, data, policy)
-    values = data.model_dump(exclude={"mission_code", "country_code"})
+    now = now or utcnow()
+    mission, country, location, event_at = _validate(session, author, data, policy, now)
+    values = data.model_dump(exclude={"mission_code", "country_code", *LOCATION_FIELDS})
     report = FieldReport(
         **values,
+        **asdict(location),
+        event_at=event_at,
+        created_at=now,
+        updated_at=now,
         country_code=country,
         body_html=render_markdown(data.body),
         author_id=author.id,
@@ -241,6 +349,7 @@ def post_report(
     graph: nx.MultiDiGraph,
     policy: NeedToKnow,
     idempotency_key: str | None = None,
+    now: datetime | None = None,
 ) -> Posted:
     """Validate, store, route and audit a report in one transaction; a repeated Idempotency-Key
     returns the report it created the first time and creates nothing."""
@@ -251,6 +360,7 @@ def post_report(
         graph=graph,
         policy=policy,
         idempotency_key=idempotency_key,
+        now=now,
     )
     if isinstance(prepared, Posted):
         return prepared
@@ -300,13 +410,15 @@ def _alert(session: Session, report: FieldReport, person_ids: set[int], *, now: 
     def message() -> tuple[str, str]:
         if report.early_warning:
             title = _(
-                "Early warning on %(country)s: %(title)s", country=report.country_code, title=report.title
+                "Early warning on %(country)s: %(title)s",
+                country=country_name(report.country_code),
+                title=report.title,
             )
         else:
             title = _(
                 "%(severity)s report on %(country)s: %(title)s",
                 severity=label_now("severity", report.severity),
-                country=report.country_code,
+                country=country_name(report.country_code),
                 title=report.title,
             )
         return title, _("Please triage it for your body.")
@@ -345,7 +457,7 @@ def escalate_untriaged_early_warnings(
             return (
                 _(
                     "Untriaged early warning on %(country)s: %(title)s",
-                    country=report.country_code,
+                    country=country_name(report.country_code),
                     title=report.title,
                 ),
                 _("No receiving body has triaged it within %(hours)s hours.", hours=f"{hours:g}"),

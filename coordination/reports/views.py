@@ -1,6 +1,6 @@
 """Pages for field reports: post, inbox, report with thread and deliveries, triage board, early warning."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 from flask import (
@@ -19,10 +19,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from pydantic import ValidationError
 
+from coordination.attachments import views as attachment_views
 from coordination.classification import Clearance, NeedToKnow
+from coordination.countries import country_choices, find_country
 from coordination.db import get_session
 from coordination.decisions import queries as decisions
+from coordination.i18n import BRUSSELS
 from coordination.labels import label
+from coordination.maps import queries as maps
 from coordination.reports import queries, service
 from coordination.reports.enums import TriageStatus
 from coordination.reports.forms import CommentForm, ForwardForm, ReportForm, TriageForm
@@ -113,9 +117,9 @@ def _report_form(session) -> ReportForm:
         (m.code, m.name) for m in sorted(missions, key=lambda m: m.city)
     ]
     countries = structure.list_countries(session=session)
-    form.country_code.choices = [("", _("The posting mission's host country"))] + [
-        (c.code, f"{c.name} ({c.code})") for c in countries
-    ]
+    form.country_code.choices = [("", _("The posting mission's host country"))] + country_choices(
+        (c.code, c.name) for c in countries
+    )
     clearance = Clearance(current_user.clearance)
     form.classification.choices = [c for c in form.classification.choices if clearance.covers(c[0])]
     if not service.may_write_intelligence(current_user):
@@ -130,11 +134,21 @@ def _report_form(session) -> ReportForm:
     return form
 
 
+# where the form shows an error on a place field of the report
+PLACE_FIELDS = {
+    "place_name": "place",
+    "place_id": "place",
+    "latitude": "coordinates",
+    "longitude": "coordinates",
+}
+
+
 @bp.route("/reports/new", methods=["GET", "POST"])
 def new_report():
     session = get_session()
     form = _report_form(session)
     if form.validate_on_submit():
+        latitude, longitude = form.point()
         try:
             data = ReportCreate(
                 title=form.title.data,
@@ -151,6 +165,12 @@ def new_report():
                 kind=form.kind.data,
                 intelligence_level=form.intelligence_level.data or None,
                 updates_report_id=form.updates_report_id.data,
+                place_name=form.place.data or None,
+                latitude=latitude,
+                longitude=longitude,
+                event_at=form.event_at.data.replace(tzinfo=BRUSSELS).astimezone(UTC)
+                if form.event_at.data
+                else None,
             )
             posted = service.post_report(
                 session=session,
@@ -163,19 +183,21 @@ def new_report():
         except ValidationError as error:
             for item in error.errors(include_url=False):
                 name = str(item["loc"][0]) if item["loc"] else "title"
-                getattr(form, name, form.title).errors.append(item["msg"])
+                getattr(form, PLACE_FIELDS.get(name, name), form.title).errors.append(item["msg"])
         except service.IdempotencyConflict:
             stored = _refuse_changed_repost(session, form)
             return render_template("reports/new.html", form=form, stored=stored), 409
         except service.NotAllowed as refused:
             flash(str(refused), "error")
         except service.ReportError as error:
-            getattr(form, error.field or "title", form.title).errors.append(str(error))
+            name = error.field or "title"
+            getattr(form, PLACE_FIELDS.get(name, name), form.title).errors.append(str(error))
         else:
             if posted.created:
                 flash(
                     _("Report posted and routed to %(count)s bodies.", count=len(posted.deliveries)), "info"
                 )
+                attachment_views.attach_checked("report", posted.report.id, form.checked_files)
             else:
                 flash(_("This report was already received: it was not posted a second time."), "info")
             return redirect(url_for("reports.report", report_id=posted.report.id))
@@ -208,7 +230,7 @@ def inbox():
     session = get_session()
     filters = {
         "body_slug": request.args.get("body") or None,
-        "country": request.args.get("country") or None,
+        "country": find_country(request.args.get("country")) or request.args.get("country") or None,
         "severity": request.args.get("severity") or None,
         "unread_only": request.args.get("unread") == "1",
     }
@@ -290,6 +312,7 @@ def report(report_id: int):
         escalation_hours=current_app.config["EARLY_WARNING_ESCALATION_HOURS"],
         comment_form=CommentForm(),
         forward_form=forward_form,
+        map=maps.report_map(report=found, mission=mission, tile_url=current_app.config["MAP_TILE_URL"]),
     )
 
 
@@ -382,15 +405,25 @@ def early_warning():
     holders = structure.people_by_id(
         session=session, ids={delivery.holder_id for _report, delivery in queue if delivery.holder_id}
     )
+    now = datetime.now(UTC)
     by_country = queries.early_warnings_by_country(
-        session=session, viewer=current_user, policy=policy(), now=datetime.now(UTC), weeks=weeks
+        session=session, viewer=current_user, policy=policy(), now=now, weeks=weeks
+    )
+    world = maps.early_warning_map(
+        session=session,
+        viewer=current_user,
+        policy=policy(),
+        by_country=by_country,
+        since=now - timedelta(weeks=weeks),
+        tile_url=current_app.config["MAP_TILE_URL"],
     )
     return render_template(
         "reports/early_warning.html",
         queue=queue,
         holders=holders,
-        now=datetime.now(UTC),
+        now=now,
         by_country=by_country,
+        map=world,
         weeks=weeks,
         steering_group=steering_group,
     )

@@ -51,7 +51,8 @@
     }
     var fields = [];
     new FormData(form).forEach(function (value, name) {
-      if (SKIPPED.indexOf(name) === -1) fields.push([name, value]);
+      // files cannot be kept in a draft (nor put back into a file input)
+      if (SKIPPED.indexOf(name) === -1 && typeof value === "string") fields.push([name, value]);
     });
     try {
       store.setItem(draftName, JSON.stringify({ key: keyField ? keyField.value : null, fields: fields }));

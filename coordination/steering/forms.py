@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from coordination.countries import find_country
 from coordination.formchecks import Form
 
 
@@ -11,11 +12,12 @@ class PriorityForm(Form):
         choices=[("country", _l("Country")), ("theme", _l("Theme")), ("region", _l("Region"))],
     )
     subject = StringField(
-        _l("Country code (e.g. BDI) or theme (e.g. humanitarian), or a region's name"),
+        _l("Country (name or code, e.g. Burundi) or theme (e.g. humanitarian), or a region's name"),
         validators=[DataRequired(), Length(max=60)],
     )
     countries = StringField(
-        _l("Countries of the region (codes, e.g. BDI COD RWA)"), validators=[Length(max=400)]
+        _l("Countries of the region (names separated by commas, or codes, e.g. BDI COD RWA)"),
+        validators=[Length(max=400)],
     )
     tier = SelectField(_l("Tier"), choices=[("1", "1"), ("2", "2"), ("3", "3")])
     rationale = TextAreaField(_l("Rationale"), validators=[Length(max=10_000)])
@@ -25,9 +27,12 @@ class PriorityForm(Form):
     )
 
     def country_codes(self) -> list[str] | None:
-        """The codes typed, split on spaces and commas; None when none (a change keeps a region's)."""
-        codes = (self.countries.data or "").replace(",", " ").replace(";", " ").split()
-        return codes or None
+        """The countries typed: names (or codes) separated by commas, codes also by spaces; None when
+        none (a change keeps a region's)."""
+        codes = []
+        for part in (self.countries.data or "").replace(";", ",").split(","):
+            codes += [part.strip()] if find_country(part) else part.split()
+        return [code for code in codes if code] or None
 
 
 class ReviewForm(Form):

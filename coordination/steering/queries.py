@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from coordination.countries import country_name
 from coordination.steering.enums import SubjectKind
 from coordination.steering.models import Priority, PriorityChange, PriorityCountry
 from coordination.structure import queries as structure
@@ -54,7 +55,7 @@ def member_country_names(*, session: Session, priorities: list[Priority]) -> dic
     """(code, name) of the member countries of each of these priorities (empty unless a region)."""
     members = member_countries(session=session, priorities=priorities)
     names = structure.country_names(session=session, codes={c for codes in members.values() for c in codes})
-    return {pid: [(c, names.get(c, c)) for c in codes] for pid, codes in members.items()}
+    return {pid: [(c, country_name(c, names.get(c))) for c in codes] for pid, codes in members.items()}
 
 
 def subject_label(session: Session, priority: Priority) -> str:
@@ -71,7 +72,9 @@ def subject_labels(*, session: Session, priorities: list[Priority]) -> dict[int,
 
     def label(p: Priority) -> str:
         if p.subject_kind == SubjectKind.country:
-            return f"{names[p.subject]} ({p.subject})" if p.subject in names else p.subject
+            if p.subject in names:
+                return f"{country_name(p.subject, names[p.subject])} ({p.subject})"
+            return p.subject
         if p.subject_kind == SubjectKind.region:
             return f"{p.subject} ({', '.join(members[p.id])})" if members[p.id] else p.subject
         return p.subject.capitalize()

@@ -9,6 +9,7 @@ from sqlalchemy import delete
 from sqlmodel import Session
 
 from coordination.audit import service as audit
+from coordination.countries import find_country, unknown_countries, unknown_country
 from coordination.rules import RuleViolation
 from coordination.steering.enums import SubjectKind
 from coordination.steering.models import Priority, PriorityChange, PriorityCountry
@@ -56,9 +57,10 @@ REGION_NAME_LENGTH = 60
 def _subject(session: Session, subject_kind: SubjectKind, subject: str) -> str:
     """The subject as stored: an upper-case known country code, a known theme, or a region's name."""
     if subject_kind is SubjectKind.country:
-        subject = subject.strip().upper()
+        typed = subject.strip()
+        subject = find_country(typed) or typed.upper()
         if not structure.known_countries(session=session, codes=[subject]):
-            raise PriorityError(f"unknown country code {subject}", "subject")
+            raise PriorityError(unknown_country(typed), "subject")
     elif subject_kind is SubjectKind.theme:
         subject = subject.strip().lower()
         if subject not in {t.value for t in Theme}:
@@ -74,14 +76,15 @@ def _countries(session: Session, subject_kind: SubjectKind, countries: list[str]
     """A region's member countries as sorted upper-case codes (None: not given); only a region has them."""
     if countries is None:
         return None
-    codes = sorted({c.strip().upper() for c in countries if c.strip()})
+    typed = {c.strip(): find_country(c) or c.strip().upper() for c in countries if c.strip()}
+    codes = sorted(set(typed.values()))
     if subject_kind is not SubjectKind.region:
         if codes:
             raise PriorityError("only a region has member countries", "countries")
         return None
-    unknown = sorted(set(codes) - structure.known_countries(session=session, codes=codes))
-    if unknown:
-        raise PriorityError(f"unknown country code(s) {', '.join(unknown)}", "countries")
+    known = structure.known_countries(session=session, codes=codes)
+    if unknown := [text for text, code in typed.items() if code not in known]:
+        raise PriorityError(unknown_countries(unknown), "countries")
     if len(codes) < 2:
         raise PriorityError("a region has at least two countries", "countries")
     return codes

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from coordination.classification import NeedToKnow
 from coordination.db import get_session
 from coordination.decisions import queries as decisions
+from coordination.maps import queries as maps
 from coordination.reports import queries as reports
 from coordination.rules import RuleViolation
 from coordination.sitreps import queries as sitreps
@@ -201,6 +202,14 @@ def dashboard():
         by_country=by_country[:DASHBOARD_COUNTRIES],
         more_countries=max(len(by_country) - DASHBOARD_COUNTRIES, 0),
         weeks=8,
+        map=maps.early_warning_map(
+            session=session,
+            viewer=current_user,
+            policy=policy,
+            by_country=by_country,
+            since=now - timedelta(weeks=8),
+            tile_url=current_app.config["MAP_TILE_URL"],
+        ),
         decisions=decisions.latest_of_body(session=session, viewer=current_user, body_id=steering_group.id)
         if steering_group
         else [],

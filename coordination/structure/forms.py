@@ -6,7 +6,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from coordination.formchecks import Form
+from coordination.formchecks import CountryField, CountryListField, Form
 from coordination.labels import LABELS
 
 CLEARANCE_CHOICES = list(LABELS["clearance"].items())
@@ -61,11 +61,9 @@ class MissionForm(Form):
     kind = SelectField(_l("Kind"), choices=MISSION_KIND_CHOICES)
     name = StringField(_l("Name"), validators=[DataRequired(), Length(min=2, max=200)])
     city = StringField(_l("City"), validators=[DataRequired(), Length(min=2, max=100)])
-    host_country_code = StringField(
-        _l("Host country (ISO code, e.g. COD)"), validators=[DataRequired(), Length(min=2, max=3)]
-    )
-    accredited = StringField(
-        _l("Also accredited to (ISO codes, comma-separated)"), validators=[Length(max=400)]
+    host_country_code = CountryField(_l("Host country"), choices=[], validators=[DataRequired()])
+    accredited = CountryListField(
+        _l("Also accredited to (country names, separated by commas)"), validators=[Length(max=400)]
     )
     organisation = StringField(
         _l("Organisation, for a permanent representation (e.g. NATO)"),

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from coordination.audit import service as audit
 from coordination.classification import Clearance
+from coordination.countries import find_country, unknown_countries, unknown_country
 from coordination.rules import Conflict, Forbidden, RuleViolation
 from coordination.structure.authority import seating_refusal
 from coordination.structure.enums import BodyKind, BodyStatus, MembershipRole, MissionKind
@@ -958,15 +959,25 @@ def _mission_countries(
     session: Session, host_country_code: str | None, accredited: Iterable[str]
 ) -> tuple[str, list[str]]:
     """The host country and the other countries a mission is accredited to, checked (codes upper-cased)."""
-    host = (host_country_code or "").strip().upper()
-    if not host or get_country(session=session, code=host) is None:
-        raise StructureError(f"unknown country {host!r}", "host_country_code")
+    typed = (host_country_code or "").strip()
+    if not typed:
+        raise StructureError(gettext("Choose the host country."), "host_country_code")
+    host = find_country(typed) or typed.upper()
+    if get_country(session=session, code=host) is None:
+        raise StructureError(unknown_country(typed), "host_country_code")
     if isinstance(accredited, str):
         accredited = accredited.replace(";", ",").split(",")
-    codes = {code.strip().upper() for code in accredited if code and code.strip()} - {host}
+    typed_codes = {
+        code.strip(): find_country(code) or code.strip().upper()
+        for code in accredited
+        if code and code.strip()
+    }
+    codes = set(typed_codes.values()) - {host}
     unknown = sorted(codes - known_countries(session=session, codes=codes))
     if unknown:
-        raise StructureError(f"unknown countries: {', '.join(unknown)}", "accredited")
+        raise StructureError(
+            unknown_countries(t for t, code in typed_codes.items() if code in unknown), "accredited"
+        )
     return host, sorted(codes)
 
 

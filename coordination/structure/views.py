@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 
 from coordination.auth import service as auth
 from coordination.auth.throttle import SignInLimits
+from coordination.countries import country_choices
 from coordination.db import get_session
 from coordination.labels import label
 from coordination.rules import Forbidden, RuleViolation
@@ -393,6 +394,15 @@ def _require_admin(what: str) -> None:
         raise Forbidden(f"only an administrator of the structure {what}")
 
 
+def _with_countries(form: MissionForm) -> MissionForm:
+    """The host country is chosen by name, in the reader's language."""
+    countries = structure.list_countries(session=get_session())
+    form.host_country_code.choices = [("", _("Choose a country"))] + country_choices(
+        (c.code, c.name) for c in countries
+    )
+    return form
+
+
 def _mission_form_page(form, found=None, status: int = 200, status_form=None):
     status_form = status_form or ReasonForm(prefix="status", formdata=None)
     return render_template(
@@ -403,7 +413,7 @@ def _mission_form_page(form, found=None, status: int = 200, status_form=None):
 @bp.route("/missions/new", methods=["GET", "POST"])
 def new_mission():
     _require_admin("opens missions")
-    form = MissionForm()
+    form = _with_countries(MissionForm())
     if form.validate_on_submit():
         try:
             mission = service.open_mission(
@@ -432,9 +442,10 @@ def _mission_edit_form(found) -> MissionForm:
             "name": found.name,
             "city": found.city,
             "host_country_code": found.host_country_code,
-            "accredited": ", ".join(sorted(c.code for c in found.accredited_countries)),
+            "accredited": sorted(c.code for c in found.accredited_countries),
         }
     )
+    _with_countries(form)
     for name in ("code", "kind", "organisation"):
         del form[name]
     return form

@@ -10,6 +10,7 @@ from flask_babel import gettext
 from sqlmodel import Session
 
 from coordination.audit import service as audit
+from coordination.countries import find_country, unknown_countries
 from coordination.decisions import queries as decisions
 from coordination.decisions.enums import DecisionStatus
 from coordination.lessons import service as lessons
@@ -193,11 +194,11 @@ def create_task_force(
     name = (name or "").strip()
     if len(name) < 3:
         raise TaskForceError("give the task force a name", "name")
-    countries = sorted({c.strip().upper() for c in countries if c.strip()})
+    typed = {c.strip(): find_country(c) or c.strip().upper() for c in countries if c.strip()}
+    countries = sorted(set(typed.values()))
     known = structure.known_countries(session=session, codes=countries)
-    for code in countries:
-        if code not in known:
-            raise TaskForceError(f"unknown country code {code}", "countries")
+    if unknown := [text for text, code in typed.items() if code not in known]:
+        raise TaskForceError(unknown_countries(unknown), "countries")
     try:
         themes = [Theme(t).value for t in dict.fromkeys(themes)]
     except ValueError as exc:

@@ -12,8 +12,9 @@ from wtforms.validators import DataRequired, Length
 from coordination.classification import NeedToKnow
 from coordination.db import get_session
 from coordination.decisions import queries as decisions
-from coordination.formchecks import Form, confirmed
+from coordination.formchecks import CountryListField, Form, confirmed
 from coordination.lessons import queries as lessons
+from coordination.maps import queries as maps
 from coordination.reports.forms import THEME_CHOICES
 from coordination.rules import Forbidden, RuleViolation
 from coordination.sitreps import queries as sitreps
@@ -43,9 +44,7 @@ class TaskForceForm(Form):
         _l("Public description (everyone in the structure reads it)"), validators=[Length(max=2000)]
     )
     goals = TextAreaField(_l("Goals, as they may be shared with everyone"), validators=[Length(max=10_000)])
-    countries = StringField(
-        _l("Countries in scope (ISO codes, comma-separated)"), validators=[Length(max=200)]
-    )
+    countries = CountryListField(_l("Countries in scope (country names, separated by commas)"))
     overlap_reason = StringField(
         _l("Reason, if another task force already covers one of these countries"),
         validators=[Length(max=300)],
@@ -128,7 +127,7 @@ def new_task_force():
                 name=form.name.data,
                 description=form.description.data or "",
                 goals=form.goals.data or "",
-                countries=(form.countries.data or "").replace(" ", "").split(","),
+                countries=form.countries.data or [],
                 themes=form.themes.data or [],
                 major_departments=form.major_departments.data or [],
                 expert_director_id=int(form.expert_director.data) if form.expert_director.data else None,
@@ -179,6 +178,14 @@ def task_force(slug: str):
             if seat.ended_at is not None and seat.role in ("chair", "co_chair")
         ],
         seating=seating_panel(body, back="task_force"),
+        map=maps.countries_map(
+            session=session,
+            viewer=current_user,
+            policy=policy,
+            countries=sorted(c.code for c in body.countries),
+            now=_now(),
+            tile_url=current_app.config["MAP_TILE_URL"],
+        ),
     )
 
 

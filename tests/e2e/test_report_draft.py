@@ -22,7 +22,7 @@ def test_a_draft_survives_a_reload_and_is_gone_after_posting(page, live_server):
     expect(page.get_by_label("Report (Markdown)")).to_have_value("Seen at 07:00 by the driver.")
     page.get_by_role("button", name="Post report").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
-    assert page.evaluate("Object.keys(localStorage).filter(k => k.includes('report-draft'))") == []
+    page.wait_for_function("Object.keys(localStorage).filter(k => k.includes('report-draft')).length === 0")
     page.goto(f"{live_server}/reports/new")
     expect(page.get_by_label("Title")).to_have_value("")
     expect(page.get_by_text("Draft restored")).to_be_hidden()

@@ -61,8 +61,8 @@ def test_set_up_override_seat_hand_over_and_unseat(page, live_server, session):
     sign_in(page, live_server, SG_SECRETARY)
     page.goto(f"{live_server}/task-forces/new")
     page.get_by_label("Steering-group decision that defines the goals").select_option(label=goals.title)
-    page.get_by_label("Name").fill("Task Force Mali")
-    page.get_by_label("Countries in scope (ISO codes, comma-separated)").fill("MLI")
+    page.get_by_label("Name", exact=True).fill("Task Force Mali")
+    page.get_by_label("Countries in scope (country names, separated by commas)").fill("Mali")
     page.get_by_role("button", name="Propose task force").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Task Force Mali")
     expect(

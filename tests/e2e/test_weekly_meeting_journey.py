@@ -46,7 +46,8 @@ def test_secretary_runs_the_weekly_meeting_and_the_dashboard_follows(page, live_
     expect(agenda).to_contain_text("Review priority: Niger (NER) (tier 2")
 
     page.get_by_role("link", name="Change a priority").click()
-    page.get_by_label("Country code (e.g. BDI) or theme (e.g. humanitarian)").fill("NER")
+    subject = "Country (name or code, e.g. Burundi) or theme (e.g. humanitarian), or a region's name"
+    page.get_by_label(subject).fill("Niger")
     page.get_by_label("Tier").select_option("1")
     page.get_by_label("Why this change").fill("Deterioration after the coup; reviewed in the weekly meeting")
     page.get_by_role("button", name="Save priority").click()

@@ -45,6 +45,12 @@ HOME = {
     "sitrep": ["/situation-reports/<int:sitrep_id>", "/api/v1/situation-reports/<int:item_id>"],
     "lesson": ["/lessons/<int:lesson_id>", "/api/v1/lessons/<int:lesson_id>"],
     "meeting": ["/meetings/<int:meeting_id>", "/api/v1/meetings/<int:item_id>"],
+    "attachment": [
+        "/<any(reports,decisions,lessons):owner_path>/<int:owner_id>/attachments/<int:attachment_id>",
+        "/api/v1/field-reports/<int:report_id>/attachments/<int:attachment_id>",
+        "/api/v1/decisions/<int:decision_id>/attachments/<int:attachment_id>",
+        "/api/v1/lessons/<int:lesson_id>/attachments/<int:attachment_id>",
+    ],
 }
 SEARCH_KINDS = {
     "report": "report",
@@ -133,6 +139,8 @@ def get_routes(app) -> list:
 
 def instances(rule, world: World, viewer) -> list[str]:
     """Every URL of this rule the world can fill, with the rule's query variants."""
+    if "attachment_id" in rule.arguments:
+        return attachment_urls(rule, world)
     choices = []
     for argument in sorted(rule.arguments):
         before = rule.rule.split(f":{argument}>")[0].split(f"<{argument}>")[0]
@@ -151,6 +159,23 @@ def instances(rule, world: World, viewer) -> list[str]:
             path = re.sub(rf"<(?:[a-z]+:)?{argument}>", str(value), path)
         urls.append(path)
     return [url + variant for url in urls for variant in ["", *VARIANTS.get(rule.rule, [])]]
+
+
+def attachment_urls(rule, world: World) -> list[str]:
+    """A file's URLs name its item too: each attached file under its own item only."""
+    urls = []
+    for item in world.items:
+        if item.kind != "attachment":
+            continue
+        kind, owner_id = item.facts["owner_kind"], item.facts["owner_id"]
+        values = {"owner_id": owner_id, f"{kind}_id": owner_id, "attachment_id": item.id}
+        if not set(rule.arguments) - {"owner_path"} <= set(values):
+            continue
+        path = re.sub(r"<any\([^)]*\):owner_path>", f"{kind}s", rule.rule)
+        for argument in rule.arguments - {"owner_path"}:
+            path = re.sub(rf"<(?:[a-z]+:)?{argument}>", str(values[argument]), path)
+        urls.append(path)
+    return urls
 
 
 def text_of(response) -> str:
@@ -278,10 +303,12 @@ def test_no_surface_shows_what_its_reader_may_not_see(world_app, mailbox, backen
         for item in world.items:
             if not may_see[item.kind, item.id]:
                 continue
-            for home in HOME[item.kind]:
-                url = re.sub(r"<[^>]+>", str(item.id), home)
-                if item.tokens[0] not in result.home_seen.get(url, set()):
-                    tally.denial(home, viewer, item, f"not on {url}")
+            homes = item.facts.get("homes") or [re.sub(r"<[^>]+>", str(item.id), h) for h in HOME[item.kind]]
+            for url in homes:
+                # a file's page is its content: its name is in a header, its content token in the body
+                wanted = set(item.tokens) if item.kind == "attachment" else {item.tokens[0]}
+                if not wanted & result.home_seen.get(url, set()):
+                    tally.denial(url, viewer, item, f"not on {url}")
             if item.kind in SEARCH_KINDS.values() and (item.kind, item.id) not in result.search_found:
                 tally.denial(SEARCH_API, viewer, item, "not found by search")
 

@@ -16,6 +16,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
+from coordination.attachments import queries as attachment_queries
+from coordination.attachments import service as attachments
+from coordination.attachments.storage import store_from_config
 from coordination.auth import service as auth
 from coordination.decisions import flows
 from coordination.decisions import service as decisions
@@ -76,7 +79,7 @@ class Viewer:
 
 @dataclass(eq=False)
 class Item:
-    kind: str  # report, decision, action, sitrep, lesson, meeting
+    kind: str  # report, decision, action, sitrep, lesson, meeting, attachment
     id: int
     title: str
     tokens: tuple[str, ...]
@@ -155,6 +158,9 @@ class World:
 
     def _may_see_meeting(self, v: Viewer, f: dict) -> bool:
         return f["body"] in v.seats or v.is_admin
+
+    def _may_see_attachment(self, v: Viewer, f: dict) -> bool:
+        return getattr(self, f"_may_see_{f['owner_kind']}")(v, f["owner"])
 
 
 class Builder:
@@ -500,6 +506,8 @@ def build_world(session: Session, config) -> World:
             Item("meeting", meeting.id, meeting.title, (title_token, minutes_token), {"body": body.id})
         )
 
+    _attach_files(b, session)
+
     # --- the people as the app knows them, with their tokens -----------------------------------------
     viewers = []
     for person in [*writers.values(), *matrix]:
@@ -547,6 +555,59 @@ def build_world(session: Session, config) -> World:
         route_values=route_values,
         now=now,
     )
+
+
+# where each owner kind's files are served: the page's path segment and the API's path and parameter
+ATTACHMENT_PATHS = {
+    "report": ("reports", "/api/v1/field-reports"),
+    "decision": ("decisions", "/api/v1/decisions"),
+    "lesson": ("lessons", "/api/v1/lessons"),
+}
+
+
+def _attach_files(b: Builder, session: Session) -> None:
+    """A text file on every third report, decision and lesson, added by its author: its name and its
+    content carry tokens of their own, and it may be seen exactly by who may see what it is attached to."""
+    store, limits = store_from_config(b.config), attachments.Limits.from_config(b.config)
+    owners = [item for item in b.items if item.kind in ATTACHMENT_PATHS]
+    for n, owner_item in enumerate(owners):
+        if n % 3:
+            continue
+        author = structure.get_person(session=session, person_id=owner_item.facts["author"])
+        owner = attachment_queries.visible_owner(
+            session=session, viewer=author, kind=owner_item.kind, owner_id=owner_item.id, policy=POLICY
+        )
+        name_token, content_token = b.tokens()
+        added = attachments.upload(
+            session=session,
+            person=author,
+            owner=owner,
+            file_name=f"{name_token}.txt",
+            data=f"Field notes {content_token}\n".encode(),
+            keep_location=False,
+            store=store,
+            limits=limits,
+        )
+        session.commit()
+        page, api = ATTACHMENT_PATHS[owner_item.kind]
+        attachment_id = added.attachment.id
+        b.items.append(
+            Item(
+                "attachment",
+                attachment_id,
+                f"{name_token}.txt",
+                (name_token, content_token),
+                {
+                    "owner_kind": owner_item.kind,
+                    "owner_id": owner_item.id,
+                    "owner": owner_item.facts,
+                    "homes": [
+                        f"/{page}/{owner_item.id}/attachments/{attachment_id}",
+                        f"{api}/{owner_item.id}/attachments/{attachment_id}",
+                    ],
+                },
+            )
+        )
 
 
 def _priorities(session: Session, person, now: datetime):

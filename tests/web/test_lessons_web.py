@@ -97,7 +97,7 @@ def test_bad_observations_get_form_errors(client, auth):
     assert response.status_code == 400
     assert "above your own clearance" in response.get_data(as_text=True)
     response = client.post("/lessons/new", data={**OBSERVATION, "countries": "ZZZ"})
-    assert response.status_code == 400 and "unknown country" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "country name we know: ZZZ" in response.get_data(as_text=True)
 
 
 def test_an_unaccepted_observation_is_hidden_from_outsiders(client, auth):
