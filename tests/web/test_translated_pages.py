@@ -281,6 +281,8 @@ def scenario(app, session):
     )
 
 
+# Wording does not depend on the database (the pages' reads run on both in the other web tests).
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_no_english_application_text_in_dutch_and_french(client, auth, scenario):
     auth.login(SG_SECRETARY)
     english = {}
