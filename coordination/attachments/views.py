@@ -56,15 +56,19 @@ def limits() -> service.Limits:
     return service.Limits.from_config(current_app.config)
 
 
-def owner_or_404(viewer, kind: str, owner_id: int) -> Owner:
-    """The item if the viewer may see it; a 404 otherwise, the same as for an item that does not exist."""
-    owner = queries.visible_owner(
+def visible_owner(viewer, kind: str, owner_id: int) -> Owner | None:
+    return queries.visible_owner(
         session=get_session(),
         viewer=viewer,
         kind=kind,
         owner_id=owner_id,
         policy=NeedToKnow.from_config(current_app.config),
     )
+
+
+def owner_or_404(viewer, kind: str, owner_id: int) -> Owner:
+    """The item if the viewer may see it; a 404 otherwise, the same as for an item that does not exist."""
+    owner = visible_owner(viewer, kind, owner_id)
     if owner is None:
         abort(404)
     return owner
@@ -122,13 +126,7 @@ def content_disposition(file_name: str, *, inline: bool) -> str:
 def attachments_panel(kind: str, owner_id: int) -> dict | None:
     """What a page shows of an item's files to the signed-in reader (a Jinja global: the report page
     asks for it by kind and id): the files, and an upload form when the reader may add some."""
-    owner = queries.visible_owner(
-        session=get_session(),
-        viewer=current_user,
-        kind=kind,
-        owner_id=owner_id,
-        policy=NeedToKnow.from_config(current_app.config),
-    )
+    owner = visible_owner(current_user, kind, owner_id)
     if owner is None:
         return None
     path = next(p for p, k in OWNER_PATHS.items() if k == kind)

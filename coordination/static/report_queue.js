@@ -157,13 +157,16 @@
       keyField.value = freshKey();
     }
     form.addEventListener("submit", function (event) {
-      event.preventDefault();
       var fields = [];
       var filesLeft = false;
       new FormData(form).forEach(function (value, name) {
         if (typeof value !== "string") filesLeft = filesLeft || value.size > 0;
         else if (name !== "csrf_token") fields.push([name, value]);
       });
+      // Files cannot wait in the browser: online, a report with files goes as a plain post, so that a
+      // refusal shows the server's page without uploading the files a second time.
+      if (filesLeft && navigator.onLine) return;
+      event.preventDefault();
       var entry = {
         key: keyField ? keyField.value : freshKey(),
         action: form.action,
