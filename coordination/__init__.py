@@ -20,6 +20,7 @@ SEED = _resource("seed")
 def create_app(test_config: dict | None = None) -> OpenAPI:
     """Build the application: configuration, database, i18n, sign-in, pages, API, CLI, errors."""
     from coordination import api, benchref, config, db, errors, health, i18n, inputs, labels, security, webapp
+    from coordination.alerts import views as alert_views
     from coordination.api import problems
     from coordination.api.spec import CoordinationOpenAPI
     from coordination.attachments import views as attachment_views
@@ -32,6 +33,7 @@ def create_app(test_config: dict | None = None) -> OpenAPI:
     from coordination.notifications import views as notification_views
     from coordination.places import views as place_views
     from coordination.planning import views as planning_views
+    from coordination.reports import feeds as report_feeds
     from coordination.reports import views as report_views
     from coordination.search import views as search_views
     from coordination.sitreps import views as sitrep_views
@@ -69,9 +71,11 @@ def create_app(test_config: dict | None = None) -> OpenAPI:
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(report_views.bp)
     app.register_blueprint(attachment_views.bp)
+    app.register_blueprint(alert_views.bp)
     app.register_blueprint(place_views.bp)
     app.register_blueprint(decision_views.bp)
     app.register_blueprint(decision_feeds.bp)
+    app.register_blueprint(report_feeds.bp)
     app.register_blueprint(steering_views.bp)
     app.register_blueprint(task_force_views.bp)
     app.register_blueprint(sitrep_views.bp)

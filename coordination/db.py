@@ -276,6 +276,14 @@ def get_session() -> Session:
     return g.db_session
 
 
+def session_for_stream() -> Session:
+    """The request's session, handed over to a streamed response: the request's teardown, which comes
+    before the stream is read, no longer closes it; the stream reads on with it and closes it."""
+    session = get_session()
+    g.pop("db_session")
+    return session
+
+
 def _close_session(_exc: BaseException | None = None) -> None:
     session = g.pop("db_session", None)
     if session is not None:

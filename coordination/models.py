@@ -1,5 +1,6 @@
 """Every table module, imported in one place so that metadata and relationships are complete."""
 
+from coordination.alerts.models import AlertFeed, ExternalAlert
 from coordination.attachments.models import Attachment
 from coordination.audit import chain as audit_chain  # noqa: F401  (chains every audit event)
 from coordination.audit.models import AuditEvent
@@ -41,6 +42,8 @@ from coordination.structure.models import (
 )
 
 __all__ = [
+    "AlertFeed",
+    "ExternalAlert",
     "Attachment",
     "Lesson",
     "LessonDecision",

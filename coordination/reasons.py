@@ -24,6 +24,7 @@ _PARTS = [
     (re.compile(r"^(?P<severity>\w+) severity$"), "severity"),
     (re.compile(r"^forwarded by (?P<name>.+)$"), "forwarded"),
     (re.compile(r"^handed over at set-up: (?P<why>.*)$"), "handed_over"),
+    (re.compile(r"^external alert from (?P<source>.+)$"), "external_alert"),
 ]
 
 
@@ -61,6 +62,8 @@ def _part(text: str) -> str:
         return _("%(severity)s severity", severity=label("severity", found["severity"]).lower())
     if kind == "forwarded":
         return _("forwarded by %(name)s", name=found["name"])
+    if kind == "external_alert":
+        return _("external alert from %(source)s", source=found["source"])
     return _("handed over at set-up: %(reason)s", reason=routing_reason(found["why"]))
 
 

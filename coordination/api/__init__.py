@@ -71,6 +71,7 @@ def _rule_violation(error: RuleViolation):
 
 def init_app(app: Flask) -> None:
     # Each area's api.py adds its endpoints to the blueprint when imported.
+    from coordination.alerts import api as alerts_api  # noqa: F401
     from coordination.attachments import api as attachments_api  # noqa: F401
     from coordination.auth import api as auth_api  # noqa: F401
     from coordination.decisions import api as decisions_api  # noqa: F401

@@ -78,3 +78,30 @@ def add_opening(
     )
     event.at = at
     return event
+
+
+def record_export(
+    session: Session,
+    *,
+    actor_id: int,
+    action: str,
+    object_type: str,
+    filters: dict[str, Any],
+    count: int,
+    classified: int,
+    complete: bool,
+) -> None:
+    """Audit an export as a whole: one event with the filters it was asked with and how many rows (and
+    classified rows) left, written like the event of an opening (`db.write_soon`: the export is a read)."""
+    at = utcnow()
+    detail = {"filters": filters, "count": count, "classified": classified, "complete": complete}
+
+    def write(write_session: Session) -> None:
+        event = record(
+            write_session, actor_id=actor_id, action=action, object_type=object_type, object_id="*", **detail
+        )
+        event.at = at
+
+    db.write_soon(
+        session, write, what=f"audit event {action} by person {actor_id} at {at.isoformat()}: {detail}"
+    )

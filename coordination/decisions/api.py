@@ -7,11 +7,12 @@ from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from coordination import exports
 from coordination.api import BEARER, api, json_response
 from coordination.api.problems import Problem, problem
 from coordination.audit import service as audit
 from coordination.classification import Clearance, NeedToKnow
-from coordination.db import get_session
+from coordination.db import get_session, session_for_stream
 from coordination.decisions import flows, queries, service
 from coordination.decisions.enums import (
     AcknowledgementStatus,
@@ -338,3 +339,56 @@ def update_action(path: ActionPath, body: ActionUpdateCreate):
     return json_response(
         action_public(queries.action_rows(session=session, actions=[action], today=_now().date())[0]), 201
     )
+
+
+class DecisionExportQuery(BaseModel):
+    status: DecisionStatus | None = None
+
+
+def _export(fmt: str, query: DecisionExportQuery):
+    """The decisions list with its filter, with acknowledgements and actions, streamed."""
+    session = session_for_stream()
+    batches = queries.decision_batches(
+        session=session, viewer=g.api_person, status=query.status, batch=exports.BATCH
+    )
+    return exports.streamed(
+        session=session,
+        fmt=fmt,
+        columns=queries.EXPORT_COLUMNS,
+        batches=([queries.export_row(item) for item in items] for items in batches),
+        filename="decisions",
+        on_end=exports.audited(
+            session,
+            actor_id=g.api_person.id,
+            action="decision.export",
+            object_type="decision",
+            filters={"status": query.status},
+        ),
+    )
+
+
+EXPORT_SUMMARY = (
+    "Every decision the reader may see (of this status), newest first, with acknowledgements and actions"
+)
+
+
+@api.get(
+    "/decisions/export.csv",
+    tags=[DECISIONS_TAG],
+    security=BEARER,
+    responses={200: exports.openapi_response("csv", "The decisions"), 422: Problem},
+    summary=EXPORT_SUMMARY,
+)
+def export_decisions_csv(query: DecisionExportQuery):
+    return _export("csv", query)
+
+
+@api.get(
+    "/decisions/export.jsonl",
+    tags=[DECISIONS_TAG],
+    security=BEARER,
+    responses={200: exports.openapi_response("jsonl", "The decisions"), 422: Problem},
+    summary=EXPORT_SUMMARY,
+)
+def export_decisions_jsonl(query: DecisionExportQuery):
+    return _export("jsonl", query)

@@ -8,6 +8,7 @@ with its decision.
 """
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -127,15 +128,124 @@ def readers_among(*, session: Session, decision: Decision, person_ids) -> set[in
     return readers
 
 
+def _listed(viewer: "Person", status: str | None):
+    """The decisions list's query, newest first: for the page and for its export."""
+    query = visible_decisions(viewer=viewer).order_by(Decision.created_at.desc(), Decision.id.desc())
+    return query.where(Decision.status == status) if status else query
+
+
 def list_decisions(
     *, session: Session, viewer: "Person", status: str | None = None, limit: int = 200
 ) -> list[Decision]:
-    query = (
-        visible_decisions(viewer=viewer).order_by(Decision.created_at.desc(), Decision.id.desc()).limit(limit)
-    )
-    if status:
-        query = query.where(Decision.status == status)
-    return list(session.exec(query))
+    return list(session.exec(_listed(viewer, status).limit(limit)))
+
+
+@dataclass
+class ExportedDecision:
+    decision: Decision
+    issuing_body: "Body"
+    acknowledgements: list[tuple[Addressee, "ResolvedUnit"]]
+    actions: list[tuple[Action, "ResolvedUnit"]]
+
+
+def decision_batches(
+    *, session: Session, viewer: "Person", status: str | None = None, batch: int = 1000
+) -> Iterator[list[ExportedDecision]]:
+    """Every decision of the list with its filter (not only the newest 200), with its acknowledgements and
+    actions, in batches read by keyset on (created_at, id): what the export streams."""
+    query = _listed(viewer, status)
+    after: tuple[datetime, int] | None = None
+    while True:
+        page = query
+        if after is not None:
+            page = query.where(
+                or_(
+                    Decision.created_at < after[0],
+                    and_(Decision.created_at == after[0], Decision.id < after[1]),
+                )
+            )
+        decisions = list(session.exec(page.limit(batch)))
+        if not decisions:
+            return
+        ids = [d.id for d in decisions]
+        addressees = list(
+            session.exec(select(Addressee).where(Addressee.decision_id.in_(ids)).order_by(Addressee.id))
+        )
+        actions = list(
+            session.exec(select(Action).where(Action.decision_id.in_(ids)).order_by(Action.due_on, Action.id))
+        )
+        units = units_of(session=session, addressees=addressees)
+        owners = units_of(
+            session=session,
+            addressees=[
+                Addressee(id=a.id, decision_id=a.decision_id, unit_kind=a.owner_kind, unit_id=a.owner_id)
+                for a in actions
+            ],
+        )
+        bodies = structure.bodies_by_id(session=session, ids={d.issuing_body_id for d in decisions})
+        acknowledged = defaultdict(list)
+        for a in addressees:
+            acknowledged[a.decision_id].append((a, units[a.id]))
+        given = defaultdict(list)
+        for a in actions:
+            given[a.decision_id].append((a, owners[a.id]))
+        yield [
+            ExportedDecision(d, bodies[d.issuing_body_id], acknowledged[d.id], given[d.id]) for d in decisions
+        ]
+        after = (decisions[-1].created_at, decisions[-1].id)
+
+
+EXPORT_COLUMNS = (
+    "id",
+    "created_at",
+    "title",
+    "issuing_body",
+    "status",
+    "procedure",
+    "classification",
+    "adopted_at",
+    "acknowledgement_due_at",
+    "superseded_by_id",
+    "acknowledgements",
+    "actions",
+    "text",
+)
+
+
+def export_row(item: ExportedDecision) -> dict:
+    """A decision with its acknowledgements and actions as one exported row."""
+    d = item.decision
+    return {
+        "id": d.id,
+        "created_at": d.created_at,
+        "title": d.title,
+        "issuing_body": item.issuing_body.slug,
+        "status": d.status,
+        "procedure": d.procedure,
+        "classification": d.classification,
+        "adopted_at": d.adopted_at,
+        "acknowledgement_due_at": d.acknowledgement_due_at,
+        "superseded_by_id": d.superseded_by_id,
+        "acknowledgements": [
+            {
+                "unit": f"{unit.kind}:{unit.key}",
+                "status": a.status,
+                "answered_at": a.answered_at,
+                "comment": a.comment,
+            }
+            for a, unit in item.acknowledgements
+        ],
+        "actions": [
+            {
+                "title": a.title,
+                "owner": f"{unit.kind}:{unit.key}",
+                "due_on": a.due_on,
+                "status": a.status,
+            }
+            for a, unit in item.actions
+        ],
+        "text": d.text,
+    }
 
 
 def latest_of_body(*, session: Session, viewer: "Person", body_id: int, limit: int = 8) -> list[Decision]:

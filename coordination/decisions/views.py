@@ -2,13 +2,14 @@
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from coordination import exports
 from coordination.audit import service as audit
 from coordination.classification import Clearance, NeedToKnow
-from coordination.db import get_session
+from coordination.db import get_session, session_for_stream
 from coordination.decisions import flows, queries, service
 from coordination.decisions.enums import DecisionStatus
 from coordination.decisions.forms import (
@@ -21,6 +22,10 @@ from coordination.decisions.forms import (
 )
 from coordination.decisions.models import Decision
 from coordination.formchecks import confirmed
+from coordination.i18n import datetimeformat
+from coordination.labels import label
+from coordination.standards import cap_out, pdf
+from coordination.standards.marking import marking
 from coordination.structure import queries as structure
 from coordination.structure.enums import BodyKind
 
@@ -83,6 +88,40 @@ def list_decisions():
         awaiting=awaiting,
         status=status,
         statuses=list(DecisionStatus),
+    )
+
+
+@bp.get("/decisions/export.csv")
+def export_csv():
+    return _export("csv")
+
+
+@bp.get("/decisions/export.jsonl")
+def export_jsonl():
+    return _export("jsonl")
+
+
+def _export(fmt: str):
+    """The decisions list with its filter, every decision of it with its acknowledgements and actions,
+    streamed as CSV or JSON Lines."""
+    session = session_for_stream()
+    status = request.args.get("status") or None
+    batches = queries.decision_batches(
+        session=session, viewer=current_user, status=status, batch=exports.BATCH
+    )
+    return exports.streamed(
+        session=session,
+        fmt=fmt,
+        columns=queries.EXPORT_COLUMNS,
+        batches=([queries.export_row(item) for item in items] for items in batches),
+        filename="decisions",
+        on_end=exports.audited(
+            session,
+            actor_id=current_user.id,
+            action="decision.export",
+            object_type="decision",
+            filters={"status": status},
+        ),
     )
 
 
@@ -211,6 +250,51 @@ def decision(decision_id: int):
     )
 
 
+@bp.get("/decisions/<int:decision_id>/acknowledgements.cap.xml")
+def acknowledgements_cap(decision_id: int):
+    """Each answer to the decision as a CAP 1.2 Ack referencing the decision's own CAP identity, in an
+    Atom feed (for a partner's alerting system that tracks who has confirmed)."""
+    session = get_session()
+    found = _visible_or_404(decision_id)
+    base = current_app.config["BASE_URL"].rstrip("/")
+    issued = found.adopted_at or found.created_at
+    decision_identity = cap_out.CapIdentity(cap_out.sender_for(base), f"decision-{found.id}", issued)
+    issuer = structure.bodies_by_id(session=session, ids=[found.issuing_body_id])[found.issuing_body_id]
+    link = f"{base}{url_for('decisions.decision', decision_id=found.id)}"
+    entries = []
+    for row in queries.acknowledgement_table(session=session, decision=found, now=now()):
+        answer = row.addressee
+        if answer.answered_at is None:
+            continue
+        who = row.answered_by.name if row.answered_by else ""
+        note = f"{row.unit.label}: {answer.status.replace('_', ' ')}" + (f" ({who})" if who else "")
+        alert = cap_out.CapAlert(
+            identity=cap_out.CapIdentity(
+                cap_out.sender_for(base, f"{row.unit.kind.value}.{row.unit.key}"),
+                f"decision-{found.id}-ack-{answer.id}",
+                answer.answered_at,
+            ),
+            msg_type="Ack",
+            restriction=f"Need to know: readers of the decision only. Classification: {found.classification}",
+            addresses=[issuer.slug],
+            references=[decision_identity],
+            note=f"{note}. {answer.comment}".strip() if answer.comment else note,
+        )
+        entries.append(
+            cap_out.FeedEntry(
+                alert=alert, title=note, link=f"{link}#ack-{answer.id}", updated=answer.answered_at
+            )
+        )
+    feed = cap_out.Feed(
+        id=f"{link}/acknowledgements",
+        title=f"Acknowledgements: {found.title}",
+        link=link,
+        updated=max((e.updated for e in entries), default=issued),
+        entries=entries,
+    )
+    return Response(cap_out.atom_feed(feed), mimetype="application/atom+xml")
+
+
 @bp.post("/decisions/<int:decision_id>/adopt")
 def adopt(decision_id: int):
     session = get_session()
@@ -335,4 +419,69 @@ def action(action_id: int):
         decision=decision_found,
         form=form if may_update else None,
         updates=queries.updates_of(session=session, action=found),
+    )
+
+
+@bp.get("/decisions/<int:decision_id>.pdf")
+def decision_pdf(decision_id: int):
+    """The decision with its acknowledgement table, printed."""
+    session = get_session()
+    found = _visible_or_404(decision_id)
+    audit.record_opening(
+        session,
+        actor_id=current_user.id,
+        action="decision.pdf",
+        object_type="decision",
+        object_id=found.id,
+        classification=found.classification,
+    )
+    body = structure.bodies_by_id(session=session, ids=[found.issuing_body_id])[found.issuing_body_id]
+    people = structure.people_by_id(session=session, ids={found.created_by_id, found.adopted_by_id} - {None})
+
+    def when(moment) -> str:
+        return datetimeformat(moment, "yyyy-MM-dd HH:mm") if moment else ""
+
+    facts = [
+        (_("Issued by"), body.name),
+        (_("Status"), decision_status(found.status)),
+        (_("Classification"), label("clearance", found.classification)),
+        (_("Drafted by"), f"{people[found.created_by_id].name} · {when(found.created_at)}"),
+    ]
+    if found.adopted_at:
+        facts += [
+            (_("Adopted by"), f"{people[found.adopted_by_id].name} · {when(found.adopted_at)}"),
+            (_("Acknowledge by"), when(found.acknowledgement_due_at)),
+        ]
+    if found.rationale:
+        facts.append((_("Rationale"), found.rationale))
+    late = " · " + _("late")
+    rows = [
+        (
+            row.unit.label,
+            acknowledgement(row.addressee.status) + (late if row.late else ""),
+            row.answered_by.name if row.answered_by else "",
+            when(row.addressee.answered_at),
+            row.addressee.comment,
+        )
+        for row in queries.acknowledgement_table(session=session, decision=found, now=now())
+    ]
+    document = pdf.Document(
+        title=found.title,
+        marking=marking(found.classification),
+        kicker=f"{body.name} · {_('Decision %(number)s', number=found.id)}",
+        facts=facts,
+        body_html=found.text_html,
+        tables=[
+            pdf.Table(
+                _("Acknowledgements"),
+                (_("Addressee"), _("Answer"), _("By"), _("When"), _("Comment")),
+                rows,
+                widths=(26, 18, 18, 14, 24),
+            )
+        ],
+    )
+    return Response(
+        pdf.render(document),
+        mimetype=pdf.MEDIA_TYPE,
+        headers={"Content-Disposition": f'inline; filename="decision-{found.id}.pdf"'},
     )

@@ -10,6 +10,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlmodel import Session
 
+from coordination.alerts import service as alerts
 from coordination.classification import NeedToKnow
 from coordination.decisions import queries as decisions
 from coordination.decisions.flows import decision_link, issuing_managers
@@ -218,8 +219,19 @@ def escalate_untriaged_early_warnings(
     )
 
 
+def poll_alert_feeds(
+    *, session: Session, now: datetime, mailer: Mailer, base_url: str, config: Mapping | None = None
+) -> int:
+    """Take in the new alerts of the CAP feeds that are due (each feed at its own interval, or after its
+    backoff when it failed); the number of alerts taken in."""
+    config = config or {}
+    policy = NeedToKnow.from_config(config) if "NEED_TO_KNOW_SHARING_GROUP" in config else NeedToKnow()
+    return alerts.poll_due_feeds(session=session, now=now, policy=policy)
+
+
 # In this order each tick: what creates notifications first, then the e-mail that carries them.
 FREQUENT_JOBS = {
+    "poll_alert_feeds": poll_alert_feeds,
     "escalate_untriaged_early_warnings": escalate_untriaged_early_warnings,
     "remind_acknowledgements": remind_acknowledgements,
     "escalate_overdue_acknowledgements": escalate_overdue_acknowledgements,

@@ -5,7 +5,6 @@ A viewer sees a lesson within their clearance that they wrote, that concerns a b
 has been accepted (then it is open to everyone); the steering group sees them all, rejected ones too.
 """
 
-import csv
 import io
 from collections import Counter
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from sqlmodel import Session, select
 
 from coordination.classification import NeedToKnow, levels_within
 from coordination.decisions import queries as decisions
+from coordination.exports import spreadsheet_writer
 from coordination.lessons.enums import LessonStage
 from coordination.lessons.models import Lesson, LessonDecision, LessonReport, LessonTransition
 from coordination.reports import queries as reports
@@ -235,7 +235,7 @@ CSV_COLUMNS = [
 
 def as_csv(lessons: list[Lesson]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheet_writer(out)
     writer.writerow(CSV_COLUMNS)
     for lesson in lessons:
         writer.writerow(

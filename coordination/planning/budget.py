@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from coordination.audit import service as audit
 from coordination.planning.models import BudgetLine
 from coordination.rules import Forbidden, RuleViolation, check_version
+from coordination.standards import hxl
 from coordination.structure import queries as structure
 from coordination.structure.enums import BodyKind
 from coordination.versions import version_of
@@ -189,3 +190,43 @@ def lines_csv(*, session: Session, effort: "Body") -> str:
             [effort.slug, line.year, department.code, line.pledged, line.committed, line.spent, line.note]
         )
     return out.getvalue()
+
+
+BUDGET_HXL = (
+    hxl.HxlColumn("effort", "#meta+effort"),
+    hxl.HxlColumn("year", "#date+year"),
+    hxl.HxlColumn("department", "#org+code"),
+    hxl.HxlColumn("department_name", "#org+name"),
+    hxl.HxlColumn("pledged_keur", "#value+pledged+k_eur"),
+    hxl.HxlColumn("committed_keur", "#value+committed+k_eur"),
+    hxl.HxlColumn("spent_keur", "#value+spent+k_eur"),
+    hxl.HxlColumn("currency", "#currency"),
+    hxl.HxlColumn("note", "#description+note"),
+)
+
+
+def lines_hxl(*, session: Session, effort: "Body") -> str:
+    """Budget lines of an effort as HXL-tagged CSV (thousands of euros), for humanitarian data tools."""
+    lines = session.exec(select(BudgetLine).where(BudgetLine.effort_id == effort.id)).all()
+    departments = structure.departments_by_id(session=session, ids={line.department_id for line in lines})
+    rows = sorted(
+        ((line, departments[line.department_id]) for line in lines),
+        key=lambda row: (row[0].year, row[1].code),
+    )
+    return hxl.hxl_csv(
+        BUDGET_HXL,
+        (
+            {
+                "effort": effort.slug,
+                "year": line.year,
+                "department": dept.code,
+                "department_name": dept.name,
+                "pledged_keur": line.pledged,
+                "committed_keur": line.committed,
+                "spent_keur": line.spent,
+                "currency": "EUR",
+                "note": line.note,
+            }
+            for line, dept in rows
+        ),
+    )

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from coordination.audit import service as audit
+from coordination.classification import highest
 from coordination.decisions import queries as decisions
 from coordination.planning import budget
 from coordination.planning.models import Measurement, Objective, ReviewPosition
@@ -302,6 +303,20 @@ def add_position(
     )
     session.commit()
     return entry
+
+
+def annual_review_classification(*, session: Session, viewer: "Person", effort: "Body", year: int) -> str:
+    """The highest classification of what this reader's annual review quotes: the decisions whose
+    actions it lists (objectives, budget and positions are not classified)."""
+    actions = decisions.actions_concerning(
+        session=session,
+        viewer=viewer,
+        body_id=effort.id,
+        due_from=date(year, 1, 1),
+        due_until=date(year, 12, 31),
+    )
+    quoted = decisions.visible_among(session=session, viewer=viewer, ids={a.decision_id for a in actions})
+    return highest(d.classification for d in quoted.values()).value
 
 
 def annual_review(*, session: Session, viewer: "Person", effort: "Body", year: int, today: date) -> str:

@@ -6,10 +6,13 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from coordination.audit import service as audit
 from coordination.db import get_session
 from coordination.markup import render_markdown
-from coordination.planning import budget, plans, press, registers, roster
+from coordination.planning import budget, partner_import, plans, press, registers, roster
 from coordination.rules import RuleViolation, StaleVersion
+from coordination.standards import pdf
+from coordination.standards.marking import marking
 from coordination.structure import queries as structure
 from coordination.structure.enums import BodyKind
 from coordination.types import FIRST_YEAR, LAST_YEAR
@@ -368,6 +371,67 @@ def add_partner(slug: str):
     return _done_or_refused(effort, "partner", "partners", refusal)
 
 
+def _import_problem(problem: partner_import.RowProblem) -> str:
+    """One problem of a partner import, in words, by its line."""
+    words = {
+        "no_hashtags": _("no row of HXL hashtags (such as #org, #activity, #country+code) near the top"),
+        "unreadable": _("the file cannot be read as CSV (%(value)s)"),
+        "missing_column": _("the column %(value)s is missing"),
+        "no_rows": _("there are no rows under the hashtags"),
+        "too_many_rows": _("more than %(value)s rows: split the file"),
+        "missing_org": _("no organisation (#org)"),
+        "missing_activity": _("no activity (#activity)"),
+        "unknown_country": _("unknown country code “%(value)s” (ISO 3166-1 alpha-3, such as NER)"),
+        "unknown_sector": _("unknown sector “%(value)s”"),
+        "bad_date": _("“%(value)s” is not a date written YYYY-MM-DD"),
+        "end_before_start": _("the end comes before the start (%(value)s)"),
+        "unknown_status": _("unknown status “%(value)s” (planned, ongoing or completed)"),
+        "unknown_org_type": _("unknown kind of organisation “%(value)s”"),
+        "too_long": _("the organisation or the activity is too long"),
+    }
+    return _(
+        "Line %(line)s: %(problem)s",
+        line=problem.line,
+        problem=words[problem.code] % {"value": problem.value},
+    )
+
+
+@bp.route("/task-forces/<slug>/partners/import", methods=["GET", "POST"])
+def import_partners(slug: str):
+    """Partner activities from an HXL-tagged CSV: a dry run lists each bad row; the import writes all
+    rows or none."""
+    effort = _effort(slug)
+    if request.method == "GET":
+        return render_template("planning/partner_import.html", effort=effort, result=None, problems=[])
+    session = get_session()
+    dry_run = request.form.get("mode") != "import"
+    upload = request.files.get("file")
+    try:
+        text = upload.read().decode("utf-8-sig") if upload else ""
+    except UnicodeDecodeError:
+        text = None
+    if not text:
+        problems = [_("Choose a CSV file in UTF-8 with HXL hashtags.")]
+        return render_template(
+            "planning/partner_import.html", effort=effort, result=None, problems=problems
+        ), 400
+    result = partner_import.import_partners(
+        session=session,
+        person=current_user,
+        effort=effort,
+        text=text,
+        countries=set(structure.country_names(session=session)),
+        dry_run=dry_run,
+    )
+    if result.written:
+        flash(_("%(count)s partners imported.", count=result.written), "info")
+        return _back(effort.slug, "partners")
+    problems = [_import_problem(p) for p in result.problems]
+    return render_template(
+        "planning/partner_import.html", effort=effort, result=result, problems=problems, dry_run=dry_run
+    ), (422 if problems else 200)
+
+
 @bp.post("/task-forces/<slug>/risks")
 def add_risk(slug: str):
     effort, form = _effort(slug), request.form
@@ -406,6 +470,43 @@ def add_position(slug: str):
     return _done_or_refused(effort, "position", "review", refusal)
 
 
+@bp.get("/task-forces/<slug>/annual-review.pdf")
+def annual_review_pdf(slug: str):
+    """The annual review as this reader may read it, printed with the marking of what it quotes."""
+    effort = _effort(slug)
+    year = request.args.get("year", type=int) or _now().year
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        abort(
+            400,
+            description=_("Give a year between %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR),
+        )
+    session = get_session()
+    text = plans.annual_review(
+        session=session, viewer=current_user, effort=effort, year=year, today=_now().date()
+    )
+    level = plans.annual_review_classification(session=session, viewer=current_user, effort=effort, year=year)
+    audit.record_opening(
+        session,
+        actor_id=current_user.id,
+        action="review.pdf",
+        object_type="body",
+        object_id=effort.slug,
+        classification=level,
+    )
+    document = pdf.Document(
+        title=_("Annual review %(year)s", year=year),
+        marking=marking(level),
+        kicker=effort.name,
+        facts=[(_("Task force"), effort.name), (_("Year"), str(year))],
+        body_html=render_markdown(text),
+    )
+    return Response(
+        pdf.render(document),
+        mimetype=pdf.MEDIA_TYPE,
+        headers={"Content-Disposition": f'inline; filename="{slug}-annual-review-{year}.pdf"'},
+    )
+
+
 @bp.get("/task-forces/<slug>/budget.csv")
 def budget_csv(slug: str):
     effort = _effort(slug)
@@ -413,6 +514,16 @@ def budget_csv(slug: str):
         budget.lines_csv(session=get_session(), effort=effort),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{slug}-budget.csv"'},
+    )
+
+
+@bp.get("/task-forces/<slug>/budget.hxl.csv")
+def budget_hxl(slug: str):
+    effort = _effort(slug)
+    return Response(
+        budget.lines_hxl(session=get_session(), effort=effort),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{slug}-budget.hxl.csv"'},
     )
 
 

@@ -9,10 +9,11 @@ from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from coordination import exports
 from coordination.api import BEARER, api, json_response
 from coordination.api.problems import Problem, problem
 from coordination.classification import Clearance, NeedToKnow
-from coordination.db import get_session, reads_before_writing
+from coordination.db import get_session, reads_before_writing, session_for_stream
 from coordination.reports import queries, service
 from coordination.reports.enums import (
     InformationCredibility,
@@ -375,3 +376,65 @@ def get_inbox(query: InboxQuery):
         for report, item in zip(reports, items, strict=True)
     ]
     return json_response(InboxPublic(unread=counts.get("", 0), items=entries))
+
+
+class ExportQuery(BaseModel):
+    body: str | None = Field(
+        default=None, max_length=80, description="Only what came through this body (slug)"
+    )
+    country: str | None = Field(default=None, max_length=3)
+    severity: Severity | None = None
+    unread: bool = False
+
+
+def _export(fmt: str, query: ExportQuery):
+    """The inbox with its filters, every report of it, streamed (as the page's export)."""
+    session = session_for_stream()
+    filters = {
+        "body_slug": query.body,
+        "country": query.country,
+        "severity": query.severity,
+        "unread_only": query.unread,
+    }
+    batches = queries.inbox_batches(
+        session=session, viewer=g.api_person, policy=_policy(), batch=exports.BATCH, **filters
+    )
+    return exports.streamed(
+        session=session,
+        fmt=fmt,
+        columns=queries.EXPORT_COLUMNS,
+        batches=([queries.export_row(item) for item in items] for items in batches),
+        filename="reports",
+        on_end=exports.audited(
+            session,
+            actor_id=g.api_person.id,
+            action="report.export",
+            object_type="field_report",
+            filters=filters,
+        ),
+    )
+
+
+EXPORT_SUMMARY = "Every report of the inbox with its filters, newest first (not only the latest page)"
+
+
+@api.get(
+    "/field-reports/export.csv",
+    tags=[REPORTS_TAG],
+    security=BEARER,
+    responses={200: exports.openapi_response("csv", "The reports"), 422: Problem},
+    summary=EXPORT_SUMMARY,
+)
+def export_field_reports_csv(query: ExportQuery):
+    return _export("csv", query)
+
+
+@api.get(
+    "/field-reports/export.jsonl",
+    tags=[REPORTS_TAG],
+    security=BEARER,
+    responses={200: exports.openapi_response("jsonl", "The reports"), 422: Problem},
+    summary=EXPORT_SUMMARY,
+)
+def export_field_reports_jsonl(query: ExportQuery):
+    return _export("jsonl", query)

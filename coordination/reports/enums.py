@@ -14,6 +14,7 @@ class Severity(StrEnum):
 class ReportKind(StrEnum):
     field_report = "field_report"
     intelligence_brief = "intelligence_brief"
+    external_alert = "external_alert"  # a CAP alert taken in from a configured feed (alerts area)
 
 
 class IntelligenceLevel(StrEnum):

@@ -6,6 +6,7 @@ they wrote, or one routed to a body they sit in (or sat in when it was routed th
 clearance, and, for information from a restricted origin (Defence), only if their department shares in it.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -127,10 +128,23 @@ def _read_by(viewer: "Person"):
     return select(ReportRead.report_id).where(ReportRead.person_id == viewer.id)
 
 
-def _unread_by(viewer: "Person"):
+def _unread_by(viewer: "Person", report_id=Delivery.report_id):
     """Per delivery row, a primary-key probe; a NOT IN over everything the viewer ever read would
     first collect hundreds of thousands of ids."""
-    return ~exists().where(ReportRead.report_id == Delivery.report_id, ReportRead.person_id == viewer.id)
+    return ~exists().where(ReportRead.report_id == report_id, ReportRead.person_id == viewer.id)
+
+
+def _inbox_filters(
+    query, viewer: "Person", *, country: str | None, severity: str | None, unread_only: bool, report_id
+):
+    """The inbox's filters, on deliveries (the page) or on reports (the export), by `report_id`."""
+    if country:
+        query = query.where(FieldReport.country_code == country.upper())
+    if severity:
+        query = query.where(FieldReport.severity == severity)
+    if unread_only:
+        query = query.where(_unread_by(viewer, report_id))
+    return query
 
 
 def _my_body_ids(session: Session, viewer: "Person", body_slug: str | None = None) -> list[int]:
@@ -184,12 +198,14 @@ def inbox(
             Delivery.body_id,
             Delivery.status,
         )
-        if country:
-            query = query.where(FieldReport.country_code == country.upper())
-        if severity:
-            query = query.where(FieldReport.severity == severity)
-        if unread_only:
-            query = query.where(_unread_by(viewer))
+        query = _inbox_filters(
+            query,
+            viewer,
+            country=country,
+            severity=severity,
+            unread_only=unread_only,
+            report_id=Delivery.report_id,
+        )
         arrivals.extend(session.exec(query.limit(limit)).all())
     arrivals.sort(key=lambda row: (row[0], row[1]), reverse=True)
     order: dict[int, list[int]] = {}
@@ -213,6 +229,113 @@ def inbox(
         )
         for rid, body_ids in order.items()
     ]
+
+
+def inbox_batches(
+    *,
+    session: Session,
+    viewer: "Person",
+    policy: NeedToKnow,
+    body_slug: str | None = None,
+    country: str | None = None,
+    severity: str | None = None,
+    unread_only: bool = False,
+    batch: int = 1000,
+) -> Iterator[list[InboxItem]]:
+    """Every report of the inbox with its filters (not only the newest `limit`), newest report first, in
+    batches read by keyset on the report id: what the export streams, in the memory of one batch. Each
+    item's report is the row of its columns (read-only, and cheaper to read than loaded models).
+
+    The inbox's own rule: delivered to a body the viewer sits in, visible once delivered, filtered alike."""
+    body_ids = _my_body_ids(session, viewer, body_slug)
+    if not body_ids:
+        return
+    delivered = exists().where(Delivery.report_id == FieldReport.id, Delivery.body_id.in_(body_ids))
+    query = _inbox_filters(
+        select(*FieldReport.__table__.columns).where(delivered, _visible_when_delivered(viewer, policy)),
+        viewer,
+        country=country,
+        severity=severity,
+        unread_only=unread_only,
+        report_id=FieldReport.id,
+    ).order_by(FieldReport.id.desc())
+    bodies = structure.bodies_by_id(session=session, ids=body_ids)
+    last_id = None
+    while True:
+        page = query if last_id is None else query.where(FieldReport.id < last_id)
+        reports = list(session.exec(page.limit(batch)))
+        if not reports:
+            return
+        ids = [r.id for r in reports]
+        via: dict[int, dict[int, TriageStatus]] = {}
+        for report_id, body_id, status in session.exec(
+            select(Delivery.report_id, Delivery.body_id, Delivery.status)
+            .where(Delivery.report_id.in_(ids), Delivery.body_id.in_(body_ids))
+            .order_by(Delivery.id)
+        ):
+            via.setdefault(report_id, {})[body_id] = TriageStatus(status)
+        read = set(session.exec(_read_by(viewer).where(ReportRead.report_id.in_(ids))))
+        yield [
+            InboxItem(
+                report=r,
+                via=[bodies[b] for b in via.get(r.id, {})],
+                unread=r.id not in read,
+                statuses=via.get(r.id, {}),
+            )
+            for r in reports
+        ]
+        last_id = ids[-1]
+
+
+EXPORT_COLUMNS = (
+    "id",
+    "created_at",
+    "title",
+    "country",
+    "severity",
+    "early_warning",
+    "classification",
+    "restricted_distribution",
+    "kind",
+    "themes",
+    "source_reliability",
+    "information_credibility",
+    "place_name",
+    "latitude",
+    "longitude",
+    "event_at",
+    "updates_report_id",
+    "received_by",
+    "unread",
+    "body",
+)
+
+
+def export_row(item: InboxItem) -> dict:
+    """A report of the inbox as one exported row (the receiving bodies with their own triage status)."""
+    r = item.report
+    return {
+        "id": r.id,
+        "created_at": r.created_at,
+        "title": r.title,
+        "country": r.country_code,
+        "severity": r.severity,
+        "early_warning": r.early_warning,
+        "classification": r.classification,
+        "restricted_distribution": r.restricted_distribution,
+        "kind": r.kind,
+        "themes": list(r.themes or []),
+        "source_reliability": r.source_reliability,
+        "information_credibility": r.information_credibility,
+        "place_name": r.place_name,
+        "latitude": r.latitude,
+        "longitude": r.longitude,
+        "event_at": r.event_at,
+        "updates_report_id": r.updates_report_id,
+        "received_by": [{"body": b.slug, "status": item.statuses[b.id]} for b in item.via],
+        "unread": item.unread,
+        "body": r.body,
+    }
 
 
 UNREAD_CAP = 99
@@ -398,6 +521,15 @@ def delivery_to(*, session: Session, report: FieldReport, body_id: int) -> Deliv
 
 
 # --- early warning ----------------------------------------------------------------------------------
+
+
+def visible_early_warnings(
+    *, session: Session, viewer: "Person", policy: NeedToKnow, limit: int = 50
+) -> list[FieldReport]:
+    """Early warnings the viewer may see, newest first (their CAP feed)."""
+    query = visible_reports(viewer=viewer, policy=policy).where(FieldReport.early_warning)
+    query = query.order_by(FieldReport.created_at.desc(), FieldReport.id.desc()).limit(limit)
+    return list(session.exec(query))
 
 
 def early_warning_queue(*, session: Session, viewer: "Person", policy: NeedToKnow, limit: int = 100):

@@ -3,7 +3,7 @@ comments and forwarding. Reads live in queries.py; `ReportCreate` is the input o
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -25,7 +25,7 @@ from coordination.reports import queries
 from coordination.reports.enums import TRIAGE_TRANSITIONS, ReportKind, TriageStatus
 from coordination.reports.models import Delivery, FieldReport, ReportComment, ReportCreate, ReportRead
 from coordination.routing.alerts import ESCALATION_ROLES, Readability, alert_audience, needs_alert
-from coordination.routing.rules import ReportFacts, route_report
+from coordination.routing.rules import Recipient, ReportFacts, route_report
 from coordination.rules import Conflict, Forbidden, RuleViolation
 from coordination.structure import queries as structure
 from coordination.types import utcnow
@@ -197,6 +197,8 @@ def _validate(session: Session, author: "Person", data: ReportCreate, policy: Ne
         raise ReportError(unknown_country(country), "country_code")
     if not Clearance(author.clearance).covers(data.classification):
         raise ReportError("you cannot classify above your own clearance", "classification")
+    if data.kind == ReportKind.external_alert:
+        raise ReportError("external alerts come in from configured alert feeds only", "kind")
     if data.kind == ReportKind.intelligence_brief:
         if not may_write_intelligence(author):
             raise NotAllowed("only the Military Intelligence Service posts intelligence briefs")
@@ -289,8 +291,9 @@ def prepare_report(
     return PreparedReport(author=author, report=report, recipients=recipients, bodies=bodies, alerted=alerted)
 
 
-def store_report(*, session: Session, prepared: PreparedReport) -> Posted:
-    """Store a prepared report with its deliveries and audit events in one transaction."""
+def store_report(*, session: Session, prepared: PreparedReport, commit: bool = True) -> Posted:
+    """Store a prepared report with its deliveries and audit events in one transaction (the caller's,
+    left open, when `commit` is false)."""
     report, author, recipients, bodies = (
         prepared.report,
         prepared.author,
@@ -335,7 +338,8 @@ def store_report(*, session: Session, prepared: PreparedReport) -> Posted:
     )
     if prepared.alerted:
         _alert(session, report, prepared.alerted, now=report.created_at)
-    session.commit()
+    if commit:
+        session.commit()
     return Posted(
         report=report, deliveries=deliveries, created=True, bodies={b.id: b for b in bodies.values()}
     )
@@ -365,6 +369,78 @@ def post_report(
     if isinstance(prepared, Posted):
         return prepared
     return store_report(session=session, prepared=prepared)
+
+
+def external_alert_reason(source: str) -> str:
+    """The routing reason of an item taken in from an external alert feed."""
+    return f"external alert from {source.replace(';', ',')}"
+
+
+def post_external_alert(
+    *,
+    session: Session,
+    author: "Person",
+    source: str,
+    title: str,
+    body: str,
+    countries: list[str],
+    severity: str,
+    early_warning: bool,
+    graph: nx.MultiDiGraph,
+    policy: NeedToKnow,
+    updates_report_id: int | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    now: datetime | None = None,
+) -> FieldReport:
+    """An external early-warning item (a CAP alert taken in from the feed `source`), posted in the name of
+    the person accountable for the feed, unclassified, and routed like a field report on each of its
+    countries (the first is the item's own), with the reason "external alert from <source>"; stored in
+    the caller's transaction, which the caller commits with its own record of the alert."""
+    known = structure.known_countries(session=session, codes=countries)
+    countries = [code for code in countries if code in known]
+    if not countries:
+        raise ReportError("none of the alert's countries is known here", "country_code")
+    data = ReportCreate(
+        title=title[:200] if len(title) >= 3 else f"{title} ...",
+        body=body[:50_000],
+        country_code=countries[0],
+        severity=severity,
+        early_warning=early_warning,
+        classification=Clearance.unclassified,
+        updates_report_id=updates_report_id,
+        latitude=latitude,
+        longitude=longitude,
+    )
+    prepared = prepare_report(session=session, author=author, data=data, graph=graph, policy=policy, now=now)
+    assert isinstance(prepared, PreparedReport)  # no idempotency key: never a replay
+    prepared.report.kind = ReportKind.external_alert
+    facts = _facts(prepared.report, None)
+    reason = external_alert_reason(source)
+    routed: dict[str, tuple[str, list[str]]] = {}
+    for country in countries:
+        for recipient in route_report(replace(facts, country=country), graph):
+            rule, reasons = routed.setdefault(recipient.body, (recipient.rule, [reason]))
+            reasons.extend(r for r in recipient.reason.split("; ") if r not in reasons)
+    if updates_report_id is not None:
+        # an update or cancel reaches every body that received the item it amends
+        original = session.get(FieldReport, updates_report_id)
+        earlier = queries.deliveries_of(session=session, report=original) if original else []
+        for body in structure.bodies_by_id(session=session, ids=[d.body_id for d in earlier]).values():
+            routed.setdefault(body.slug, ("amended_item", [reason]))
+    prepared.recipients = [
+        Recipient(body=body_slug, rule=rule, reason="; ".join(reasons))
+        for body_slug, (rule, reasons) in routed.items()
+    ]
+    prepared.bodies = structure.bodies_by_slug(session=session, slugs=routed)
+    if needs_alert(early_warning=early_warning, severity=prepared.report.severity):
+        prepared.alerted = alert_audience(
+            graph,
+            list(routed),
+            Readability(prepared.report.classification, author.department.code, policy),
+            exclude={author.id},
+        )
+    return store_report(session=session, prepared=prepared, commit=False).report
 
 
 def _replay(session: Session, author: "Person", key: str, fingerprint: str) -> Posted | None:

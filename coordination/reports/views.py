@@ -19,10 +19,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from pydantic import ValidationError
 
+from coordination import exports
+from coordination.alerts import queries as alerts
 from coordination.attachments import views as attachment_views
 from coordination.classification import Clearance, NeedToKnow
 from coordination.countries import country_choices, find_country
-from coordination.db import get_session
+from coordination.db import get_session, session_for_stream
 from coordination.decisions import queries as decisions
 from coordination.i18n import BRUSSELS
 from coordination.labels import label
@@ -32,6 +34,7 @@ from coordination.reports.enums import TriageStatus
 from coordination.reports.forms import CommentForm, ForwardForm, ReportForm, TriageForm
 from coordination.reports.models import FieldReport
 from coordination.reports.service import ReportCreate
+from coordination.standards import hxl
 from coordination.structure import queries as structure
 from coordination.structure.enums import BodyKind
 
@@ -225,15 +228,20 @@ def _refuse_changed_repost(session, form: ReportForm) -> FieldReport | None:
 INBOX_AWAITING = 10  # soonest due; the decisions page lists them all
 
 
-@bp.get("/inbox")
-def inbox():
-    session = get_session()
-    filters = {
+def _inbox_filters() -> dict:
+    """The inbox's filters from the query string (the page's and its exports')."""
+    return {
         "body_slug": request.args.get("body") or None,
         "country": find_country(request.args.get("country")) or request.args.get("country") or None,
         "severity": request.args.get("severity") or None,
         "unread_only": request.args.get("unread") == "1",
     }
+
+
+@bp.get("/inbox")
+def inbox():
+    session = get_session()
+    filters = _inbox_filters()
     items = queries.inbox(session=session, viewer=current_user, policy=policy(), **filters)
     counts = _unread_counts()
     my_bodies = sorted((m.body for m in current_user.memberships), key=lambda b: b.name)
@@ -253,6 +261,111 @@ def inbox():
         awaiting=awaiting,
         awaiting_total=awaiting_total,
         decisions=recent,
+    )
+
+
+@bp.get("/reports/export.csv")
+def export_csv():
+    return _export("csv")
+
+
+@bp.get("/reports/export.jsonl")
+def export_jsonl():
+    return _export("jsonl")
+
+
+def _export(fmt: str):
+    """The inbox with its filters, every report of it, streamed as CSV or JSON Lines."""
+    session = session_for_stream()
+    filters = _inbox_filters()
+    batches = queries.inbox_batches(
+        session=session, viewer=current_user, policy=policy(), batch=exports.BATCH, **filters
+    )
+    return exports.streamed(
+        session=session,
+        fmt=fmt,
+        columns=queries.EXPORT_COLUMNS,
+        batches=([queries.export_row(item) for item in items] for items in batches),
+        filename="reports",
+        on_end=exports.audited(
+            session,
+            actor_id=current_user.id,
+            action="report.export",
+            object_type="field_report",
+            filters=filters,
+        ),
+    )
+
+
+REPORT_HXL = (
+    hxl.HxlColumn("id", "#meta+id"),
+    hxl.HxlColumn("title", "#description+title"),
+    hxl.HxlColumn("country_code", "#country+code"),
+    hxl.HxlColumn("country", "#country+name"),
+    hxl.HxlColumn("reported", "#date+reported"),
+    hxl.HxlColumn("occurred", "#date+occurred"),
+    hxl.HxlColumn("severity", "#severity"),
+    hxl.HxlColumn("early_warning", "#meta+early_warning"),
+    hxl.HxlColumn("themes", "#sector+list"),
+    hxl.HxlColumn("department_code", "#org+reporting+code"),
+    hxl.HxlColumn("department", "#org+reporting+name"),
+    hxl.HxlColumn("mission", "#org+mission+code"),
+    hxl.HxlColumn("place", "#loc+name"),
+    hxl.HxlColumn("latitude", "#geo+lat"),
+    hxl.HxlColumn("longitude", "#geo+lon"),
+    hxl.HxlColumn("classification", "#meta+classification"),
+)
+
+
+def _hxl_rows(session, items, countries: dict[str, str]) -> list[dict]:
+    reports = [item.report for item in items]
+    departments = structure.departments_by_id(session=session, ids={r.origin_department_id for r in reports})
+    missions = structure.missions_by_id(session=session, ids={r.mission_id for r in reports})
+    return [
+        {
+            "id": r.id,
+            "title": r.title,
+            "country_code": r.country_code,
+            "country": countries.get(r.country_code, r.country_code),
+            "reported": r.created_at.date().isoformat(),
+            "occurred": r.event_at.date().isoformat() if r.event_at else None,
+            "severity": r.severity,
+            "early_warning": "yes" if r.early_warning else "no",
+            "themes": ", ".join(r.themes),
+            "department_code": departments[r.origin_department_id].code,
+            "department": departments[r.origin_department_id].name,
+            "mission": missions[r.mission_id].code if r.mission_id in missions else None,
+            "place": r.place_name,
+            "latitude": r.latitude,
+            "longitude": r.longitude,
+            "classification": r.classification,
+        }
+        for r in reports
+    ]
+
+
+@bp.get("/reports/export.hxl.csv")
+def export_hxl():
+    """The inbox with its filters as HXL-tagged CSV (Humanitarian Exchange Language), streamed."""
+    session = session_for_stream()
+    filters = _inbox_filters()
+    countries = structure.country_names(session=session)
+    batches = queries.inbox_batches(
+        session=session, viewer=current_user, policy=policy(), batch=exports.BATCH, **filters
+    )
+    return exports.streamed(
+        session=session,
+        fmt="hxl.csv",
+        columns=REPORT_HXL,
+        batches=(_hxl_rows(session, items, countries) for items in batches),
+        filename="reports",
+        on_end=exports.audited(
+            session,
+            actor_id=current_user.id,
+            action="report.export",
+            object_type="field_report",
+            filters=filters,
+        ),
     )
 
 
@@ -313,6 +426,9 @@ def report(report_id: int):
         comment_form=CommentForm(),
         forward_form=forward_form,
         map=maps.report_map(report=found, mission=mission, tile_url=current_app.config["MAP_TILE_URL"]),
+        external=alerts.origin_of_report(session=session, report_id=found.id)
+        if found.kind == "external_alert"
+        else None,
     )
 
 

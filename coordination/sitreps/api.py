@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime
 
-from flask import current_app, g
+from flask import Response, current_app, g
 from flask_openapi3 import Tag
 from pydantic import BaseModel
 from sqlmodel import Session
@@ -12,9 +12,10 @@ from coordination.api.problems import Problem, problem
 from coordination.audit import service as audit
 from coordination.classification import Clearance, NeedToKnow
 from coordination.db import get_session
-from coordination.sitreps import queries, service
+from coordination.sitreps import exports, queries, service
 from coordination.sitreps.enums import SitrepStatus
 from coordination.sitreps.models import SituationReport
+from coordination.standards import edxl
 from coordination.structure import queries as structure
 from coordination.structure.enums import BodyKind
 from coordination.types import RequestBody
@@ -114,6 +115,38 @@ def get_sitrep(path: IdPath):
         classification=sitrep.classification,
     )
     return _sitrep_response(session, sitrep)
+
+
+@api.get(
+    "/situation-reports/<int:item_id>/edxl-sitrep.xml",
+    tags=[SITREPS_TAG],
+    security=BEARER,
+    responses={
+        200: {
+            "description": "The EDXL-SitRep 1.0 document (UTF-8 XML)",
+            "content": {edxl.MEDIA_TYPE: {"schema": {"type": "string"}}},
+        },
+        404: Problem,
+    },
+    summary="A submitted situation report as EDXL-SitRep 1.0 XML (a draft is not exported)",
+)
+def get_sitrep_edxl(path: IdPath):
+    session = get_session()
+    sitrep = _visible(session, path.item_id)
+    if sitrep is None or sitrep.status != SitrepStatus.submitted:
+        return problem(404, f"No submitted situation report {path.item_id}.")
+    audit.record_opening(
+        session,
+        actor_id=g.api_person.id,
+        action="sitrep.edxl",
+        object_type="situation_report",
+        object_id=sitrep.id,
+        classification=sitrep.classification,
+    )
+    return Response(
+        exports.edxl_of(session=session, sitrep=sitrep, base_url=current_app.config["BASE_URL"]),
+        mimetype=edxl.MEDIA_TYPE,
+    )
 
 
 @api.post(

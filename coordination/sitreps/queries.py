@@ -50,6 +50,19 @@ def version(sitrep: SituationReport) -> str:
     return version_of("sitrep", sitrep.id, sitrep.body, str(sitrep.classification))
 
 
+def report_number(*, session: Session, sitrep: SituationReport) -> int:
+    """The rank of a submitted situation report among its task force's submitted ones (1 for the first)."""
+    return session.exec(
+        select(func.count())
+        .select_from(SituationReport)
+        .where(
+            SituationReport.task_force_id == sitrep.task_force_id,
+            SituationReport.status == SitrepStatus.submitted,
+            SituationReport.submitted_at <= sitrep.submitted_at,
+        )
+    ).one()
+
+
 def visible_ids(*, session: Session, viewer: "Person", policy: NeedToKnow, ids) -> set[int]:
     ids = list(ids)
     if not ids:

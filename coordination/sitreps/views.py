@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -15,8 +15,10 @@ from coordination.db import get_session
 from coordination.formchecks import Form
 from coordination.reports.forms import CLASSIFICATION_CHOICES
 from coordination.rules import RuleViolation, StaleVersion
-from coordination.sitreps import queries, service
+from coordination.sitreps import exports, queries, service
 from coordination.sitreps.enums import SitrepStatus
+from coordination.sitreps.models import SituationReport
+from coordination.standards import edxl, pdf
 from coordination.structure import queries as structure
 from coordination.structure.enums import BodyKind
 
@@ -141,4 +143,48 @@ def sitrep(sitrep_id: int):
     template = "sitreps/sitrep_print.html" if request.args.get("print") else "sitreps/sitrep.html"
     return render_template(
         template, sitrep=found, body=body, form=form, editable=found.status == SitrepStatus.draft
+    )
+
+
+def _submitted_or_404(sitrep_id: int) -> SituationReport:
+    """A submitted situation report this reader may see; a draft is not exported."""
+    found = queries.get_visible_sitrep(
+        session=get_session(), viewer=current_user, policy=_policy(), sitrep_id=sitrep_id
+    )
+    if found is None or found.status != SitrepStatus.submitted:
+        abort(404)
+    return found
+
+
+def _opened(found: SituationReport, action: str) -> None:
+    audit.record_opening(
+        get_session(),
+        actor_id=current_user.id,
+        action=action,
+        object_type="situation_report",
+        object_id=found.id,
+        classification=found.classification,
+    )
+
+
+@bp.get("/situation-reports/<int:sitrep_id>.pdf")
+def sitrep_pdf(sitrep_id: int):
+    found = _submitted_or_404(sitrep_id)
+    _opened(found, "sitrep.pdf")
+    data = exports.pdf_of(session=get_session(), sitrep=found)
+    return _download(data, pdf.MEDIA_TYPE, f"situation-report-{found.id}.pdf", inline=True)
+
+
+@bp.get("/situation-reports/<int:sitrep_id>/edxl-sitrep.xml")
+def sitrep_edxl(sitrep_id: int):
+    found = _submitted_or_404(sitrep_id)
+    _opened(found, "sitrep.edxl")
+    data = exports.edxl_of(session=get_session(), sitrep=found, base_url=current_app.config["BASE_URL"])
+    return _download(data, edxl.MEDIA_TYPE, f"situation-report-{found.id}.xml")
+
+
+def _download(data: bytes, mimetype: str, filename: str, *, inline: bool = False) -> Response:
+    disposition = "inline" if inline else "attachment"
+    return Response(
+        data, mimetype=mimetype, headers={"Content-Disposition": f'{disposition}; filename="{filename}"'}
     )

@@ -5,13 +5,14 @@
 // the next person at this browser has no business with them. Signing out drops the kept form.
 "use strict";
 
-var SHELL = "coordination-shell-v2";
+var SHELL = "coordination-shell-v3";
 var PAGES = "coordination-pages-v1";
 var ROOT = new URL("./", self.location).href;
 var REPORT_FORM = ROOT + "reports/new";
 var SIGN_OUT = ROOT + "logout";
 var SHELL_FILES = [
   "static/app.css",
+  "static/print.css",
   "static/untriaged.js",
   "static/language.js",
   "static/sign_out.js",

@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from coordination.audit import service as audit
+from coordination.exports import FORMULA_START, spreadsheet_cell
 from coordination.rules import Forbidden, RuleViolation
 from coordination.structure import queries
 from coordination.structure.enums import MembershipRole
@@ -75,7 +76,7 @@ _COLUMN_OF_FIELD = {
     "reason": "seat_reason",
 }
 # a spreadsheet runs a cell that starts with one of these as a formula: the export quotes it with '
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = FORMULA_START
 
 
 @dataclass(frozen=True)
@@ -477,7 +478,7 @@ def _apply(session: Session, actor: Person, checker: _Checker, now: datetime, re
 
 def _safe(value: str) -> str:
     """A cell a spreadsheet shows as text: one that starts like a formula is quoted with '."""
-    return f"'{value}" if value.startswith(_FORMULA_START) else value
+    return spreadsheet_cell(value)
 
 
 def export_csv(*, session: Session) -> str:

@@ -12,6 +12,8 @@ Counts are per (person, item, surface) triple; the summary is printed at the end
 
 from __future__ import annotations
 
+import functools
+import io
 import itertools
 import json
 import multiprocessing
@@ -25,6 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import pypdf
 import pytest
 from sqlmodel import Session
 
@@ -64,6 +67,9 @@ SEARCH_API = "/api/v1/search"
 SITREP_SURFACES = {
     "/situation-reports/<int:sitrep_id>",
     "/api/v1/situation-reports/<int:item_id>",
+    "/situation-reports/<int:sitrep_id>.pdf",
+    "/situation-reports/<int:sitrep_id>/edxl-sitrep.xml",
+    "/api/v1/situation-reports/<int:item_id>/edxl-sitrep.xml",
     "/search",
     SEARCH_API,
 }
@@ -179,10 +185,19 @@ def attachment_urls(rule, world: World) -> list[str]:
 
 
 def text_of(response) -> str:
+    if response.mimetype == "application/pdf":
+        return pdf_text(response.get_data()).lower()
     body = response.get_data(as_text=True)
     if response.mimetype == "text/calendar":
         body = body.replace("\r\n ", "").replace("\n ", "")
     return body.lower()
+
+
+@functools.lru_cache(maxsize=64)
+def pdf_text(data: bytes) -> str:
+    """A PDF's text as its reader sees it (its pages are compressed: the bytes show no token). Every reader
+    of an item gets the same document, so each is read once."""
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
 class Tally:
