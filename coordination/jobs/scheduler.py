@@ -93,8 +93,10 @@ def run_job(
             except Exception:
                 log.exception("job %s: could not release its lease (it expires by itself)", name)
             raise
-        release(session=session, name=name, holder=holder, now=lease_now(), count=done)
+        # logged before the lease is let go, so that no other scheduler's run of it is logged as started
+        # before this one is logged as finished
         log.info("job %s finished: %s in %.1f s", name, done, time.monotonic() - began)
+        release(session=session, name=name, holder=holder, now=lease_now(), count=done)
         return done
 
 

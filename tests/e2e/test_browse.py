@@ -5,7 +5,9 @@ from playwright.sync_api import expect
 
 from tests.demo import AMBASSADOR_KINSHASA, DEMO_PASSWORD
 
-pytestmark = pytest.mark.e2e
+# A browser journey tests the pages, not the database: it runs on SQLite, and the services and pages it
+# drives are tested on both databases in tests/ and tests/web/ (CI keeps its 30 minutes).
+pytestmark = [pytest.mark.e2e, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 
 
 def sign_in(page, base_url: str, email: str) -> None:

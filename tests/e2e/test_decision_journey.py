@@ -10,7 +10,9 @@ from coordination.structure import queries as structure
 from tests.demo import AMBASSADOR_KINSHASA, SG_CHAIR, SG_SECRETARY
 from tests.e2e.test_browse import sign_in
 
-pytestmark = pytest.mark.e2e
+# A browser journey tests the pages, not the database: it runs on SQLite, and the services and pages it
+# drives are tested on both databases in tests/ and tests/web/ (CI keeps its 30 minutes).
+pytestmark = [pytest.mark.e2e, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 TITLE = "Prepare a consular contingency plan for eastern DR Congo"
 
 

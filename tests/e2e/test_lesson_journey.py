@@ -7,7 +7,9 @@ from playwright.sync_api import expect
 from tests.demo import JUSTICE_MEMBER, SG_CHAIR, SG_SECRETARY
 from tests.e2e.test_browse import sign_in
 
-pytestmark = pytest.mark.e2e
+# A browser journey tests the pages, not the database: it runs on SQLite, and the services and pages it
+# drives are tested on both databases in tests/ and tests/web/ (CI keeps its 30 minutes).
+pytestmark = [pytest.mark.e2e, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 TITLE = "The justice liaison joined three weeks late"
 GL_SECRETARY = "lotte.baert@diplobel.example"
 

@@ -12,7 +12,9 @@ from tests.demo import AMBASSADOR_KINSHASA, AMBASSADOR_NIAMEY
 from tests.e2e.test_browse import sign_in
 from tests.web.test_attachments import gps_of, photo_with_gps
 
-pytestmark = pytest.mark.e2e
+# A browser journey tests the pages, not the database: it runs on SQLite, and the services and pages it
+# drives are tested on both databases in tests/ and tests/web/ (CI keeps its 30 minutes).
+pytestmark = [pytest.mark.e2e, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 TITLE = "Looting at the Matadi port warehouses"
 
 

@@ -16,7 +16,9 @@ from tests.demo import DGB_DIRECTOR, JUSTICE_MEMBER, SG_CHAIR, SG_SECRETARY
 from tests.e2e.test_browse import sign_in
 from tests.factories import post
 
-pytestmark = pytest.mark.e2e
+# A browser journey tests the pages, not the database: it runs on SQLite, and the services and pages it
+# drives are tested on both databases in tests/ and tests/web/ (CI keeps its 30 minutes).
+pytestmark = [pytest.mark.e2e, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 AMBASSADOR_BAMAKO = "elodie.leclercq@diplobel.example"
 ROSTER = [JUSTICE_MEMBER, "filip.geerts@police.fgov.example", "veerle.sels@health.fgov.example"]
 OBSERVER = "anne-sophie.laloux@enabel.example"

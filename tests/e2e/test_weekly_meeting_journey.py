@@ -12,7 +12,9 @@ from coordination.structure import queries as structure
 from tests.demo import SG_SECRETARY
 from tests.e2e.test_browse import sign_in
 
-pytestmark = pytest.mark.e2e
+# A browser journey tests the pages, not the database: it runs on SQLite, and the services and pages it
+# drives are tested on both databases in tests/ and tests/web/ (CI keeps its 30 minutes).
+pytestmark = [pytest.mark.e2e, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 
 
 def test_secretary_runs_the_weekly_meeting_and_the_dashboard_follows(page, live_server, session):

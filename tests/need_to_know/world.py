@@ -69,6 +69,9 @@ class Viewer:
     is_admin: bool = False
     api_token: str = ""
     feed_token: str = ""
+    # Which half of the world this person is in: each database walks one half in CI. The halves are
+    # balanced, each holding every clearance, department, body, role and administrators.
+    half: int = 0
 
     def cleared(self, level: str) -> bool:
         return RANK[self.clearance] >= RANK[level]
@@ -253,6 +256,7 @@ def build_world(session: Session, config) -> World:
     # the role in the body turns, so that every seat (role x body) meets several clearances and
     # departments ------------------------------------------------------------------------------------
     matrix = []
+    halves = [n % 2 for n in range(6)]  # the writers, alternately
     for (level_index, level), (department_index, (department, directorate)), (
         body_index,
         body,
@@ -265,6 +269,7 @@ def build_world(session: Session, config) -> World:
         if body:
             b.seat(person, body, role)
         matrix.append(person)
+        halves.append((level_index + department_index + body_index) % 2)
 
     writers = {
         "sg_boss": sg_boss,
@@ -510,7 +515,7 @@ def build_world(session: Session, config) -> World:
 
     # --- the people as the app knows them, with their tokens -----------------------------------------
     viewers = []
-    for person in [*writers.values(), *matrix]:
+    for person, half in zip([*writers.values(), *matrix], halves, strict=True):
         person = b.fresh(person)
         token_value, _row = auth.issue_token(session=session, person=person, lifetime=timedelta(days=1))
         session.commit()
@@ -525,6 +530,7 @@ def build_world(session: Session, config) -> World:
                 is_admin=person.is_admin,
                 api_token=token_value,
                 feed_token=notifications.new_feed_token(session=session, person=person),
+                half=half,
             )
         )
     for viewer in viewers:
