@@ -2,31 +2,21 @@
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, current_app, render_template
 from icalendar import Calendar, Event
 
 from coordination.db import get_session
 from coordination.decisions import queries
 from coordination.decisions.enums import DecisionStatus
-from coordination.notifications import service as notifications
-from coordination.structure import queries as structure
+from coordination.notifications.views import feed_reader_or_404
 
 bp = Blueprint("feeds", __name__)
-
-
-def _person(token: str):
-    person = notifications.person_for_feed_token(
-        session=get_session(), token=token, production=current_app.config["COORDINATION_ENV"] == "production"
-    )
-    if person is None:
-        abort(404)
-    return structure.get_person(session=get_session(), person_id=person.id)
 
 
 @bp.get("/feeds/<token>/decisions.atom")
 def decisions_atom(token: str):
     session = get_session()
-    person = _person(token)
+    person = feed_reader_or_404(token)
     decisions = [
         d
         for d in queries.list_decisions(session=session, viewer=person, limit=50)
@@ -46,7 +36,7 @@ def decisions_atom(token: str):
 @bp.get("/feeds/<token>/deadlines.ics")
 def deadlines_ics(token: str):
     session = get_session()
-    person = _person(token)
+    person = feed_reader_or_404(token)
     base = current_app.config["BASE_URL"].rstrip("/")
     calendar = Calendar()
     calendar.add("prodid", "-//Coordination//deadlines//EN")

@@ -2,15 +2,26 @@
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from coordination.db import get_session
 from coordination.notifications import service
 from coordination.notifications.forms import PreferencesForm
+from coordination.structure import queries as structure
 
 bp = Blueprint("notifications", __name__)
+
+
+def feed_reader_or_404(token: str):
+    """The person whose feed token this is, as the personal feeds read for them; 404 for any other token."""
+    person = service.person_for_feed_token(
+        session=get_session(), token=token, production=current_app.config["COORDINATION_ENV"] == "production"
+    )
+    if person is None:
+        abort(404)
+    return structure.get_person(session=get_session(), person_id=person.id)
 
 
 @bp.before_request

@@ -4,11 +4,11 @@ Each early warning the token's owner may see becomes a CAP alert with scope Rest
 bodies it was routed to; a report that updates an earlier one the reader may also see is a CAP Update
 referencing it."""
 
-from flask import Blueprint, Response, abort, current_app, url_for
+from flask import Blueprint, Response, current_app, url_for
 
 from coordination.classification import NeedToKnow
 from coordination.db import get_session
-from coordination.notifications import service as notifications
+from coordination.notifications.views import feed_reader_or_404
 from coordination.reports import queries
 from coordination.reports.models import FieldReport
 from coordination.standards import cap_out
@@ -17,15 +17,6 @@ from coordination.structure import queries as structure
 bp = Blueprint("report_feeds", __name__)
 
 FEED_SIZE = 50
-
-
-def _person(token: str):
-    person = notifications.person_for_feed_token(
-        session=get_session(), token=token, production=current_app.config["COORDINATION_ENV"] == "production"
-    )
-    if person is None:
-        abort(404)
-    return structure.get_person(session=get_session(), person_id=person.id)
 
 
 def _policy() -> NeedToKnow:
@@ -101,7 +92,7 @@ def _alerts(session, person, reports: list[FieldReport]) -> list[cap_out.CapAler
 @bp.get("/feeds/<token>/early-warnings.atom")
 def early_warnings_atom(token: str):
     session = get_session()
-    person = _person(token)
+    person = feed_reader_or_404(token)
     reports = queries.visible_early_warnings(
         session=session, viewer=person, policy=_policy(), limit=FEED_SIZE
     )
