@@ -45,15 +45,21 @@ def _date(name: str) -> date | None:
         return None
 
 
-@bp.get("/task-forces/<slug>/plan")
-def plan(slug: str):
-    effort = _effort(slug)
+def _year_asked() -> int:
+    """The plan year of the query string (`?year=`), this year when none; 400 outside the plans' years."""
     year = request.args.get("year", type=int) or _now().year
     if not FIRST_YEAR <= year <= LAST_YEAR:
         abort(
             400,
             description=_("Give a year between %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR),
         )
+    return year
+
+
+@bp.get("/task-forces/<slug>/plan")
+def plan(slug: str):
+    effort = _effort(slug)
+    year = _year_asked()
     return _plan_page(effort, year)
 
 
@@ -474,12 +480,7 @@ def add_position(slug: str):
 def annual_review_pdf(slug: str):
     """The annual review as this reader may read it, printed with the marking of what it quotes."""
     effort = _effort(slug)
-    year = request.args.get("year", type=int) or _now().year
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        abort(
-            400,
-            description=_("Give a year between %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR),
-        )
+    year = _year_asked()
     session = get_session()
     text = plans.annual_review(
         session=session, viewer=current_user, effort=effort, year=year, today=_now().date()
