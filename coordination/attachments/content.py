@@ -7,11 +7,14 @@ import unicodedata
 import warnings
 import zipfile
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from coordination.rules import RuleViolation
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo; larger is refused before it is decoded (decompression bombs)
 THUMBNAIL_SIZE = (320, 320)
@@ -156,6 +159,8 @@ def _megabytes(size: int) -> str:
 
 
 def _check_image(data: bytes, media_type: str, *, keep_location: bool) -> Checked:
+    from PIL import Image, ImageOps, UnidentifiedImageError  # loaded by the first photo, not at start
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -184,7 +189,7 @@ def _check_image(data: bytes, media_type: str, *, keep_location: bool) -> Checke
     return Checked(data=_without_metadata(upright, media_type), media_type=media_type, thumbnail=thumbnail)
 
 
-def _without_metadata(image: Image.Image, media_type: str) -> bytes:
+def _without_metadata(image: "Image.Image", media_type: str) -> bytes:
     """The pixels again, upright, with only the colour profile: no EXIF (GPS), XMP or comments.
     An animated GIF or WebP keeps its first frame."""
     icc_profile = image.info.get("icc_profile")
@@ -205,7 +210,7 @@ def _without_metadata(image: Image.Image, media_type: str) -> bytes:
     return out.getvalue()
 
 
-def _thumbnail(image: Image.Image) -> bytes | None:
+def _thumbnail(image: "Image.Image") -> bytes | None:
     """A small WebP of the photo; None for the rare pixel format that has no such picture."""
     try:
         return _small_webp(image)
@@ -213,7 +218,7 @@ def _thumbnail(image: Image.Image) -> bytes | None:
         return None
 
 
-def _small_webp(image: Image.Image) -> bytes:
+def _small_webp(image: "Image.Image") -> bytes:
     small = image.copy()
     small.info = {}
     small.thumbnail(THUMBNAIL_SIZE)

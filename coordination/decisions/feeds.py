@@ -3,7 +3,6 @@
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, Response, current_app, render_template
-from icalendar import Calendar, Event
 
 from coordination.db import get_session
 from coordination.decisions import queries
@@ -38,6 +37,8 @@ def deadlines_ics(token: str):
     session = get_session()
     person = feed_reader_or_404(token)
     base = current_app.config["BASE_URL"].rstrip("/")
+    from icalendar import Calendar, Event  # loaded by the first calendar asked for, not at start
+
     calendar = Calendar()
     calendar.add("prodid", "-//Coordination//deadlines//EN")
     calendar.add("version", "2.0")

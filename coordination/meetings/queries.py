@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
-from icalendar import Calendar, Event, vCalAddress, vText
 from sqlmodel import Session, select
 
 from coordination.classification import NeedToKnow
@@ -189,6 +188,8 @@ def invitation(
 ) -> bytes:
     """An iCalendar invitation with the body's members as attendees and the agenda, as this reader may
     read it, in the description."""
+    from icalendar import Calendar, Event, vCalAddress, vText  # loaded by the first invitation, not at start
+
     body = structure.bodies_by_id(session=session, ids=[meeting.body_id])[meeting.body_id]
     calendar = Calendar()
     calendar.add("prodid", "-//Coordination//meetings//EN")

@@ -12,7 +12,6 @@ from urllib.parse import urljoin
 from xml.etree import ElementTree
 
 import pycountry
-import xmlschema
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import DefusedXMLParser
 
@@ -132,7 +131,9 @@ def parse_xml(data: bytes | str) -> ElementTree.Element:
 
 
 @cache
-def _schema() -> xmlschema.XMLSchema:
+def _schema():
+    import xmlschema  # 11 MB, loaded by the process that reads alerts, not by every worker
+
     return xmlschema.XMLSchema(str(SCHEMA))
 
 

@@ -13,9 +13,6 @@ from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 
-from fpdf import FPDF
-from fpdf.fonts import FontFace, TextStyle
-
 FONT = "Roboto"
 FONTS = Path(__file__).parent / "fonts"
 MEDIA_TYPE = "application/pdf"
@@ -43,38 +40,45 @@ class Document:
     tables: Sequence[Table] = field(default_factory=tuple)
 
 
-class _Page(FPDF):
-    def __init__(self, doc: Document):
-        super().__init__(orientation="portrait", unit="mm", format="A4")
-        self.doc = doc
-        # Each font added is embedded, which is a third of the work: italics only when the text has some.
-        italic = "<em>" in doc.body_html or "<i>" in doc.body_html
-        for style, name in _STYLES.items():
-            if italic or "I" not in style:
-                self.add_font(FONT, style, str(FONTS / f"Roboto-{name}.ttf"))
-        self.set_margins(18, 22, 18)
-        self.set_auto_page_break(True, margin=20)
-        self.set_title(doc.title)
-        self.set_creator("Coordination")
-        self.alias_nb_pages()
+@cache
+def _page_class():
+    """fpdf2 and its fonts weigh 20 MB: a process loads them when it first prints, not when it starts."""
+    from fpdf import FPDF
 
-    def header(self):
-        self.set_font(FONT, "B", 9)
-        self.set_text_color(*_MARK_COLOUR)
-        self.set_y(8)
-        self.multi_cell(0, 4.5, self.doc.marking, align="C", new_x="LMARGIN", new_y="NEXT")
-        self.set_text_color(0)
-        self.set_y(max(self.get_y() + 3, 22))
+    class _Page(FPDF):
+        def __init__(self, doc: Document):
+            super().__init__(orientation="portrait", unit="mm", format="A4")
+            self.doc = doc
+            # Each font added is embedded, which is a third of the work: italics only when the text has some.
+            italic = "<em>" in doc.body_html or "<i>" in doc.body_html
+            for style, name in _STYLES.items():
+                if italic or "I" not in style:
+                    self.add_font(FONT, style, str(FONTS / f"Roboto-{name}.ttf"))
+            self.set_margins(18, 22, 18)
+            self.set_auto_page_break(True, margin=20)
+            self.set_title(doc.title)
+            self.set_creator("Coordination")
+            self.alias_nb_pages()
 
-    def footer(self):
-        self.set_y(-15)
-        self.set_font(FONT, "B", 8)
-        self.set_text_color(*_MARK_COLOUR)
-        self.multi_cell(0, 4, self.doc.marking, align="C", new_x="LMARGIN", new_y="NEXT")
-        self.set_text_color(90)
-        self.set_font(FONT, "", 8)
-        self.cell(0, 4, f"{self.page_no()} / {{nb}}", align="R")
-        self.set_text_color(0)
+        def header(self):
+            self.set_font(FONT, "B", 9)
+            self.set_text_color(*_MARK_COLOUR)
+            self.set_y(8)
+            self.multi_cell(0, 4.5, self.doc.marking, align="C", new_x="LMARGIN", new_y="NEXT")
+            self.set_text_color(0)
+            self.set_y(max(self.get_y() + 3, 22))
+
+        def footer(self):
+            self.set_y(-15)
+            self.set_font(FONT, "B", 8)
+            self.set_text_color(*_MARK_COLOUR)
+            self.multi_cell(0, 4, self.doc.marking, align="C", new_x="LMARGIN", new_y="NEXT")
+            self.set_text_color(90)
+            self.set_font(FONT, "", 8)
+            self.cell(0, 4, f"{self.page_no()} / {{nb}}", align="R")
+            self.set_text_color(0)
+
+    return _Page
 
 
 def render(doc: Document) -> bytes:
@@ -103,7 +107,7 @@ def _render_once(doc: Document) -> bytes:
 
 
 def _render(doc: Document, *, html: bool) -> bytes:
-    pdf = _Page(_printable(doc))
+    pdf = _page_class()(_printable(doc))
     pdf.add_page()
     if doc.kicker:
         pdf.set_font(FONT, "", 10)
@@ -128,6 +132,8 @@ def _render(doc: Document, *, html: bool) -> bytes:
     if pdf.doc.body_html:
         pdf.ln(4)
         if html:
+            from fpdf.fonts import TextStyle
+
             pdf.write_html(
                 pdf.doc.body_html,
                 font_family=FONT,
@@ -148,7 +154,9 @@ def _render(doc: Document, *, html: bool) -> bytes:
     return bytes(pdf.output())
 
 
-def _table(pdf: FPDF, table: Table) -> None:
+def _table(pdf, table: Table) -> None:
+    from fpdf.fonts import FontFace
+
     rows = [list(table.columns), *([str(cell) for cell in row] for row in table.rows)]
     with pdf.table(
         col_widths=table.widths,
