@@ -469,7 +469,7 @@ def test_a_run_as_of_a_future_time_leaves_no_lease_held(app, session):
 
 def test_awaiting_my_answer_gives_the_soonest_due_first_and_counts_them_all(session):
     ambassador = who(session, AMBASSADOR_KINSHASA)  # answers for the KINSHASA platform
-    before = queries.count_awaiting_my_answer(session=session, viewer=ambassador)
+    before = len(queries.awaiting_my_answer(session=session, viewer=ambassador))
     decisions = [draft(session) for _ in range(3)]
     for hours, decision in zip((2, 0, 1), decisions, strict=True):
         adopted_at = T0 + timedelta(hours=hours)
@@ -478,8 +478,12 @@ def test_awaiting_my_answer_gives_the_soonest_due_first_and_counts_them_all(sess
     ours = {d.id for d in decisions}
     awaiting = queries.awaiting_my_answer(session=session, viewer=ambassador)
     assert [d.id for d, _a in awaiting if d.id in ours] == [decisions[1].id, decisions[2].id, decisions[0].id]
-    assert queries.count_awaiting_my_answer(session=session, viewer=ambassador) == len(awaiting) == before + 3
+    assert len(awaiting) == before + 3
     assert queries.awaiting_my_answer(session=session, viewer=ambassador, limit=2) == awaiting[:2]
+    assert queries.soonest_awaiting_my_answer(session=session, viewer=ambassador, limit=2) == (
+        awaiting[:2],
+        len(awaiting),
+    )
 
 
 def test_an_email_claimed_by_one_sender_goes_once_and_a_dead_senders_claim_expires(session, smtp_server):

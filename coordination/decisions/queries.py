@@ -443,9 +443,18 @@ def awaiting_my_answer(
     return list(session.exec(query.limit(limit) if limit else query))
 
 
-def count_awaiting_my_answer(*, session: Session, viewer: "Person") -> int:
-    awaiting = _awaiting_query(session, viewer).with_only_columns(Addressee.id).subquery()
-    return session.exec(select(func.count()).select_from(awaiting)).one()
+def soonest_awaiting_my_answer(
+    *, session: Session, viewer: "Person", limit: int
+) -> tuple[list[tuple[Decision, Addressee]], int]:
+    """The `limit` soonest due of `awaiting_my_answer`, and how many there are in all: one query."""
+    query = (
+        _awaiting_query(session, viewer)
+        .add_columns(func.count().over().label("awaiting"))
+        .order_by(Decision.acknowledgement_due_at, Addressee.id)
+        .limit(limit)
+    )
+    rows = session.exec(query).all()
+    return [(decision, addressee) for decision, addressee, _total in rows], (rows[0][2] if rows else 0)
 
 
 # --- actions ----------------------------------------------------------------------------------------

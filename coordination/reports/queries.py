@@ -8,10 +8,11 @@ clearance, and, for information from a restricted origin (Defence), only if thei
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, exists, func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from coordination.classification import NeedToKnow, levels_within
@@ -170,6 +171,53 @@ class InboxItem:
     via: list["Body"] = field(default_factory=list)
     unread: bool = True
     statuses: dict[int, TriageStatus] = field(default_factory=dict)  # each via body's own triage status
+    delivered_at: datetime | None = None  # its newest delivery to the viewer's bodies: its place in the inbox
+
+    @property
+    def place(self) -> "InboxPlace":
+        """Where the inbox stands at this item: the next page holds what came before it."""
+        return InboxPlace(self.delivered_at, self.report.id)
+
+
+@dataclass(frozen=True)
+class InboxPlace:
+    """A place in the inbox (newest delivery first): a delivery time, and the report id among equal times."""
+
+    delivered_at: datetime
+    report_id: int
+
+    _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+    def token(self) -> str:
+        """The place as a URL parameter: microseconds since 1970 (exact), a dash, the report id."""
+        return f"{(self.delivered_at - self._EPOCH) // timedelta(microseconds=1)}-{self.report_id}"
+
+    @classmethod
+    def from_token(cls, token: str) -> "InboxPlace | None":
+        """The place of a token, None when it is not one (as a person may type into the address bar)."""
+        micros, _dash, report_id = token.partition("-")
+        if not (micros.isdigit() and report_id.isdigit()) or len(micros) > 17 or len(report_id) > 18:
+            return None
+        return cls(cls._EPOCH + timedelta(microseconds=int(micros)), int(report_id))
+
+
+def _before(place: "InboxPlace", body_ids: list[int]):
+    """Deliveries after `place` in the inbox's order, of reports that had no place before it (a report
+    delivered to two of the viewer's bodies is listed once, at its newest delivery)."""
+    earlier = or_(
+        Delivery.delivered_at < place.delivered_at,
+        and_(Delivery.delivered_at == place.delivered_at, Delivery.report_id < place.report_id),
+    )
+    other = aliased(Delivery)
+    placed_already = exists().where(
+        other.report_id == Delivery.report_id,
+        other.body_id.in_(body_ids),
+        or_(
+            other.delivered_at > place.delivered_at,
+            and_(other.delivered_at == place.delivered_at, other.report_id >= place.report_id),
+        ),
+    )
+    return and_(earlier, ~placed_already)
 
 
 def inbox(
@@ -182,13 +230,16 @@ def inbox(
     severity: str | None = None,
     unread_only: bool = False,
     limit: int = 200,
+    after: InboxPlace | None = None,
 ) -> list[InboxItem]:
-    """Reports delivered to the bodies the viewer sits in and may see, newest delivery first.
+    """Reports delivered to the bodies the viewer sits in and may see, newest delivery first, `after` a
+    place of the inbox when given (the next page).
 
     Each body's newest `limit` deliveries come from its own index range; merging them gives the inbox
     without sorting anyone's whole history."""
     arrivals: list[tuple[datetime, int, int, str]] = []
-    for body_id in _my_body_ids(session, viewer, body_slug):
+    body_ids = _my_body_ids(session, viewer, body_slug)
+    for body_id in body_ids:
         query = _deliveries_newest_first(
             viewer,
             policy,
@@ -206,13 +257,17 @@ def inbox(
             unread_only=unread_only,
             report_id=Delivery.report_id,
         )
-        arrivals.extend(session.exec(query.limit(limit)).all())
+        if after is not None:
+            query = query.where(_before(after, body_ids))
+        arrivals.extend(session.exec(query.order_by(Delivery.report_id.desc()).limit(limit)).all())
     arrivals.sort(key=lambda row: (row[0], row[1]), reverse=True)
     order: dict[int, list[int]] = {}
+    newest: dict[int, datetime] = {}
     statuses: dict[int, dict[int, TriageStatus]] = {}
-    for _delivered_at, report_id, body_id, status in arrivals:
+    for delivered_at, report_id, body_id, status in arrivals:
         if report_id not in order and len(order) >= limit:
             continue
+        newest.setdefault(report_id, delivered_at)
         order.setdefault(report_id, []).append(body_id)
         statuses.setdefault(report_id, {})[body_id] = TriageStatus(status)
     if not order:
@@ -223,11 +278,12 @@ def inbox(
     return [
         InboxItem(
             report=reports[rid],
-            via=[bodies[b] for b in body_ids],
+            via=[bodies[b] for b in via_ids],
             unread=rid not in read,
             statuses=statuses[rid],
+            delivered_at=newest[rid],
         )
-        for rid, body_ids in order.items()
+        for rid, via_ids in order.items()
     ]
 
 

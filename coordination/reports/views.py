@@ -226,6 +226,7 @@ def _refuse_changed_repost(session, form: ReportForm) -> FieldReport | None:
 
 
 INBOX_AWAITING = 10  # soonest due; the decisions page lists them all
+INBOX_PAGE = 50  # reports a page of the inbox lists; "Older reports" goes on from the last one
 
 
 def _inbox_filters() -> dict:
@@ -242,14 +243,20 @@ def _inbox_filters() -> dict:
 def inbox():
     session = get_session()
     filters = _inbox_filters()
-    items = queries.inbox(session=session, viewer=current_user, policy=policy(), **filters)
+    after = None
+    if request.args.get("older"):
+        after = queries.InboxPlace.from_token(request.args["older"])
+        if after is None:
+            abort(400, description=_("This link to older reports is not valid: open the inbox again."))
+    items = queries.inbox(
+        session=session, viewer=current_user, policy=policy(), limit=INBOX_PAGE + 1, after=after, **filters
+    )
+    older = items[INBOX_PAGE - 1].place.token() if len(items) > INBOX_PAGE else None
+    items = items[:INBOX_PAGE]
     counts = _unread_counts()
     my_bodies = sorted((m.body for m in current_user.memberships), key=lambda b: b.name)
-    awaiting = decisions.awaiting_my_answer(session=session, viewer=current_user, limit=INBOX_AWAITING)
-    awaiting_total = (
-        decisions.count_awaiting_my_answer(session=session, viewer=current_user)
-        if len(awaiting) == INBOX_AWAITING
-        else len(awaiting)
+    awaiting, awaiting_total = decisions.soonest_awaiting_my_answer(
+        session=session, viewer=current_user, limit=INBOX_AWAITING
     )
     recent = decisions.list_decisions(session=session, viewer=current_user, status="adopted", limit=10)
     return render_template(
@@ -258,6 +265,8 @@ def inbox():
         counts=counts,
         bodies=my_bodies,
         filters=filters,
+        older=older,
+        newest_first=after is None,
         awaiting=awaiting,
         awaiting_total=awaiting_total,
         decisions=recent,

@@ -264,3 +264,35 @@ def test_navigation_shows_the_early_warning_board_and_triage_board_to_those_who_
     auth.logout()
     auth.login(SG_CHAIR)
     assert 'href="/early-warning"' in client.get("/").get_data(as_text=True)
+
+
+INBOX_ROW = re.compile(r'<a href="/reports/(\d+)">')
+OLDER = re.compile(r'<a href="(/inbox\?[^"]*older=[^"]+)" rel="next">')
+
+
+def test_the_inbox_pages_through_every_report_once_in_order(client, auth, api_token, monkeypatch):
+    from coordination.reports import views
+
+    monkeypatch.setattr(views, "INBOX_PAGE", 3)
+    for n in range(7):
+        report = dict(BRIEF, kind="field_report", classification="unclassified", title=f"Paged report {n}")
+        del report["intelligence_level"]
+        posted = client.post("/api/v1/field-reports", json=report, headers=api_token(AMBASSADOR_KINSHASA))
+        assert posted.status_code == 201, posted.json
+    everything = client.get("/api/v1/inbox?limit=200", headers=api_token(DGB_DIRECTOR)).json["items"]
+    assert any(len(item["via"]) > 1 for item in everything)  # listed once, at its newest delivery
+    auth.login(DGB_DIRECTOR)
+    seen, url, pages = [], "/inbox", 0
+    while url:
+        page = client.get(url.replace("&amp;", "&")).get_data(as_text=True)
+        rows = [int(i) for i in INBOX_ROW.findall(page.split('<table class="inbox">')[1])]
+        assert len(rows) <= 3
+        seen += rows
+        pages += 1
+        url = m.group(1) if (m := OLDER.search(page)) else None
+    assert seen == [item["report"]["id"] for item in everything] and len(seen) == len(set(seen)) >= 7
+    assert pages == -(-len(seen) // 3)
+    filtered = client.get("/inbox?severity=high&older=1-1").get_data(as_text=True)
+    assert "Nothing older has reached you" in filtered and "Newest reports" in filtered
+    refused = client.get("/inbox?older=yesterday")
+    assert refused.status_code == 400 and "not valid" in refused.get_data(as_text=True)
