@@ -7,8 +7,8 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-import networkx as nx
 from flask_babel import gettext as _
 from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +24,9 @@ from coordination.rules import Forbidden, RuleViolation
 from coordination.standards import cap
 from coordination.structure import queries as structure
 from coordination.types import utcnow
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 TIMEOUT_S = 20
 MAX_BYTES = cap.MAX_DOCUMENT
@@ -307,7 +310,7 @@ def take_in(
     feed: AlertFeed,
     alert: cap.Alert,
     url: str | None,
-    graph: nx.MultiDiGraph,
+    graph: "nx.MultiDiGraph",
     policy: NeedToKnow,
     now: datetime,
 ) -> bool:

@@ -7,7 +7,6 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-import networkx as nx
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +30,8 @@ from coordination.structure import queries as structure
 from coordination.types import utcnow
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from coordination.structure.models import Body, Person
 
 __all__ = ["ReportCreate"]
@@ -248,7 +249,7 @@ def prepare_report(
     session: Session,
     author: "Person",
     data: ReportCreate,
-    graph: nx.MultiDiGraph,
+    graph: "nx.MultiDiGraph",
     policy: NeedToKnow,
     idempotency_key: str | None = None,
     now: datetime | None = None,
@@ -350,7 +351,7 @@ def post_report(
     session: Session,
     author: "Person",
     data: ReportCreate,
-    graph: nx.MultiDiGraph,
+    graph: "nx.MultiDiGraph",
     policy: NeedToKnow,
     idempotency_key: str | None = None,
     now: datetime | None = None,
@@ -386,7 +387,7 @@ def post_external_alert(
     countries: list[str],
     severity: str,
     early_warning: bool,
-    graph: nx.MultiDiGraph,
+    graph: "nx.MultiDiGraph",
     policy: NeedToKnow,
     updates_report_id: int | None = None,
     latitude: float | None = None,

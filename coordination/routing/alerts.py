@@ -7,11 +7,13 @@ classification and, for a restricted origin such as Defence, a department of the
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from coordination.classification import Clearance, NeedToKnow
 from coordination.routing.rules import HIGH_SEVERITIES
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 MANAGING_ROLES = frozenset({"chair", "co_chair", "secretary"})
 ESCALATION_ROLES = frozenset({"chair", "secretary"})
@@ -36,7 +38,7 @@ def needs_alert(*, early_warning: bool, severity: str) -> bool:
     return early_warning or severity in HIGH_SEVERITIES
 
 
-def seated_in(graph: nx.MultiDiGraph, body: str, roles: Iterable[str]) -> set[str]:
+def seated_in(graph: "nx.MultiDiGraph", body: str, roles: Iterable[str]) -> set[str]:
     """Person nodes seated in a body (by slug) in one of these roles."""
     target, wanted = f"body:{body}", set(roles)
     if target not in graph:
@@ -49,7 +51,7 @@ def seated_in(graph: nx.MultiDiGraph, body: str, roles: Iterable[str]) -> set[st
 
 
 def alert_audience(
-    graph: nx.MultiDiGraph,
+    graph: "nx.MultiDiGraph",
     bodies: Iterable[str],
     readability: Readability,
     *,

@@ -5,10 +5,12 @@ No database access here: the graph (see graph.py) carries every attribute the ru
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from coordination.classification import Clearance
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 HIGH_SEVERITIES = frozenset({"high", "critical"})
 
@@ -51,7 +53,7 @@ class RoutingIndex:
     platforms: dict[str, str]  # mission code -> platform slug
 
 
-def routing_index(graph: nx.MultiDiGraph) -> RoutingIndex:
+def routing_index(graph: "nx.MultiDiGraph") -> RoutingIndex:
     index = graph.graph.get("routing_index")
     if index is not None:
         return index
@@ -117,7 +119,7 @@ class _Recipients:
         ]
 
 
-def route_report(facts: ReportFacts, graph: nx.MultiDiGraph) -> list[Recipient]:
+def route_report(facts: ReportFacts, graph: "nx.MultiDiGraph") -> list[Recipient]:
     """The bodies a report goes to, each with its reasons; never empty while a steering group exists."""
     index = routing_index(graph)
     recipients = _Recipients()
@@ -170,7 +172,7 @@ class Unit:
 ANSWERING_ROLES = frozenset({"chair", "co_chair", "secretary"})
 
 
-def _seated(graph: nx.MultiDiGraph, body: str) -> dict[str, str]:
+def _seated(graph: "nx.MultiDiGraph", body: str) -> dict[str, str]:
     """The person nodes seated in a body node, with their role."""
     if body not in graph:
         return {}
@@ -181,12 +183,12 @@ def _seated(graph: nx.MultiDiGraph, body: str) -> dict[str, str]:
     }
 
 
-def _platform(graph: nx.MultiDiGraph, mission: str) -> str | None:
+def _platform(graph: "nx.MultiDiGraph", mission: str) -> str | None:
     platform = routing_index(graph).platforms.get(mission)
     return f"body:{platform}" if platform is not None else None
 
 
-def department_representatives(graph: nx.MultiDiGraph, code: str) -> set[str]:
+def department_representatives(graph: "nx.MultiDiGraph", code: str) -> set[str]:
     """Who answers the steering group's decisions for a department: the representative it named, while
     seated in the steering group; otherwise its people seated there, observers aside (only observers when
     it has nobody else there). The graph's twin of structure.queries.representatives_of."""
@@ -204,7 +206,7 @@ def department_representatives(graph: nx.MultiDiGraph, code: str) -> set[str]:
     return {person for person, role in seated.items() if role != "observer"} or set(seated)
 
 
-def unit_answerers(graph: nx.MultiDiGraph, unit: Unit) -> set[str]:
+def unit_answerers(graph: "nx.MultiDiGraph", unit: Unit) -> set[str]:
     """Person nodes who answer (acknowledge) for a unit: the chair, co-chair and secretary of a body or of
     a mission's platform; a department's representatives. The graph's twin of
     decisions.queries.answering_people."""
@@ -221,7 +223,9 @@ def unit_answerers(graph: nx.MultiDiGraph, unit: Unit) -> set[str]:
     return {person for person, role in _seated(graph, body).items() if role in ANSWERING_ROLES}
 
 
-def concerned_bodies(graph: nx.MultiDiGraph, units: list[Unit], issuing_body: str | None = None) -> set[str]:
+def concerned_bodies(
+    graph: "nx.MultiDiGraph", units: list[Unit], issuing_body: str | None = None
+) -> set[str]:
     """Body nodes a decision concerns: its issuing body, the bodies it addresses and the consultation
     platforms of the missions it addresses."""
     bodies = {f"body:{issuing_body}"} if issuing_body else set()
@@ -233,7 +237,7 @@ def concerned_bodies(graph: nx.MultiDiGraph, units: list[Unit], issuing_body: st
     return {body for body in bodies if body in graph}
 
 
-def unit_members(graph: nx.MultiDiGraph, unit: Unit, concerned: Collection[str] = ()) -> set[str]:
+def unit_members(graph: "nx.MultiDiGraph", unit: Unit, concerned: Collection[str] = ()) -> set[str]:
     """Person nodes a decision reaches through a unit:
     - a body: the people seated in it;
     - a mission: the head of mission (its platform's chair), co-chair and secretary, not every member;
@@ -254,13 +258,13 @@ def unit_members(graph: nx.MultiDiGraph, unit: Unit, concerned: Collection[str] 
     raise ValueError(f"unknown unit kind {unit.kind!r}")
 
 
-def _cleared(graph: nx.MultiDiGraph, people: set[str], classification: str) -> set[str]:
+def _cleared(graph: "nx.MultiDiGraph", people: set[str], classification: str) -> set[str]:
     level = Clearance(classification)
     return {node for node in people if Clearance(graph.nodes[node]["clearance"]).covers(level)}
 
 
 def decision_audience(
-    graph: nx.MultiDiGraph, units: list[Unit], classification: str, *, issuing_body: str | None = None
+    graph: "nx.MultiDiGraph", units: list[Unit], classification: str, *, issuing_body: str | None = None
 ) -> dict[int, list[Unit]]:
     """Everyone a decision reaches through its addressee units (see `unit_members`; `issuing_body` is the
     issuing body's slug), once each, with the units they are reached through, limited to people whose
@@ -274,7 +278,7 @@ def decision_audience(
 
 
 def answering_audience(
-    graph: nx.MultiDiGraph, units: list[Unit], classification: str
+    graph: "nx.MultiDiGraph", units: list[Unit], classification: str
 ) -> dict[int, list[Unit]]:
     """Those of a decision's audience who answer for one of its addressee units (see `unit_answerers`),
     once each, with the units they answer for, limited to people whose clearance covers its

@@ -1,8 +1,11 @@
 """Lay out the organisation graph as a chart: departments, steering group, task forces, missions."""
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
+
 
 COLUMN_X = {"department": 10, "steering_group": 330, "task_force": 600, "mission": 870}
 NODE_WIDTH = {"department": 240, "steering_group": 220, "task_force": 220, "mission": 250}
@@ -59,7 +62,7 @@ def _column_of(data: dict) -> str | None:
     return None
 
 
-def organisation_chart(graph: nx.MultiDiGraph) -> Chart:
+def organisation_chart(graph: "nx.MultiDiGraph") -> Chart:
     """Place each department, the steering group, every task force and mission in its column."""
     columns: dict[str, list[tuple[str, dict]]] = {name: [] for name in COLUMN_X}
     for key, data in graph.nodes(data=True):
