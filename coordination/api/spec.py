@@ -2,6 +2,10 @@
 `application/problem+json`, and a 422 carries the object that names each field, never an array. Every
 operation that takes a body may answer 400 (malformed JSON) and 413 (too large)."""
 
+import copy
+from functools import cache
+
+import flask_openapi3.utils
 from flask_openapi3 import OpenAPI
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -49,3 +53,20 @@ class CoordinationOpenAPI(OpenAPI):
     def generate_spec_json(self):
         super().generate_spec_json()
         describe_problems_as_sent(self.spec_json)
+
+
+def _schema_once_per_model(model_schema):
+    """flask-openapi3 asks for a model's JSON schema at each route that names it (the problem model 346
+    times, 575 asks for 113 models): a second of every worker's start. Each model's schema is made once;
+    each caller gets its own copy, as the callers change what they get."""
+    made = cache(model_schema)
+
+    def schema_of(model, mode="validation"):
+        return copy.deepcopy(made(model, mode))
+
+    schema_of.made = made
+    return schema_of
+
+
+if not hasattr(flask_openapi3.utils.get_model_schema, "made"):
+    flask_openapi3.utils.get_model_schema = _schema_once_per_model(flask_openapi3.utils.get_model_schema)
