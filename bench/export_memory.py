@@ -3,6 +3,7 @@
     .venv/bin/python bench/export_memory.py                                   # bench/data/bench.db, CSV
     .venv/bin/python bench/export_memory.py --database-url sqlite:///bench/data/bench-0.1.db --format jsonl
     .venv/bin/python bench/export_memory.py --database-url postgresql+psycopg://.../coordination_bench
+    .venv/bin/python bench/export_memory.py --database-url sqlite:///copy.db --seat-everywhere  # ~all
 
 On a generated database (bench/generate.py), signs in through the login form as the person whose bodies
 received the most reports (or `--email`), and reads `GET /reports/export.<format>` through the
@@ -51,7 +52,32 @@ def rss_mb() -> float | None:
         return None
 
 
-def measure(database_url: str, fmt: str, email: str | None, upgrade: bool = True) -> dict:
+SEAT_EVERYWHERE = """
+INSERT INTO membership (body_id, person_id, role, reason, started_at, end_reason)
+SELECT b.id, p.id, 'member', 'bench: a reader of every report', '2000-01-01 00:00:00', ''
+FROM body b, person p
+WHERE p.email = :email AND NOT EXISTS (
+    SELECT 1 FROM membership m WHERE m.body_id = b.id AND m.person_id = p.id AND m.ended_at IS NULL
+)
+"""
+
+
+def seat_everywhere(engine, email: str) -> int:
+    """Seat the reader in every body, cleared top secret: no one person receives all the generated
+    reports (they are spread over 400 bodies), so this makes one whose export holds nearly every report.
+    Changes the database: use it on a copy."""
+    with engine.begin() as connection:
+        seated = connection.execute(text(SEAT_EVERYWHERE), {"email": email}).rowcount
+        connection.execute(
+            text("UPDATE person SET clearance = 'top_secret' WHERE email = :email"), {"email": email}
+        )
+        connection.execute(text("UPDATE organisationrevision SET revision = revision + 1"))
+    return seated
+
+
+def measure(
+    database_url: str, fmt: str, email: str | None, upgrade: bool = True, everywhere: bool = False
+) -> dict:
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
     engine = db.engine_of(app)
     if upgrade:  # as a deployment would, before the export runs
@@ -59,6 +85,7 @@ def measure(database_url: str, fmt: str, email: str | None, upgrade: bool = True
     with engine.connect() as connection:
         reports = connection.execute(text("SELECT count(*) FROM fieldreport")).scalar_one()
         email = email or connection.execute(text(BUSIEST_READER)).scalar_one()
+    seated = seat_everywhere(engine, email) if everywhere else 0
     client = app.test_client()
     signed_in = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
     if signed_in.status_code != 302:
@@ -70,6 +97,7 @@ def measure(database_url: str, fmt: str, email: str | None, upgrade: bool = True
     if response.status_code != 200:
         raise SystemExit(f"export answered {response.status_code}")
     size = rows = chunks = 0
+    along: list[tuple[int, float]] = []
     counting = 0.0
     for chunk in response.response:
         chunks += 1
@@ -81,13 +109,17 @@ def measure(database_url: str, fmt: str, email: str | None, upgrade: bool = True
         )
         counting += time.perf_counter() - counted
         if resident_max is not None:
-            resident_max = max(resident_max, rss_mb())
+            resident = rss_mb()
+            resident_max = max(resident_max, resident)
+            if chunks % 100 == 0:  # the resident set along the export: flat if it holds one batch
+                along.append((rows, round(resident, 1)))
     response.close()
     seconds = time.perf_counter() - started - counting
     rows -= 1 if fmt == "csv" else 0  # the header
     return {
         "database_reports": reports,
         "reader": email,
+        "seats_added": seated,
         "format": fmt,
         "rows": rows,
         "chunks": chunks,
@@ -98,6 +130,7 @@ def measure(database_url: str, fmt: str, email: str | None, upgrade: bool = True
         "peak_rss_mb_after": round(peak_rss_mb(), 1),
         "rss_mb_before_export": round(resident_before, 1) if resident_before else None,
         "rss_mb_max_during_export": round(resident_max, 1) if resident_max else None,
+        "rss_mb_every_100_chunks": along,
     }
 
 
@@ -107,8 +140,19 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     parser.add_argument("--email", help="whose export (default: the reader with the most deliveries)")
     parser.add_argument("--no-upgrade", action="store_true", help="do not migrate the database first")
+    parser.add_argument(
+        "--seat-everywhere",
+        action="store_true",
+        help="seat the reader in every body, cleared top secret, first (changes the database: use a copy)",
+    )
     args = parser.parse_args(argv)
-    figures = measure(args.database_url, args.format, args.email, upgrade=not args.no_upgrade)
+    figures = measure(
+        args.database_url,
+        args.format,
+        args.email,
+        upgrade=not args.no_upgrade,
+        everywhere=args.seat_everywhere,
+    )
     print(json.dumps(figures, indent=2))
     return figures
 

@@ -446,15 +446,13 @@ def awaiting_my_answer(
 def soonest_awaiting_my_answer(
     *, session: Session, viewer: "Person", limit: int
 ) -> tuple[list[tuple[Decision, Addressee]], int]:
-    """The `limit` soonest due of `awaiting_my_answer`, and how many there are in all: one query."""
-    query = (
-        _awaiting_query(session, viewer)
-        .add_columns(func.count().over().label("awaiting"))
-        .order_by(Decision.acknowledgement_due_at, Addressee.id)
-        .limit(limit)
-    )
-    rows = session.exec(query).all()
-    return [(decision, addressee) for decision, addressee, _total in rows], (rows[0][2] if rows else 0)
+    """The `limit` soonest due of `awaiting_my_answer`, and how many there are in all (counted on the
+    addressee ids alone, and only when there are more than `limit`)."""
+    soonest = awaiting_my_answer(session=session, viewer=viewer, limit=limit)
+    if len(soonest) < limit:
+        return soonest, len(soonest)
+    awaiting = _awaiting_query(session, viewer).with_only_columns(Addressee.id).subquery()
+    return soonest, session.exec(select(func.count()).select_from(awaiting)).one()
 
 
 # --- actions ----------------------------------------------------------------------------------------
