@@ -152,6 +152,8 @@ def test_benchmark_smoke_run(tmp_path):
     assert written["pages"]["inbox"]["status"] == 200
     assert written["in_process"]["fan_out_people"] > 0
     assert written["worker_peak_rss_mb"] > 0
+    assert written["eden"]["listing"]["all_listed"]  # every record the Eden-shaped clients posted
+    assert written["cold_start"]["median_s"] > 0 and written["cold_start"]["parts"]["healthz_status"] == 200
     assert set(results["checks"]) == set(run.TARGETS)
 
 
