@@ -94,8 +94,11 @@ def label_now(kind: str, value) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from coordination.maps.svg import pins_as_list, shapes_and_pins
     from coordination.reasons import routing_reason
 
     app.jinja_env.globals["label"] = label
+    app.jinja_env.globals["map_shapes_and_pins"] = shapes_and_pins
+    app.jinja_env.globals["map_pins_as_list"] = pins_as_list
     app.jinja_env.filters["country_name"] = country_name
     app.jinja_env.filters["routing_reason"] = routing_reason
