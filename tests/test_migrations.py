@@ -77,6 +77,29 @@ def empty_database(backend, tmp_path):
     _drop_database(name)
 
 
+def test_an_upgrade_checks_foreign_keys_after_a_migration_and_not_when_already_at_head(tmp_path):
+    """SQLite migrates with foreign keys off, so a migration that ran is followed by a check of every
+    table; an upgrade with nothing to do skips that check (it reads the whole database)."""
+    url = f"sqlite:///{tmp_path / 'dangling.db'}"
+    engine = db.make_engine(url)
+    try:
+        db.upgrade(engine, "0023")
+        with engine.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            raw.execute("PRAGMA foreign_keys=OFF")
+            raw.execute(
+                "INSERT INTO membership (body_id, person_id, role, reason, started_at, end_reason)"
+                " VALUES (999, 999, 'member', '', '2026-01-01 00:00:00', '')"
+            )
+            raw.commit()
+            raw.execute("PRAGMA foreign_keys=ON")
+        with pytest.raises(RuntimeError, match="break foreign keys"):
+            db.upgrade(engine)  # 0024 ran, then the check found the seat of nobody in no body
+        db.upgrade(engine)  # at the head now: nothing ran, nothing checked
+    finally:
+        engine.dispose()
+
+
 def test_0013_marks_earlier_situation_reports_and_withdraws_copied_goals(empty_database):
     """Situation reports compiled before 0013 quoted every validated report of their period: they are
     marked with the highest level and the origins of those; a task force's description and goals that
