@@ -52,3 +52,64 @@ def test_naming_a_department_representative_rebuilds_the_graph_with_it(session):
     rebuilt = organisation_graph(session=session)
     assert rebuilt is not first
     assert rebuilt.nodes["department:DEF"]["representative"] == f"person:{chief.id}"
+
+
+def _directory_agrees_with_the_database(session):
+    graph = organisation_graph(session=session)
+    people = structure.list_people(session=session)
+    missions = structure.list_missions(session=session)
+    for mission in missions:
+        ref = structure.mission_in(graph, mission.code.lower())
+        assert (ref.id, ref.code, ref.name, ref.host_country_code, ref.closed_at) == (
+            mission.id,
+            mission.code,
+            mission.name,
+            mission.host_country_code,
+            mission.closed_at,
+        )
+        for person in people:
+            assert structure.sits_in_platform_of(
+                graph, person_id=person.id, mission_id=mission.id
+            ) == structure.sits_in_platform(session=session, person_id=person.id, mission_id=mission.id)
+    assert structure.mission_in(graph, "NOWHERE") is None
+    codes = {c.code for c in structure.list_countries(session=session)}
+    assert {c for c in codes | {"XXX"} if structure.is_known_country(graph, c)} == codes
+    slugs = [b.slug for b in structure.list_bodies(session=session)]
+    refs = structure.body_refs(graph, [*slugs, "no-such-body"])
+    assert {s: (r.id, r.slug, r.name) for s, r in refs.items()} == {
+        b.slug: (b.id, b.slug, b.name)
+        for b in structure.bodies_by_slug(session=session, slugs=slugs).values()
+    }
+    return graph
+
+
+def test_posting_lookups_from_the_cached_graph_agree_with_the_database_as_seats_end(session):
+    """Posting a report reads missions, platform seats, countries and bodies from the cached graph: they
+    must say what the tables say, and stop saying it once a seat ends or a mission closes."""
+    now = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    before = _directory_agrees_with_the_database(session)
+    admin = structure.get_person_by_email(session=session, email="thomas.delvaux@diplobel.example")
+    ambassador = structure.get_person_by_email(session=session, email="catherine.lemmens@diplobel.example")
+    kinshasa = structure.get_mission(session=session, code="KINSHASA")
+    platform = structure.platform_of(session=session, mission=kinshasa)
+    member = next(
+        m.person for m in platform.memberships if m.ended_at is None and m.person_id != ambassador.id
+    )
+    assert structure.sits_in_platform_of(before, person_id=member.id, mission_id=kinshasa.id)
+    structure_service.end_seat(
+        session=session,
+        actor=ambassador,
+        body=platform,
+        person_id=member.id,
+        reason="posted elsewhere",
+        now=now,
+    )
+    after = _directory_agrees_with_the_database(session)
+    assert not structure.sits_in_platform_of(after, person_id=member.id, mission_id=kinshasa.id)
+    assert structure.sits_in_platform_of(after, person_id=ambassador.id, mission_id=kinshasa.id)
+    structure_service.close_mission(
+        session=session, actor=admin, mission=kinshasa, reason="evacuated", now=now
+    )
+    session.commit()
+    closed = _directory_agrees_with_the_database(session)
+    assert structure.mission_in(closed, "KINSHASA").closed_at is not None

@@ -111,7 +111,7 @@ def early_warning_map(
     located = reports.located_early_warnings(
         session=session, viewer=viewer, policy=policy, since=since, countries=countries
     )
-    missions = structure.list_missions(session=session)
+    missions = structure.mission_places(session=session)
     if wanted is not None:
         missions = [m for m in missions if m.host_country_code in wanted]
     return draw(

@@ -32,6 +32,7 @@ from coordination.types import utcnow
 if TYPE_CHECKING:
     import networkx as nx
 
+    from coordination.structure.graph import BodyRef
     from coordination.structure.models import Body, Person
 
 __all__ = ["ReportCreate"]
@@ -181,20 +182,28 @@ def may_write_intelligence(person: "Person") -> bool:
     return person.directorate is not None and person.directorate.code == INTELLIGENCE_DIRECTORATE
 
 
-def _validate(session: Session, author: "Person", data: ReportCreate, policy: NeedToKnow, now: datetime):
+def _validate(
+    session: Session,
+    author: "Person",
+    data: ReportCreate,
+    policy: NeedToKnow,
+    now: datetime,
+    graph: "nx.MultiDiGraph",
+):
+    """The organisation's part is read from the cached graph (missions, platform seats, countries)."""
     mission = None
     if data.mission_code:
-        mission = structure.mission_by_code(session=session, code=data.mission_code)
+        mission = structure.mission_in(graph, data.mission_code)
         if mission is None:
             raise ReportError(f"unknown mission {data.mission_code}", "mission_code")
         if mission.closed_at is not None:
             raise ReportError(f"{mission.name} is closed: nobody posts from it", "mission_code")
-        if not structure.sits_in_platform(session=session, person_id=author.id, mission_id=mission.id):
+        if not structure.sits_in_platform_of(graph, person_id=author.id, mission_id=mission.id):
             raise NotAllowed(f"you do not sit in the consultation platform of {mission.code}")
     country = data.country_code or (mission.host_country_code if mission else None)
     if not country:
         raise ReportError("give the country the report is about (or the posting mission)", "country_code")
-    if not structure.known_countries(session=session, codes=[country]):
+    if not structure.is_known_country(graph, country):
         raise ReportError(unknown_country(country), "country_code")
     if not Clearance(author.clearance).covers(data.classification):
         raise ReportError("you cannot classify above your own clearance", "classification")
@@ -230,7 +239,7 @@ class Posted:
     report: FieldReport
     deliveries: list[Delivery]
     created: bool
-    bodies: dict[int, "Body"] = field(default_factory=dict)  # the delivery bodies, by id
+    bodies: dict[int, "BodyRef"] = field(default_factory=dict)  # the delivery bodies, by id
 
 
 @dataclass
@@ -240,7 +249,7 @@ class PreparedReport:
     author: "Person"
     report: FieldReport
     recipients: list
-    bodies: dict[str, "Body"]  # the recipient bodies, by slug
+    bodies: dict[str, "BodyRef"]  # the recipient bodies, by slug
     alerted: set[int] = field(default_factory=set)  # who is alerted at once (see routing.alerts)
 
 
@@ -263,7 +272,7 @@ def prepare_report(
         if replay:
             return replay
     now = now or utcnow()
-    mission, country, location, event_at = _validate(session, author, data, policy, now)
+    mission, country, location, event_at = _validate(session, author, data, policy, now, graph)
     values = data.model_dump(exclude={"mission_code", "country_code", *LOCATION_FIELDS})
     report = FieldReport(
         **values,
@@ -280,7 +289,7 @@ def prepare_report(
         request_fingerprint=fingerprint if idempotency_key else None,
     )
     recipients = route_report(_facts(report, mission.code if mission else None), graph)
-    bodies = structure.bodies_by_slug(session=session, slugs=[r.body for r in recipients])
+    bodies = structure.body_refs(graph, [r.body for r in recipients])
     alerted = set()
     if needs_alert(early_warning=report.early_warning, severity=report.severity):
         alerted = alert_audience(
@@ -433,7 +442,7 @@ def post_external_alert(
         Recipient(body=body_slug, rule=rule, reason="; ".join(reasons))
         for body_slug, (rule, reasons) in routed.items()
     ]
-    prepared.bodies = structure.bodies_by_slug(session=session, slugs=routed)
+    prepared.bodies = structure.body_refs(graph, routed)
     if needs_alert(early_warning=early_warning, severity=prepared.report.severity):
         prepared.alerted = alert_audience(
             graph,

@@ -6,6 +6,7 @@ Nodes are keyed `kind:key` (``body:task-force-great-lakes``, ``mission:KINSHASA`
 
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import selectinload
@@ -15,6 +16,7 @@ from coordination.structure.enums import BodyKind
 from coordination.structure.models import (
     Body,
     BodyCountry,
+    Country,
     Department,
     Membership,
     Mission,
@@ -44,6 +46,41 @@ def person_node(person_id: int) -> str:
 
 def country_node(code: str) -> str:
     return f"country:{code}"
+
+
+@dataclass(frozen=True, slots=True)
+class MissionRef:
+    """What posting from a mission needs to know of it."""
+
+    id: int
+    code: str
+    name: str
+    host_country_code: str
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class BodyRef:
+    """A body by its id, slug and name (what a delivery shows)."""
+
+    id: int
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Lookups that posting a report makes, answered from the cached graph instead of four queries;
+    kept as `graph.graph["directory"]`, so it is rebuilt with the graph when the organisation changes."""
+
+    missions: dict[str, MissionRef]
+    bodies: dict[str, BodyRef]
+    platform_seats: frozenset[tuple[int, int]]  # (person id, mission id): seated in its platform
+    countries: frozenset[str]
+
+
+def directory_of(graph: "nx.MultiDiGraph") -> Directory:
+    return graph.graph["directory"]
 
 
 def build_organisation_graph(*, session: Session) -> "nx.MultiDiGraph":
@@ -129,7 +166,15 @@ def build_organisation_graph(*, session: Session) -> "nx.MultiDiGraph":
             for mission in body.missions:
                 graph.add_edge(node, mission_node(mission.code), relation="works_with")
     slugs = {b.id: b.slug for b in bodies}
+    platform_missions = {
+        b.id: b.mission_id
+        for b in bodies
+        if b.kind == BodyKind.consultation_platform and b.mission_id is not None
+    }
+    platform_seats = set()
     for membership in session.exec(select(Membership).where(Membership.ended_at.is_(None))).all():
+        if membership.body_id in platform_missions:
+            platform_seats.add((membership.person_id, platform_missions[membership.body_id]))
         graph.add_edge(
             person_node(membership.person_id),
             body_node(slugs[membership.body_id]),
@@ -145,6 +190,14 @@ def build_organisation_graph(*, session: Session) -> "nx.MultiDiGraph":
         }
         for code in sorted(represented):
             graph.add_edge(department_node(code), sg_node, relation="represented_in")
+    graph.graph["directory"] = Directory(
+        missions={
+            m.code: MissionRef(m.id, m.code, m.name, m.host_country_code, m.closed_at) for m in missions
+        },
+        bodies={b.slug: BodyRef(b.id, b.slug, b.name) for b in bodies},
+        platform_seats=frozenset(platform_seats),
+        countries=frozenset(session.exec(select(Country.code))),
+    )
     return graph
 
 

@@ -6,6 +6,7 @@ person sits in, the departments of restricted origins, ...) instead of reading t
 """
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import exists, or_
 from sqlalchemy.orm import joinedload, selectinload
@@ -14,7 +15,14 @@ from sqlmodel import Session, select
 from coordination.rules import Forbidden
 from coordination.structure.authority import seating_refusal
 from coordination.structure.enums import BodyKind, BodyStatus, MembershipRole
-from coordination.structure.graph import build_organisation_graph, current_revision, organisation_graph
+from coordination.structure.graph import (
+    BodyRef,
+    MissionRef,
+    build_organisation_graph,
+    current_revision,
+    directory_of,
+    organisation_graph,
+)
 from coordination.structure.models import (
     Body,
     BodyCountry,
@@ -31,6 +39,9 @@ __all__ = ["build_organisation_graph", "current_revision", "organisation_graph"]
 
 SEATED = Membership.ended_at.is_(None)
 """SQL: the seat is current (a seat that ended keeps its row, for the history)."""
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def list_countries(*, session: Session, region: str | None = None) -> list[Country]:
@@ -102,6 +113,15 @@ def list_missions(*, session: Session) -> list[Mission]:
     query = select(Mission).options(*_mission_options())
     missions = list(session.exec(query))
     return sorted(missions, key=lambda m: (m.kind != "embassy", m.kind, m.city))
+
+
+def mission_places(*, session: Session) -> list:
+    """Open missions as the map draws them (code, name, kind, city, host country), in `list_missions`'
+    order: five columns, without the accreditations that `list_missions` loads."""
+    query = select(
+        Mission.code, Mission.name, Mission.kind, Mission.city, Mission.host_country_code, Mission.closed_at
+    ).where(Mission.closed_at.is_(None))
+    return sorted(session.exec(query), key=lambda m: (m.kind != "embassy", m.kind, m.city))
 
 
 def get_mission(*, session: Session, code: str) -> Mission | None:
@@ -262,6 +282,28 @@ def partner_countries(*, session: Session, codes: Iterable[str]) -> list[str]:
     if not codes:
         return []
     return sorted(session.exec(select(Country.code).where(Country.code.in_(codes), Country.is_partner)))
+
+
+# --- from the cached organisation graph (no query: the graph was read at its revision) ----------------
+
+
+def mission_in(graph: "nx.MultiDiGraph", code: str) -> MissionRef | None:
+    return directory_of(graph).missions.get(code.upper())
+
+
+def sits_in_platform_of(graph: "nx.MultiDiGraph", *, person_id: int, mission_id: int) -> bool:
+    """The person has a current seat in the mission's consultation platform (`sits_in_platform`)."""
+    return (person_id, mission_id) in directory_of(graph).platform_seats
+
+
+def is_known_country(graph: "nx.MultiDiGraph", code: str) -> bool:
+    return code in directory_of(graph).countries
+
+
+def body_refs(graph: "nx.MultiDiGraph", slugs: Iterable[str]) -> dict[str, BodyRef]:
+    """Bodies by slug, as id, slug and name (`bodies_by_slug` without a query)."""
+    bodies = directory_of(graph).bodies
+    return {slug: bodies[slug] for slug in slugs if slug in bodies}
 
 
 def mission_by_code(*, session: Session, code: str) -> Mission | None:
