@@ -245,7 +245,6 @@ def load_scenario(
         if not result.created:
             continue
         posted += 1
-        _backdate(session, result, when)
         for step, triage in enumerate(row.get("triage", []), start=1):
             who = structure.get_person_by_email(session=session, email=triage["by"])
             body = _triaging_body(session, who, result.report, triage.get("body"))
@@ -377,12 +376,3 @@ def _triaging_body(session: Session, person, report, slug: str | None):
     bodies = report_queries.triage_bodies(session=session, viewer=person, report=report)
     task_forces = [b for b in bodies if b.kind == BodyKind.task_force]
     return (task_forces or bodies or [None])[0]
-
-
-def _backdate(session: Session, posted, when: datetime) -> None:
-    """Give a scenario report the time it would have been posted."""
-    posted.report.created_at = posted.report.updated_at = when
-    for delivery in posted.deliveries:
-        delivery.delivered_at = when
-    session.add_all([posted.report, *posted.deliveries])
-    session.commit()

@@ -104,7 +104,7 @@ class FieldReport(ReportBase, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    country_code: str = Field(foreign_key="country.code", max_length=3, index=True)
+    country_code: str = Field(foreign_key="country.code", max_length=3)  # ix_fieldreport_country_created
     body_html: str = Field(default="", sa_type=Text)
     author_id: int = Field(foreign_key="person.id", index=True)
     origin_department_id: int = Field(foreign_key="department.id", index=True)
@@ -130,8 +130,9 @@ class Delivery(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    report_id: int = Field(foreign_key="fieldreport.id", index=True)
-    body_id: int = Field(foreign_key="body.id", index=True)
+    # looked up through the unique (report_id, body_id) and the two (body_id, ...) indexes
+    report_id: int = Field(foreign_key="fieldreport.id")
+    body_id: int = Field(foreign_key="body.id")
     rule: str = Field(max_length=40)
     reason: str = Field(max_length=300)
     delivered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

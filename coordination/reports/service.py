@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
+from sqlalchemy import insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -324,11 +325,17 @@ def store_report(*, session: Session, prepared: PreparedReport, commit: bool = T
             return replay
         raise
     deliveries = [
-        Delivery(report_id=report.id, body_id=bodies[r.body].id, rule=r.rule, reason=r.reason)
+        Delivery(
+            report_id=report.id,
+            body_id=bodies[r.body].id,
+            rule=r.rule,
+            reason=r.reason,
+            delivered_at=report.created_at,
+        )
         for r in recipients
         if r.body in bodies
     ]
-    session.add_all(deliveries)
+    _insert_deliveries(session, deliveries)
     audit.record(
         session,
         actor_id=author.id,
@@ -353,6 +360,14 @@ def store_report(*, session: Session, prepared: PreparedReport, commit: bool = T
     return Posted(
         report=report, deliveries=deliveries, created=True, bodies={b.id: b for b in bodies.values()}
     )
+
+
+def _insert_deliveries(session: Session, deliveries: list[Delivery]) -> None:
+    """One executemany of plain rows: the unit of work would fetch back each delivery's id, which nothing
+    that posts needs (the objects stay out of the session; `backdate` updates the rows)."""
+    if deliveries:
+        columns = ("report_id", "body_id", "rule", "reason", "delivered_at", "status")
+        session.execute(insert(Delivery.__table__), [{c: getattr(d, c) for c in columns} for d in deliveries])
 
 
 def post_report(
