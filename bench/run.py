@@ -733,8 +733,29 @@ def in_process(database_url: str, rounds: int) -> dict:
             figures["route_report_p99_ms"] = round(percentile(timings, 99), 4)
             figures["route_report_rounds"] = rounds
 
+            # the widest decision the organisation allows: every department, every open mission and every
+            # active body, so that its audience is everyone seated anywhere (and the departments' answerers)
             codes = list(session.exec(select(Department.code).order_by(Department.code)))
-            units = [Unit("department", code) for code in codes]
+            missions = list(
+                session.exec(select(Mission.code).where(Mission.closed_at.is_(None)).order_by(Mission.code))
+            )
+            slugs = list(
+                session.exec(
+                    select(Body.slug)
+                    .where(Body.status == "active", Body.kind != "steering_group")
+                    .order_by(Body.slug)
+                )
+            )
+            addressees = (
+                [("department", c) for c in codes]
+                + [("mission", c) for c in missions]
+                + [("body", s) for s in slugs]
+            )
+            units = [Unit(kind, key) for kind, key in addressees]
+            seated = session.exec(
+                select(func.count(func.distinct(Membership.person_id))).where(Membership.ended_at.is_(None))
+            ).one()
+            figures["fan_out_seated_people"] = seated
             runs = []
             for _ in range(5):
                 started = time.perf_counter()
@@ -756,9 +777,9 @@ def in_process(database_url: str, rounds: int) -> dict:
                 session=session,
                 author=chair,
                 issuing_body="steering-group",
-                title="Benchmark: fan-out to every department",
-                text="Every department takes note.",
-                addressees=[("department", code) for code in codes],
+                title="Benchmark: fan-out to the whole organisation",
+                text="Every department, mission and body takes note.",
+                addressees=addressees,
                 now=now,
             )
             flows.audience(session=session, decision=decision)  # the graph is cached, as in a worker
@@ -920,7 +941,7 @@ def table(results: dict) -> str:
             "route_report_ms",
         ),
         (
-            f"fan-out audience, {proc.get('fan_out_people')} people",
+            f"fan-out audience, {proc.get('fan_out_people')} of {proc.get('fan_out_seated_people')} seated",
             proc.get("fan_out_audience_ms"),
             "ms",
             "fan_out_audience_ms",
