@@ -109,10 +109,14 @@ def init_app(app: Flask) -> None:
 def language_of(person) -> str:
     """The language to write to a person in: the first of the languages they speak that the product
     has, else the default (English outside the application, e.g. a script loading data)."""
+    return language_for(person.languages)
+
+
+def language_for(spoken: list[str] | None) -> str:
+    """`language_of` a person who speaks these languages."""
     if not has_app_context():
         return "en"
     languages = current_app.config["LANGUAGES"]
     return next(
-        (code for code in (person.languages or []) if code in languages),
-        current_app.config["BABEL_DEFAULT_LOCALE"],
+        (code for code in (spoken or []) if code in languages), current_app.config["BABEL_DEFAULT_LOCALE"]
     )

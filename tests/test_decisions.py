@@ -1,5 +1,6 @@
 """Downstream through the services and the scheduler's jobs, with an injected clock and a real SMTP server."""
 
+from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -497,7 +498,7 @@ def test_an_email_claimed_by_one_sender_goes_once_and_a_dead_senders_claim_expir
     )
     send = dict(session=session, mailer=mailer, base_url="x")
 
-    first, second = session.get(Notification, created.id), Notification(**created.model_dump())
+    first, second = session.get(Notification, created.id), Notification(**asdict(created))
     assert notifications._claim(session, first, claimable=Notification.email_state == "pending", now=T0)
     assert not notifications._claim(session, second, claimable=Notification.email_state == "pending", now=T0)
     assert notifications.send_pending(**send, now=T0 + timedelta(minutes=1)) == 0

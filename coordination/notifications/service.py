@@ -5,6 +5,7 @@ import logging
 import secrets
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -12,7 +13,8 @@ from flask_babel import force_locale, ngettext
 from sqlalchemy import func, insert, or_, update
 from sqlmodel import Session, select
 
-from coordination.i18n import language_of
+from coordination.db import one_of
+from coordination.i18n import language_for, language_of
 from coordination.notifications.enums import EmailPreference, EmailState
 from coordination.notifications.mail import Mailer
 from coordination.notifications.models import Notification, NotificationSettings
@@ -36,7 +38,9 @@ def settings_of(*, session: Session, person_id: int) -> NotificationSettings:
 
 
 def preferences(*, session: Session, person_ids: set[int]) -> dict[int, EmailPreference]:
-    rows = session.exec(select(NotificationSettings).where(NotificationSettings.person_id.in_(person_ids)))
+    rows = session.exec(
+        select(NotificationSettings).where(one_of(session, NotificationSettings.person_id, person_ids))
+    )
     found = {row.person_id: EmailPreference(row.email) for row in rows}
     return {pid: found.get(pid, EmailPreference.immediately) for pid in person_ids}
 
@@ -47,6 +51,20 @@ def set_email_preference(*, session: Session, person: "Person", preference: str)
     session.add(settings)
     session.commit()
     return settings
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A notification just written (what `notify` returns: its id goes to `send_pending`)."""
+
+    id: int
+    person_id: int
+    kind: str
+    title: str
+    body: str
+    link: str
+    created_at: datetime
+    email_state: EmailState
 
 
 def notify(
@@ -61,7 +79,7 @@ def notify(
     mail: bool = True,
     urgent: bool = False,
     commit: bool = True,
-) -> list[Notification]:
+) -> list[Notice]:
     """One in-app notification per person; its e-mail state follows the person's preference
     (mail=False when the caller sends the e-mail itself, e.g. one reminder per unit). An urgent one (an
     alert) is e-mailed at once even to those who chose the daily digest; never to those who turned
@@ -87,13 +105,12 @@ def notify(
         }
         for pid in sorted(person_ids)
     ]
-    # One multi-row INSERT: a decision that reaches 5,000 people must not cost 5,000 ORM flushes.
+    # One multi-row INSERT of plain rows: a decision that reaches 5,000 people must not cost 5,000 ORM
+    # objects (building them took 0.3 s for 2,185 people).
     ids = session.execute(
-        insert(Notification).returning(Notification.id, sort_by_parameter_order=True), rows
+        insert(Notification.__table__).returning(Notification.id, sort_by_parameter_order=True), rows
     ).scalars()
-    created = [
-        Notification(id=notification_id, **row) for notification_id, row in zip(ids, rows, strict=True)
-    ]
+    created = [Notice(id=notification_id, **row) for notification_id, row in zip(ids, rows, strict=True)]
     if commit:
         session.commit()
     return created
@@ -110,13 +127,12 @@ def notify_in_their_language(
     mail: bool = True,
     urgent: bool = False,
     commit: bool = True,
-) -> list[Notification]:
+) -> list[Notice]:
     """`notify`, with the title and body written by `message()` in each person's language (one call
     per language, under Flask-Babel's forced locale)."""
-    people = structure.people_by_id(session=session, ids=set(person_ids))
     by_language: dict[str, set[int]] = defaultdict(set)
-    for person in people.values():
-        by_language[language_of(person)].add(person.id)
+    for person_id, spoken in structure.languages_of(session=session, ids=set(person_ids)).items():
+        by_language[language_for(spoken)].add(person_id)
     created = []
     for language, ids in sorted(by_language.items()):
         with force_locale(language):
@@ -159,7 +175,7 @@ def send_pending(
     )
     query = select(Notification).where(claimable)
     if ids is not None:
-        query = query.where(Notification.id.in_(ids))
+        query = query.where(one_of(session, Notification.id, ids))
     pending = session.exec(query).all()
     people = structure.people_by_id(session=session, ids={n.person_id for n in pending})
     session.commit()  # end the reads: no transaction (nor SQLite's write lock, in a job) stays open for SMTP

@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from coordination.classification import NeedToKnow, levels_within
+from coordination.db import one_of
 from coordination.reports.enums import TRIAGE_TRANSITIONS, Severity, TriageStatus
 from coordination.reports.models import Delivery, FieldReport, ReportComment, ReportRead
 from coordination.search.kinds import Searchable
@@ -38,7 +39,9 @@ EARLY_WARNING_RULES = ("uncovered", "early_warning", "high_severity")
 # --- need-to-know -----------------------------------------------------------------------------------
 
 
-def visible_reports(*, viewer: "Person", policy: NeedToKnow, among: list[int] | None = None):
+def visible_reports(
+    *, viewer: "Person", policy: NeedToKnow, among: list[int] | None = None, session: Session | None = None
+):
     """SQL: the reports this viewer may see.
 
     `among` limits the question to these report ids, inside the routing check too: PostgreSQL may
@@ -50,8 +53,11 @@ def visible_reports(*, viewer: "Person", policy: NeedToKnow, among: list[int] | 
     )
     query = select(FieldReport)
     if among is not None:
-        routed_to_me = routed_to_me.where(Delivery.report_id.in_(among))
-        query = query.where(FieldReport.id.in_(among))
+        # given the session, the ids go to PostgreSQL as one array (`db.one_of`), not 2 x 2,000 placeholders
+        routed_to_me = routed_to_me.where(
+            one_of(session, Delivery.report_id, among) if session else Delivery.report_id.in_(among)
+        )
+        query = query.where(one_of(session, FieldReport.id, among) if session else FieldReport.id.in_(among))
     return query.where(
         or_(FieldReport.author_id == viewer.id, and_(routed_to_me, _cleared_for(viewer, policy)))
     )
@@ -94,7 +100,8 @@ def visible_ids(*, session: Session, viewer: "Person", policy: NeedToKnow, ids: 
     """Which of these report ids the viewer may see (one query, probing the candidates by key)."""
     if not ids:
         return set()
-    query = visible_reports(viewer=viewer, policy=policy, among=list(ids)).with_only_columns(FieldReport.id)
+    query = visible_reports(viewer=viewer, policy=policy, among=list(ids), session=session)
+    query = query.with_only_columns(FieldReport.id)
     return set(session.exec(query))
 
 

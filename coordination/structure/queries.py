@@ -12,6 +12,7 @@ from sqlalchemy import exists, or_
 from sqlalchemy.orm import joinedload, selectinload
 from sqlmodel import Session, select
 
+from coordination.db import one_of
 from coordination.rules import Forbidden
 from coordination.structure.authority import seating_refusal
 from coordination.structure.enums import BodyKind, BodyStatus, MembershipRole
@@ -231,7 +232,17 @@ def people_by_id(*, session: Session, ids: Iterable[int]) -> dict[int, Person]:
     ids = {i for i in ids if i is not None}
     if not ids:
         return {}
-    return {p.id: p for p in session.exec(select(Person).where(Person.id.in_(ids)))}
+    return {p.id: p for p in session.exec(select(Person).where(one_of(session, Person.id, ids)))}
+
+
+def languages_of(*, session: Session, ids: Iterable[int]) -> dict[int, list[str]]:
+    """The languages each of these people speaks, by id, without loading them (a notification to
+    thousands is written once per language)."""
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    rows = session.exec(select(Person.id, Person.languages).where(one_of(session, Person.id, ids)))
+    return {person_id: languages or [] for person_id, languages in rows}
 
 
 def bodies_by_id(*, session: Session, ids: Iterable[int]) -> dict[int, Body]:
@@ -492,7 +503,7 @@ def seat_map(*, session: Session, person_ids: Iterable[int]) -> dict[int, set[in
     if person_ids:
         rows = session.exec(
             select(Membership.person_id, Membership.body_id).where(
-                Membership.person_id.in_(person_ids), SEATED
+                one_of(session, Membership.person_id, person_ids), SEATED
             )
         )
         for person_id, body_id in rows:
@@ -529,7 +540,9 @@ def clearances_of(*, session: Session, person_ids: Iterable[int]) -> dict[int, t
     if not person_ids:
         return {}
     rows = session.exec(
-        select(Person.id, Person.clearance, Person.department_id).where(Person.id.in_(person_ids))
+        select(Person.id, Person.clearance, Person.department_id).where(
+            one_of(session, Person.id, person_ids)
+        )
     )
     return {person_id: (clearance, department_id) for person_id, clearance, department_id in rows}
 

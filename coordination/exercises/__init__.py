@@ -1,0 +1,1 @@
+"""Exercise mode: scripted crises that task forces rehearse apart from real work."""
