@@ -33,6 +33,7 @@ from coordination.structure.enums import Theme
 
 LIBRARY = SEED / "exercises"
 MAX_DURATION = timedelta(days=14)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DURATION = re.compile(r"(?:(\d{1,7})d)?(?:(\d{1,7})h)?(?:(\d{1,7})m)?(?:(\d{1,7})s)?")
 _UNIT = re.compile(r"mission:[A-Z0-9-]{1,30}|body:[a-z0-9-]{1,80}|department:[A-Z0-9-]{1,20}")
 
@@ -161,7 +162,7 @@ class Script(_Strict):
     @classmethod
     def _not_empty(cls, value: timedelta) -> timedelta:
         if not value:
-            raise ValueError(_("an exercise lasts longer than 0m"))
+            raise ValueError(_("an exercise must last longer than 0m"))
         return value
 
     @field_validator("injects")
@@ -221,7 +222,7 @@ def load_script(path: Path | str) -> Script:
     """Read and check one script file."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except OSError as exc:
         raise ScriptError(
             _("%(name)s cannot be read: %(reason)s", name=path.name, reason=exc.strerror), path=path
