@@ -51,6 +51,7 @@ from coordination.audit import chain as audit_chain
 from coordination.audit.models import AuditEvent
 from coordination.decisions.models import Action, ActionUpdate, Addressee, Decision, DecisionReport
 from coordination.lessons.models import Lesson, LessonDecision, LessonReport, LessonTransition
+from coordination.places.queries import town
 from coordination.reports.models import Delivery, FieldReport, ReportComment, ReportRead
 from coordination.routing.rules import ReportFacts, RoutingIndex, TaskForceScope, route_report, routing_index
 from coordination.search import index as search_index
@@ -447,6 +448,7 @@ class Generator:
                 continue
             codes.add(code)
             name = f"{'Embassy' if kind == 'embassy' else 'Consulate General'} of Belgium in {city}"
+            longitude, latitude = town(host, city) or (None, None)  # as the structure area locates one
             mission_rows.append(
                 {
                     "id": next_mission,
@@ -456,6 +458,8 @@ class Generator:
                     "city": city,
                     "host_country_code": host,
                     "organisation": None,
+                    "longitude": longitude,
+                    "latitude": latitude,
                 }
             )
             info = MissionInfo(next_mission, code, city, host, [host], platform_id=next_body, kind=kind)

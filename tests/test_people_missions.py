@@ -278,10 +278,16 @@ def test_changing_accredited_countries_replaces_the_set(session):
     assert service.update_mission(session=session, actor=by_email(session, ADMIN), mission=kinshasa) == {}
 
 
-def test_a_new_city_renames_the_platform(session):
+def test_a_new_city_renames_the_platform_and_moves_the_mission_on_the_map(session):
     mission = open_goma(session, by_email(session, ADMIN))
+    assert (round(mission.longitude, 1), round(mission.latitude, 1)) == (29.2, -1.7)  # Goma
     service.update_mission(session=session, actor=by_email(session, ADMIN), mission=mission, city="Bukavu")
     assert structure.platform_of(session=session, mission=mission).name == "Consultation platform Bukavu"
+    assert (round(mission.longitude, 1), round(mission.latitude, 1)) == (28.8, -2.5)
+    service.update_mission(
+        session=session, actor=by_email(session, ADMIN), mission=mission, city="Nowhere-on-any-map"
+    )
+    assert (mission.longitude, mission.latitude) == (None, None)  # at its country's marker
     with pytest.raises(StructureError) as refused:
         service.update_mission(
             session=session, actor=by_email(session, ADMIN), mission=mission, city="Kinshasa"

@@ -2,17 +2,13 @@
 reads for that reader, so a report hidden from them leaves no trace on a map (no point, not counted in a
 country's shade or title). Missions are not secret: every mission is placed."""
 
-import json
 from datetime import datetime, timedelta
-from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from sqlmodel import Session
 
 from coordination.classification import NeedToKnow
 from coordination.maps.render import Pin, Shade, WorldMap, draw, frame_around, frame_of_countries, worst_of
-from coordination.places import queries as places
 from coordination.reports import queries as reports
 from coordination.structure import queries as structure
 
@@ -32,39 +28,13 @@ class Located(Protocol):
     longitude: float | None
 
 
-def town(country: str, city: str) -> tuple[float, float] | None:
-    """Longitude and latitude of the city: the gazetteer's best match, else the first place with
-    coordinates whose name begins with it ("New York" names a state; the town is "New York City")."""
-    candidates = [places.find(country, city), *places.search(country, city, limit=5)]
-    for place in candidates:
-        if place is not None and place.latitude is not None and place.longitude is not None:
-            return place.longitude, place.latitude
-    return None
-
-
-@cache
-def _towns() -> dict[str, dict[str, list[float] | None]]:
-    return json.loads(Path(__file__).with_name("towns.json").read_text())
-
-
-@cache
-def _town(country: str, city: str) -> tuple[float, float] | None:
-    """Where a mission's city is: looked up in advance for the seeded missions (build_towns.py), else in
-    the offline gazetteer (whose index costs seconds to build on first use)."""
-    known = _towns().get(country, {})
-    if city in known:
-        return (known[city][0], known[city][1]) if known[city] else None
-    return town(country, city)
-
-
 def mission_pins(missions: list["Mission"]) -> list[Pin]:
-    """Open missions at their city (from the offline gazetteer), else at their host country's marker."""
+    """Open missions at their city (located when opened or moved), else at their host country's marker."""
     pins = []
     for mission in missions:
         if mission.closed_at is not None:
             continue
-        lon_lat = _town(mission.host_country_code, mission.city)
-        longitude, latitude = lon_lat if lon_lat else (None, None)
+        longitude, latitude = mission.longitude, mission.latitude
         pins.append(
             Pin("mission", mission.name, mission.host_country_code, longitude, latitude, key=mission.code)
         )

@@ -9,6 +9,7 @@ import json
 import unicodedata
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import NamedTuple
 
 import pycountry
@@ -198,3 +199,29 @@ def find(country_alpha3: str, name: str) -> Place | None:
     """The best-known place of that name in the country (the most populous of namesake towns), or None."""
     found = matches(country_alpha3, name)
     return found[0] if found else None
+
+
+@cache
+def _known_towns() -> dict[str, dict[str, list[float] | None]]:
+    return json.loads(Path(__file__).with_name("towns.json").read_text())
+
+
+def town(country_alpha3: str, city: str) -> tuple[float, float] | None:
+    """Longitude and latitude of a mission's city: looked up in advance for the seeded missions
+    (build_towns.py, so that loading the seed does not read the gazetteer), else in the gazetteer."""
+    known = _known_towns().get(country_alpha3, {})
+    if city in known:
+        return (known[city][0], known[city][1]) if known[city] else None
+    return gazetteer_town(country_alpha3, city)
+
+
+def gazetteer_town(country_alpha3: str, city: str) -> tuple[float, float] | None:
+    """Longitude and latitude of the city: the gazetteer's best match, else the first place with
+    coordinates whose name begins with it ("New York" names a state; the town is "New York City")."""
+    if pycountry.countries.get(alpha_3=country_alpha3) is None:
+        return None
+    candidates = [find(country_alpha3, city), *search(country_alpha3, city, limit=5)]
+    for place in candidates:
+        if place is not None and place.latitude is not None and place.longitude is not None:
+            return place.longitude, place.latitude
+    return None

@@ -92,6 +92,10 @@ class Mission(SQLModel, table=True):
     organisation: str | None = Field(default=None, max_length=20)
     opened_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # where its city is (places.town), set when it is opened or moved: maps place it without reading the
+    # gazetteer; None when the gazetteer does not know the city (it then stands at its country's marker)
+    longitude: float | None = None
+    latitude: float | None = None
 
     host_country: Country = Relationship()
     accredited_countries: list[Country] = Relationship(link_model=MissionAccreditation)

@@ -117,10 +117,17 @@ def list_missions(*, session: Session) -> list[Mission]:
 
 
 def mission_places(*, session: Session) -> list:
-    """Open missions as the map draws them (code, name, kind, city, host country), in `list_missions`'
-    order: five columns, without the accreditations that `list_missions` loads."""
+    """Open missions as the map draws them (code, name, kind, city, host country, where the city is), in
+    `list_missions`' order, without the accreditations that `list_missions` loads."""
     query = select(
-        Mission.code, Mission.name, Mission.kind, Mission.city, Mission.host_country_code, Mission.closed_at
+        Mission.code,
+        Mission.name,
+        Mission.kind,
+        Mission.city,
+        Mission.host_country_code,
+        Mission.closed_at,
+        Mission.longitude,
+        Mission.latitude,
     ).where(Mission.closed_at.is_(None))
     return sorted(session.exec(query), key=lambda m: (m.kind != "embassy", m.kind, m.city))
 

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from coordination.audit import service as audit
 from coordination.classification import Clearance
 from coordination.countries import find_country, unknown_countries, unknown_country
+from coordination.places import queries as places
 from coordination.rules import Conflict, Forbidden, RuleViolation
 from coordination.structure.authority import seating_refusal
 from coordination.structure.enums import BodyKind, BodyStatus, MembershipRole, MissionKind
@@ -189,11 +190,15 @@ def upsert_mission(
     changed = False
     if mission is None:
         mission = Mission(code=code, **values)
+        _locate(mission)
         session.add(mission)
         session.flush()
         changed = True
     else:
+        place = (mission.host_country_code, mission.city)
         changed = _apply(mission, values)
+        if place != (mission.host_country_code, mission.city):
+            _locate(mission)
     wanted = {c.upper() for c in accredited} - {mission.host_country_code}
     present = {c.code for c in mission.accredited_countries}
     for country_code in wanted - present:
@@ -203,6 +208,12 @@ def upsert_mission(
 
 
 # --- bodies -----------------------------------------------------------------------------------------
+
+
+def _locate(mission: Mission) -> None:
+    """Where the mission's city is, kept on the mission for the maps (see `Mission.longitude`)."""
+    found = places.town(mission.host_country_code, mission.city)
+    mission.longitude, mission.latitude = found if found else (None, None)
 
 
 def platform_name(mission: Mission) -> str:
@@ -1026,6 +1037,7 @@ def open_mission(
         organisation=organisation,
         opened_at=now,
     )
+    _locate(mission)
     session.add(mission)
     session.flush()
     session.add_all(MissionAccreditation(mission_id=mission.id, country_code=c) for c in others)
@@ -1101,6 +1113,8 @@ def update_mission(
         if namesake is not None:
             raise StructureError(f"another body is already called {new_name!r}", "city")
     _apply(mission, values)
+    if "city" in changes or "host_country_code" in changes:
+        _locate(mission)
     session.add(mission)
     if "accredited" in changes:
         rows = session.exec(

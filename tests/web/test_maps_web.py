@@ -4,7 +4,7 @@ import re
 
 from coordination import db
 from tests.conftest import Auth, make_app
-from tests.demo import ADIV_ANALYST, AMBASSADOR_KINSHASA, DGB_DIRECTOR, JUSTICE_MEMBER, SG_CHAIR
+from tests.demo import ADIV_ANALYST, AMBASSADOR_KINSHASA, DGB_DIRECTOR, JUSTICE_MEMBER, SG_CHAIR, SG_SECRETARY
 
 SECRET_WARNING = {
     "title": "Armed group massing west of Goma",
@@ -87,3 +87,21 @@ def test_a_tile_server_is_used_only_when_one_is_set(database_url):
         assert "img-src 'self' data: https://*.tiles.example;" in page.headers["Content-Security-Policy"]
     finally:
         db.engine_of(tiled).dispose()
+
+
+def test_the_dashboard_places_missions_at_their_cities_without_reading_the_gazetteer(client, auth, api_token):
+    """Missions keep where their city is, found when they open: drawing them must not load the gazetteer
+    (30 MB that a worker keeps), not even for a city the seed did not look up in advance."""
+    from coordination.places import queries as places
+
+    goma = {"code": "GOMA", "kind": "consulate", "name": "Consulate of Belgium in Goma", "city": "Goma"}
+    opened = client.post(
+        "/api/v1/missions", json={**goma, "host_country_code": "COD"}, headers=api_token(SG_SECRETARY)
+    )
+    assert opened.status_code == 201, opened.json
+    places._towns.cache_clear()
+    auth.login(SG_CHAIR)
+    dashboard = _map_of(client.get("/dashboard").get_data(as_text=True))
+    assert places._towns.cache_info().currsize == 0
+    missions = re.findall(r'<rect class="pin mission"[^>]*><title>([^<]*)</title>', dashboard)
+    assert {"Consulate of Belgium in Goma", "Embassy of Belgium in Kinshasa"} <= set(missions), missions

@@ -1,10 +1,10 @@
 """Build `towns.json`: where the seeded missions' cities are, looked up once in the offline gazetteer.
 
-The maps place a mission at its city. Looking a city up in the gazetteer builds its index first (seconds of
-CPU), which a dashboard should not pay: the seeded missions' cities are looked up here, once, and a mission
-in another city falls back to the gazetteer at run time. Run again when seed/missions.yaml changes:
+A mission keeps where its city is (set when it is opened or moved, see `places.queries.town`). Reading the
+gazetteer takes seconds of CPU and 30 MB that a process keeps: loading the seed should not pay it, so the
+seeded missions' cities are looked up here, once. Run again when seed/missions.yaml changes:
 
-    .venv/bin/python -m coordination.maps.build_towns seed/missions.yaml
+    .venv/bin/python -m coordination.places.build_towns seed/missions.yaml
 """
 
 import json
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from coordination.maps.queries import town
+from coordination.places.queries import gazetteer_town
 
 OUTPUT = Path(__file__).with_name("towns.json")
 
@@ -23,7 +23,7 @@ def build(missions: list[dict]) -> dict[str, dict[str, list[float] | None]]:
     mission then stands at its country's marker, without a look-up at run time)."""
     towns: dict[str, dict[str, list[float] | None]] = {}
     for mission in missions:
-        found = town(mission["host_country"], mission["city"])
+        found = gazetteer_town(mission["host_country"], mission["city"])
         if found is None:
             print(f"not found: {mission['city']} ({mission['host_country']})", file=sys.stderr)
         by_city = towns.setdefault(mission["host_country"], {})
