@@ -8,10 +8,10 @@ has been accepted (then it is open to everyone); the steering group sees them al
 import io
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING
 
-from sqlalchemy import or_
+from sqlalchemy import Integer, and_, func, literal, or_, union_all
 from sqlmodel import Session, select
 
 from coordination.classification import NeedToKnow, levels_within
@@ -22,6 +22,7 @@ from coordination.lessons.models import Lesson, LessonDecision, LessonReport, Le
 from coordination.reports import queries as reports
 from coordination.search.kinds import Searchable, join_parts
 from coordination.structure import queries as structure
+from coordination.types import UTCDateTime
 
 if TYPE_CHECKING:
     from coordination.decisions.models import Action, Decision
@@ -187,25 +188,46 @@ def _month_starts(until: date, months: int) -> list[date]:
 def stage_counts_over_time(
     *, session: Session, viewer: "Person", now: datetime, months: int = 12
 ) -> StageSeries:
-    """How many visible lessons stood at each stage at the end of each of the last months."""
+    """How many visible lessons stood at each stage at the end of each of the last months, counted by the
+    database: each transition holds from its time until the lesson's next one (at 20,000 lessons, reading
+    their 100,000 transitions into the page took 25 MB)."""
     starts = _month_starts(now.date(), months)
-    ends = [*starts[1:], None]
+    ends = [datetime.combine(start, time.min, UTC) for start in starts[1:]] + [
+        datetime.max.replace(tzinfo=UTC)
+    ]
     ids = visible_lessons(viewer=viewer).with_only_columns(Lesson.id)
-    transitions = session.exec(
-        select(LessonTransition.lesson_id, LessonTransition.to_stage, LessonTransition.at)
+    held = (
+        select(
+            LessonTransition.to_stage,
+            LessonTransition.at,
+            func.lead(LessonTransition.at)
+            .over(
+                partition_by=LessonTransition.lesson_id, order_by=(LessonTransition.at, LessonTransition.id)
+            )
+            .label("until"),
+        )
         .where(LessonTransition.lesson_id.in_(ids))
-        .order_by(LessonTransition.at, LessonTransition.id)
-    ).all()
+        .subquery()
+    )
+    month_ends = union_all(
+        *(
+            select(literal(n, Integer).label("month"), literal(end, UTCDateTime).label("ends"))
+            for n, end in enumerate(ends)
+        )
+    ).subquery()
+    rows = session.exec(
+        select(month_ends.c.month, held.c.to_stage, func.count())
+        .join(
+            held,
+            and_(
+                held.c.at < month_ends.c.ends, or_(held.c.until.is_(None), held.c.until >= month_ends.c.ends)
+            ),
+        )
+        .group_by(month_ends.c.month, held.c.to_stage)
+    )
     series = StageSeries(months=starts, counts={stage: [0] * months for stage in LessonStage})
-    position = 0
-    stage_of: dict[int, str] = {}
-    for index, end in enumerate(ends):
-        while position < len(transitions) and (end is None or transitions[position][2].date() < end):
-            lesson_id, to_stage, _at = transitions[position]
-            stage_of[lesson_id] = to_stage
-            position += 1
-        for stage, count in Counter(stage_of.values()).items():
-            series.counts[LessonStage(stage)][index] = count
+    for month, stage, count in rows:
+        series.counts[LessonStage(stage)][month] = count
     return series
 
 
