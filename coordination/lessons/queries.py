@@ -152,16 +152,23 @@ def find(*, session: Session, viewer: "Person", filters: LessonFilter, limit: in
     if filters.task_force_id:
         query = query.where(Lesson.task_force_id == filters.task_force_id)
     query = query.order_by(Lesson.stage_changed_at.desc(), Lesson.id.desc())
-    # Themes and countries are JSON lists; filtering them in Python keeps one query for both databases.
+    if not (filters.theme or filters.country):
+        return list(session.exec(query.limit(limit)))
+    # Themes and countries are JSON lists; filtering them in Python keeps one query for both databases. The
+    # rows come in batches, so that the page does not hold every lesson to keep `limit` of them.
     matches = []
-    for lesson in session.exec(query):
-        if filters.theme and filters.theme not in (lesson.themes or []):
-            continue
-        if filters.country and filters.country not in (lesson.countries or []):
-            continue
-        matches.append(lesson)
-        if len(matches) == limit:
-            break
+    found = session.exec(query.execution_options(yield_per=1000))
+    try:
+        for lesson in found:
+            if filters.theme and filters.theme not in (lesson.themes or []):
+                continue
+            if filters.country and filters.country not in (lesson.countries or []):
+                continue
+            matches.append(lesson)
+            if len(matches) == limit:
+                break
+    finally:
+        found.close()
     return matches
 
 
