@@ -6,6 +6,7 @@ from coordination.audit import chain as audit_chain  # noqa: F401  (chains every
 from coordination.audit.models import AuditEvent
 from coordination.auth.models import ApiToken, SignedInSession, SignInFailure
 from coordination.decisions.models import Action, ActionUpdate, Addressee, Decision, DecisionReport
+from coordination.exercises.models import Exercise, ExerciseInject
 from coordination.jobs.models import JobLock
 from coordination.lessons.models import Lesson, LessonDecision, LessonReport, LessonTransition
 from coordination.meetings.models import AgendaItem, Attendance, Meeting
@@ -43,6 +44,8 @@ from coordination.structure.models import (
 
 __all__ = [
     "AlertFeed",
+    "Exercise",
+    "ExerciseInject",
     "ExternalAlert",
     "Attachment",
     "Lesson",

@@ -1,0 +1,178 @@
+"""Running an exercise: a controller plans it from a library script, starts, pauses, speeds up, resumes and
+ends it, then archives it. Each step is audited; the clock is `clock.exercise_elapsed`."""
+
+import re
+import unicodedata
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from coordination.audit import service as audit
+from coordination.exercises import clock, scripts
+from coordination.exercises.enums import MAX_SPEED, ExerciseStatus
+from coordination.exercises.models import Exercise, ExerciseInject
+from coordination.rules import Conflict, Forbidden, RuleViolation
+from coordination.structure import queries as structure
+from coordination.structure.enums import MembershipRole
+
+CONTROLLING_ROLES = {MembershipRole.chair, MembershipRole.co_chair, MembershipRole.secretary}
+NEXT = {  # which steps each status allows
+    "start": {ExerciseStatus.planned},
+    "pause": {ExerciseStatus.running},
+    "resume": {ExerciseStatus.paused},
+    "speed": {ExerciseStatus.planned, ExerciseStatus.running, ExerciseStatus.paused},
+    "end": {ExerciseStatus.running, ExerciseStatus.paused},
+    "archive": {ExerciseStatus.ended},
+}
+
+
+class ExerciseError(RuleViolation):
+    pass
+
+
+def may_control(*, session: Session, person) -> bool:
+    """Administrators, and the steering group's chair, co-chairs and secretary, run exercises."""
+    if person.is_admin:
+        return True
+    steering_group = structure.get_steering_group(session=session)
+    return steering_group is not None and (
+        structure.role_in(session=session, person_id=person.id, body_id=steering_group.id)
+        in CONTROLLING_ROLES
+    )
+
+
+def _require_controller(session: Session, person) -> None:
+    if not may_control(session=session, person=person):
+        raise Forbidden("only an administrator or the steering group's chair or secretary runs exercises")
+
+
+def script_problems(*, session: Session, script: scripts.Script) -> list[str]:
+    """What in the script the organisation does not have (missions, authors and their seats, countries)."""
+    directory = structure.directory_of(structure.organisation_graph(session=session))
+    people = structure.list_people(session=session)
+    email_of = {p.id: p.email for p in people}
+    code_of = {m.id: m.code for m in directory.missions.values()}
+    platforms: dict[str, set[str]] = {code: set() for code in directory.missions}
+    for person_id, mission_id in directory.platform_seats:
+        platforms[code_of[mission_id]].add(email_of[person_id])
+    return scripts.check_against(
+        script,
+        missions={m.code for m in directory.missions.values() if m.closed_at is None},
+        people={p.email for p in people if p.active},
+        countries=set(directory.countries),
+        platforms=platforms,
+        clearances={p.email: str(p.clearance) for p in people},
+    )
+
+
+def _key(session: Session, name: str, now: datetime) -> str:
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    base = f"{now:%Y-%m-%d}-" + (re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:60] or "exercise")
+    key, n = base, 2
+    while session.exec(select(Exercise.id).where(Exercise.key == key)).first() is not None:
+        key, n = f"{base}-{n}", n + 1
+    return key
+
+
+def plan(*, session: Session, actor, script_key: str, name: str, now: datetime) -> Exercise:
+    """A named, dated run of a library script, not started yet; refused while the script names a mission,
+    person or country the organisation does not have."""
+    _require_controller(session, actor)
+    script = scripts.library().get(script_key)
+    if script is None:
+        raise ExerciseError(f"no script {script_key!r} in the library", "script_key")
+    name = (name or "").strip() or script.name
+    if len(name) > 200:
+        raise ExerciseError("a name of at most 200 characters", "name")
+    problems = script_problems(session=session, script=script)
+    if problems:
+        raise ExerciseError("; ".join(problems), "script_key")
+    exercise = Exercise(
+        key=_key(session, name, now), name=name, script_key=script.key, created_by_id=actor.id, created_at=now
+    )
+    session.add(exercise)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="exercise.plan",
+        object_type="exercise",
+        object_id=exercise.key,
+        script=script.key,
+    )
+    session.commit()
+    return exercise
+
+
+def _step(session: Session, actor, exercise: Exercise, step: str, now: datetime, **detail) -> None:
+    _require_controller(session, actor)
+    if exercise.status not in NEXT[step]:
+        raise Conflict(f"a {exercise.status} exercise cannot {step}", "status")
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action=f"exercise.{step}",
+        object_type="exercise",
+        object_id=exercise.key,
+        exercise_time=clock.exercise_elapsed(exercise, now).total_seconds(),
+        **detail,
+    )
+
+
+def start(*, session: Session, actor, exercise: Exercise, now: datetime) -> Exercise:
+    _step(session, actor, exercise, "start", now)
+    exercise.status, exercise.started_at, exercise.running_since = ExerciseStatus.running, now, now
+    return _saved(session, exercise)
+
+
+def pause(*, session: Session, actor, exercise: Exercise, now: datetime) -> Exercise:
+    _step(session, actor, exercise, "pause", now)
+    clock.fold(exercise, now)
+    exercise.status, exercise.running_since = ExerciseStatus.paused, None
+    return _saved(session, exercise)
+
+
+def resume(*, session: Session, actor, exercise: Exercise, now: datetime) -> Exercise:
+    _step(session, actor, exercise, "resume", now)
+    exercise.status, exercise.running_since = ExerciseStatus.running, now
+    return _saved(session, exercise)
+
+
+def set_speed(*, session: Session, actor, exercise: Exercise, speed: int, now: datetime) -> Exercise:
+    """From x1 to x60; exercise time goes on from where it stood."""
+    if isinstance(speed, bool) or not isinstance(speed, int) or not 1 <= speed <= MAX_SPEED:
+        raise ExerciseError(f"a speed from 1 to {MAX_SPEED}", "speed")
+    _step(session, actor, exercise, "speed", now, speed=speed, was=exercise.speed)
+    clock.fold(exercise, now)
+    exercise.speed = speed
+    return _saved(session, exercise)
+
+
+def end(*, session: Session, actor, exercise: Exercise, now: datetime) -> Exercise:
+    _step(session, actor, exercise, "end", now)
+    clock.fold(exercise, now)
+    exercise.status, exercise.running_since, exercise.ended_at = ExerciseStatus.ended, None, now
+    return _saved(session, exercise)
+
+
+def archive(*, session: Session, actor, exercise: Exercise, now: datetime) -> Exercise:
+    _step(session, actor, exercise, "archive", now)
+    exercise.status, exercise.archived_at = ExerciseStatus.archived, now
+    return _saved(session, exercise)
+
+
+def _saved(session: Session, exercise: Exercise) -> Exercise:
+    session.add(exercise)
+    session.commit()
+    return exercise
+
+
+def due(*, session: Session, exercise: Exercise, now: datetime) -> list[scripts.Inject]:
+    """The script's injects that have fallen due by the exercise's clock and have not been dealt with."""
+    if exercise.status != ExerciseStatus.running:
+        return []
+    done = set(
+        session.exec(select(ExerciseInject.inject_key).where(ExerciseInject.exercise_id == exercise.id))
+    )
+    script = scripts.library()[exercise.script_key]
+    return scripts.due_injects(script, clock.exercise_elapsed(exercise, now), done)

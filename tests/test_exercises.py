@@ -1,0 +1,130 @@
+"""Running an exercise (issue 20): the controller's steps, the exercise's clock and what falls due, through
+the service with an injected clock (no HTTP, no waiting)."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from coordination.audit.models import AuditEvent
+from coordination.exercises import clock, scripts, service
+from coordination.exercises.enums import ExerciseStatus, InjectOutcome
+from coordination.exercises.models import ExerciseInject
+from coordination.rules import Conflict, Forbidden
+from coordination.structure import queries as structure
+from tests.demo import AMBASSADOR_KINSHASA, SG_CHAIR, SG_SECRETARY
+
+T0 = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+GREAT_LAKES = "great-lakes-escalation"
+
+
+def who(session, email):
+    return structure.get_person_by_email(session=session, email=email)
+
+
+def test_every_library_script_fits_the_seeded_organisation(session):
+    """Each script's missions, authors (seated in their platforms, cleared for what they post) and
+    countries exist, so a controller can start any of them on a fresh installation."""
+    for key, script in scripts.library().items():
+        assert service.script_problems(session=session, script=script) == [], key
+
+
+def test_the_controller_runs_the_clock_at_up_to_sixty_times_the_wall_clock(session):
+    chair = who(session, SG_CHAIR)
+    exercise = service.plan(session=session, actor=chair, script_key=GREAT_LAKES, name="", now=T0)
+    assert exercise.name == "Great Lakes escalation" and exercise.key == "2026-12-02-great-lakes-escalation"
+    assert clock.exercise_elapsed(exercise, T0 + timedelta(hours=1)) == timedelta(0)  # not started
+
+    service.set_speed(session=session, actor=chair, exercise=exercise, speed=60, now=T0)
+    service.start(session=session, actor=chair, exercise=exercise, now=T0)
+    assert clock.exercise_elapsed(exercise, T0 + timedelta(minutes=2)) == timedelta(hours=2)
+    service.pause(session=session, actor=chair, exercise=exercise, now=T0 + timedelta(minutes=1))
+    assert clock.exercise_elapsed(exercise, T0 + timedelta(hours=5)) == timedelta(hours=1)  # stands still
+    assert clock.wall_time_until(exercise, timedelta(hours=2), T0 + timedelta(hours=5)) is None
+
+    later = T0 + timedelta(hours=5)
+    service.resume(session=session, actor=chair, exercise=exercise, now=later)
+    service.set_speed(
+        session=session, actor=chair, exercise=exercise, speed=2, now=later + timedelta(minutes=1)
+    )
+    # one more hour at x60, then an hour of the wall clock at x2: no jump where the speed changed
+    assert clock.exercise_elapsed(exercise, later + timedelta(minutes=61)) == timedelta(hours=4)
+    assert clock.wall_time_until(exercise, timedelta(hours=5), later + timedelta(minutes=61)) == timedelta(
+        minutes=30
+    )
+    service.end(session=session, actor=chair, exercise=exercise, now=later + timedelta(minutes=61))
+    service.archive(session=session, actor=chair, exercise=exercise, now=later + timedelta(days=1))
+    assert exercise.status == ExerciseStatus.archived
+    assert clock.exercise_elapsed(exercise, later + timedelta(days=3)) == timedelta(hours=4)
+
+    steps = session.exec(
+        select(AuditEvent.action).where(AuditEvent.object_type == "exercise").order_by(AuditEvent.id)
+    ).all()
+    assert steps == [
+        "exercise.plan",
+        "exercise.speed",
+        "exercise.start",
+        "exercise.pause",
+        "exercise.resume",
+        "exercise.speed",
+        "exercise.end",
+        "exercise.archive",
+    ]
+
+
+def test_steps_out_of_order_speeds_out_of_range_and_other_people_are_refused(session):
+    chair = who(session, SG_CHAIR)
+    exercise = service.plan(session=session, actor=chair, script_key=GREAT_LAKES, name="Drill", now=T0)
+    with pytest.raises(Conflict):
+        service.pause(session=session, actor=chair, exercise=exercise, now=T0)
+    with pytest.raises(Conflict):
+        service.archive(session=session, actor=chair, exercise=exercise, now=T0)
+    for speed in (0, 61, -1, True, 1.5):
+        with pytest.raises(service.ExerciseError) as refused:
+            service.set_speed(session=session, actor=chair, exercise=exercise, speed=speed, now=T0)
+        assert refused.value.field == "speed"
+    with pytest.raises(Forbidden):
+        service.start(session=session, actor=who(session, AMBASSADOR_KINSHASA), exercise=exercise, now=T0)
+    with pytest.raises(Forbidden):
+        service.plan(
+            session=session, actor=who(session, AMBASSADOR_KINSHASA), script_key=GREAT_LAKES, name="", now=T0
+        )
+    with pytest.raises(service.ExerciseError) as unknown:
+        service.plan(
+            session=session, actor=who(session, SG_SECRETARY), script_key="no-such-script", name="", now=T0
+        )
+    assert unknown.value.field == "script_key"
+    second = service.plan(
+        session=session, actor=who(session, SG_SECRETARY), script_key=GREAT_LAKES, name="Drill", now=T0
+    )
+    assert second.key == "2026-12-02-drill-2"
+    assert exercise.status == ExerciseStatus.planned
+
+
+def test_injects_fall_due_by_the_exercise_clock_once_each(session):
+    chair = who(session, SG_CHAIR)
+    script = scripts.library()[GREAT_LAKES]
+    exercise = service.plan(session=session, actor=chair, script_key=GREAT_LAKES, name="", now=T0)
+    assert service.due(session=session, exercise=exercise, now=T0) == []  # not started
+    service.set_speed(session=session, actor=chair, exercise=exercise, speed=60, now=T0)
+    service.start(session=session, actor=chair, exercise=exercise, now=T0)
+    first = service.due(session=session, exercise=exercise, now=T0)
+    assert first and all(inject.at == timedelta(0) for inject in first)
+    for inject in first:
+        session.add(
+            ExerciseInject(
+                exercise_id=exercise.id,
+                inject_key=inject.key,
+                outcome=InjectOutcome.posted,
+                at=T0,
+                at_exercise_seconds=0,
+            )
+        )
+    session.commit()
+    two_hours = T0 + timedelta(minutes=2)  # at x60
+    due = service.due(session=session, exercise=exercise, now=two_hours)
+    assert [i.key for i in due] == [
+        i.key for i in script.injects if timedelta(0) < i.at <= timedelta(hours=2)
+    ]
+    service.pause(session=session, actor=chair, exercise=exercise, now=two_hours)
+    assert service.due(session=session, exercise=exercise, now=two_hours + timedelta(hours=9)) == []
