@@ -25,8 +25,9 @@ BUSY_TIMEOUT_MS = 15_000  # how long a SQLite writer waits for the write lock be
 log = logging.getLogger(__name__)
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine with SQLite set up for concurrent use (WAL, foreign keys, busy timeout)."""
+def make_engine(url: str, *, echo: bool = False, schema: str | None = None) -> Engine:
+    """An engine with SQLite set up for concurrent use (WAL, foreign keys, busy timeout); on PostgreSQL,
+    reading and writing the tables of `schema` when one is given (an exercise's own, see exercises.store)."""
     import coordination.models  # noqa: F401  (every table, and the listener that keeps search in step)
 
     parsed = make_url(url)
@@ -61,7 +62,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         return engine
     # JIT compilation pays off for long analytical queries, not for pages: on a large database the
     # planner's cost estimates switch it on for queries that then spend more time compiling than running.
-    return create_engine(url, echo=echo, pool_pre_ping=True, connect_args={"options": "-c jit=off"})
+    options = "-c jit=off" + (f" -c search_path={schema}" if schema else "")
+    return create_engine(url, echo=echo, pool_pre_ping=True, connect_args={"options": options})
 
 
 def _writing_request() -> bool:
@@ -273,6 +275,21 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             raw.execute("PRAGMA foreign_keys=ON")
             if violations:
                 raise RuntimeError(f"migration left rows that break foreign keys: {violations[:5]}")
+
+
+def continue_ids(session: Session, tables) -> None:
+    """After rows were copied in with their ids: PostgreSQL's sequences go on from the highest id (SQLite
+    takes the next rowid by itself)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:
+        if "id" in table.c and table.c.id.primary_key and table.c.id.autoincrement in (True, "auto"):
+            session.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"(SELECT coalesce(max(id), 0) + 1 FROM {table.name}), false)"
+                )
+            )
 
 
 LONG_ID_LIST = 100

@@ -128,3 +128,50 @@ def test_injects_fall_due_by_the_exercise_clock_once_each(session):
     ]
     service.pause(session=session, actor=chair, exercise=exercise, now=two_hours)
     assert service.due(session=session, exercise=exercise, now=two_hours + timedelta(hours=9)) == []
+
+
+def test_injects_are_posted_into_the_exercises_own_database_and_a_met_condition_skips_one(session, app):
+    """Starting copies the organisation into the exercise's own database; due injects become field reports
+    there (routed, from their mission), never in the real one; the second warning is skipped once a
+    decision addressed to Kinshasa has been adopted in the exercise."""
+    from sqlmodel import func
+
+    from coordination.classification import NeedToKnow
+    from coordination.decisions import service as decisions
+    from coordination.reports.models import FieldReport
+
+    policy = NeedToKnow.from_config(app.config)
+    chair = who(session, SG_CHAIR)
+    real_reports = session.exec(select(func.count(FieldReport.id))).one()
+    exercise = service.plan(session=session, actor=chair, script_key=GREAT_LAKES, name="", now=T0)
+    service.set_speed(session=session, actor=chair, exercise=exercise, speed=60, now=T0)
+    service.start(session=session, actor=chair, exercise=exercise, now=T0)
+
+    first = service.post_due(session=session, exercise=exercise, now=T0, policy=policy)
+    assert first and {r.outcome for r in first} == {InjectOutcome.posted}
+    assert service.post_due(session=session, exercise=exercise, now=T0, policy=policy) == []  # once each
+    with service.play_session(session=session, exercise=exercise) as play:
+        assert structure.get_person_by_email(session=play, email=SG_CHAIR).id == chair.id  # the same people
+        posted = play.exec(select(FieldReport).where(FieldReport.id.in_([r.report_id for r in first]))).all()
+        assert {p.title for p in posted} == {
+            i.title for i in scripts.library()[GREAT_LAKES].injects if i.at == timedelta(0)
+        }
+        assert play.exec(select(func.count(FieldReport.id))).one() == len(first)  # nothing real was copied
+        decision = decisions.draft_decision(
+            session=play,
+            author=chair,
+            issuing_body="steering-group",
+            title="Démarche with the EU delegation",
+            addressees=[("mission", "KINSHASA")],
+            now=T0 + timedelta(seconds=30),
+        )
+        decisions.adopt(session=play, person=chair, decision=decision, now=T0 + timedelta(seconds=40))
+    assert (
+        session.exec(select(func.count(FieldReport.id))).one() == real_reports
+    )  # the real record is untouched
+
+    later = service.post_due(session=session, exercise=exercise, now=T0 + timedelta(minutes=2), policy=policy)
+    conditional = [i.key for i in scripts.library()[GREAT_LAKES].injects if i.unless]
+    outcomes = {r.inject_key: r.outcome for r in later}
+    assert conditional and all(outcomes[key] == InjectOutcome.skipped for key in conditional), outcomes
+    assert session.exec(select(func.count(FieldReport.id))).one() == real_reports

@@ -745,6 +745,33 @@ def signals_by_body(
     return counts
 
 
+def adopted_for_unit(*, session: Session, unit: str, since: datetime) -> bool:
+    """Whether a decision addressed to this unit (`mission:CODE`, `body:slug` or `department:CODE`) has been
+    adopted since `since`: what an exercise's conditional inject asks (the system asks, not a reader)."""
+    kind, _colon, key = unit.partition(":")
+    if kind == UnitKind.mission:
+        found = structure.get_mission(session=session, code=key)
+    elif kind == UnitKind.body:
+        found = structure.find_body(session=session, slug=key)
+    elif kind == UnitKind.department:
+        found = structure.get_department(session=session, code=key)
+    else:
+        raise ValueError(f"no unit {unit!r}")
+    if found is None:
+        return False
+    query = (
+        select(Decision.id)
+        .join(Addressee, Addressee.decision_id == Decision.id)
+        .where(
+            Addressee.unit_kind == kind,
+            Addressee.unit_id == found.id,
+            Decision.status == DecisionStatus.adopted,
+            Decision.adopted_at >= since,
+        )
+    )
+    return session.exec(query.limit(1)).first() is not None
+
+
 # --- the scheduler's work: the system reads, then tells only those who may see ----------------------
 
 

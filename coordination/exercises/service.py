@@ -8,9 +8,13 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from coordination.audit import service as audit
-from coordination.exercises import clock, scripts
-from coordination.exercises.enums import MAX_SPEED, ExerciseStatus
+from coordination.classification import NeedToKnow
+from coordination.decisions import queries as decisions
+from coordination.exercises import clock, scripts, store
+from coordination.exercises.enums import MAX_SPEED, ExerciseStatus, InjectOutcome
 from coordination.exercises.models import Exercise, ExerciseInject
+from coordination.reports import service as reports
+from coordination.reports.service import ReportCreate
 from coordination.rules import Conflict, Forbidden, RuleViolation
 from coordination.structure import queries as structure
 from coordination.structure.enums import MembershipRole
@@ -120,7 +124,9 @@ def _step(session: Session, actor, exercise: Exercise, step: str, now: datetime,
 
 
 def start(*, session: Session, actor, exercise: Exercise, now: datetime) -> Exercise:
+    """Make the exercise's own database (a copy of the organisation as it is now) and start its clock."""
     _step(session, actor, exercise, "start", now)
+    store.create(session=session, key=exercise.key)
     exercise.status, exercise.started_at, exercise.running_since = ExerciseStatus.running, now, now
     return _saved(session, exercise)
 
@@ -176,3 +182,86 @@ def due(*, session: Session, exercise: Exercise, now: datetime) -> list[scripts.
     )
     script = scripts.library()[exercise.script_key]
     return scripts.due_injects(script, clock.exercise_elapsed(exercise, now), done)
+
+
+def play_session(*, session: Session, exercise: Exercise) -> Session:
+    """A session on the exercise's own database (the caller closes it)."""
+    main_url = session.get_bind().engine.url.render_as_string(hide_password=False)
+    return Session(store.engine_for(main_url, exercise.key), expire_on_commit=False)
+
+
+def post_due(
+    *, session: Session, exercise: Exercise, now: datetime, policy: NeedToKnow
+) -> list[ExerciseInject]:
+    """Post the injects that have fallen due into the exercise's database, through the reports area as a
+    field report from their mission (by their author, else the platform's chair); an inject whose `unless`
+    condition is met is recorded as skipped. Each is recorded once, with both clocks."""
+    injects = due(session=session, exercise=exercise, now=now)
+    if not injects:
+        return []
+    elapsed = clock.exercise_elapsed(exercise, now).total_seconds()
+    done = []
+    with play_session(session=session, exercise=exercise) as play:
+        for inject in injects:
+            record = ExerciseInject(
+                exercise_id=exercise.id,
+                inject_key=inject.key,
+                outcome=InjectOutcome.posted,
+                at=now,
+                at_exercise_seconds=elapsed,
+            )
+            condition = inject.unless.decision_adopted_for if inject.unless else None
+            if condition and decisions.adopted_for_unit(
+                session=play, unit=condition, since=exercise.started_at
+            ):
+                record.outcome, record.note = InjectOutcome.skipped, f"a decision for {condition} was adopted"
+            else:
+                record.report_id = _post(play, inject, now, policy).id
+            session.add(record)
+            done.append(record)
+    for record in done:
+        audit.record(
+            session,
+            actor_id=None,
+            action=f"exercise.inject.{record.outcome}",
+            object_type="exercise",
+            object_id=exercise.key,
+            inject=record.inject_key,
+            report=record.report_id,
+        )
+    session.commit()
+    return done
+
+
+def _post(play: Session, inject: scripts.Inject, now: datetime, policy: NeedToKnow):
+    if inject.author:
+        author = structure.get_person_by_email(session=play, email=inject.author)
+    else:
+        mission = structure.get_mission(session=play, code=inject.mission)
+        platform = structure.platform_of(session=play, mission=mission)
+        chairs = structure.seated_person_ids(session=play, body_id=platform.id, roles={MembershipRole.chair})
+        author = structure.people_by_id(session=play, ids=chairs).get(min(chairs)) if chairs else None
+    if author is None:
+        raise ExerciseError(f"inject {inject.key}: nobody to post it from {inject.mission}", "script_key")
+    data = ReportCreate(
+        title=inject.title,
+        body=inject.body,
+        mission_code=inject.mission,
+        country_code=inject.country,
+        severity=inject.severity,
+        early_warning=inject.early_warning,
+        classification=inject.classification,
+        restricted_distribution=inject.restricted_distribution,
+        themes=list(inject.themes),
+    )
+    graph = structure.organisation_graph(session=play)
+    posted = reports.post_report(
+        session=play,
+        author=author,
+        data=data,
+        graph=graph,
+        policy=policy,
+        idempotency_key=f"exercise-inject:{inject.key}",
+        now=now,
+    )
+    return posted.report

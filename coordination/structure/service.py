@@ -10,9 +10,11 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from flask_babel import gettext
+from sqlalchemy import insert, update
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, select
 
+from coordination import db
 from coordination.audit import service as audit
 from coordination.classification import Clearance
 from coordination.countries import find_country, unknown_countries, unknown_country
@@ -1307,3 +1309,53 @@ def name_representative(
     )
     session.commit()
     return outcome
+
+
+# --- a copy of the organisation, for an exercise's own database --------------------------------------
+
+ORGANISATION = (
+    Country,
+    Department,
+    Directorate,
+    Mission,
+    MissionAccreditation,
+    Person,
+    Body,
+    BodyCountry,
+    BodyMission,
+    Membership,
+    OrganisationRevision,
+)
+
+
+def copy_organisation(*, source: Session, target: Session) -> int:
+    """Copy the organisation (countries, departments, missions, people, bodies and seats, with their ids)
+    into an empty database of the same schema, in the target's transaction; returns the rows copied. A
+    reference to a table not copied yet (a department's answerer, a directorate's head: the tables refer
+    to each other) is filled in once every table is in."""
+    copied, done, deferred = 0, set(), []
+    for model in ORGANISATION:
+        table = model.__table__
+        later = sorted(
+            {
+                fk.parent.name
+                for fk in table.foreign_keys
+                if fk.column.table not in done or fk.column.table is table
+            }
+        )
+        rows = [dict(row) for row in source.execute(select(table)).mappings()]
+        if later:
+            deferred.append((table, later, [row for row in rows if any(row[c] is not None for c in later)]))
+            rows = [{**row, **dict.fromkeys(later)} for row in rows]
+        if rows:
+            target.execute(insert(table), rows)
+            copied += len(rows)
+        done.add(table)
+    for table, later, rows in deferred:
+        key = list(table.primary_key.columns)
+        for row in rows:
+            target.execute(
+                update(table).where(*(c == row[c.name] for c in key)).values({c: row[c] for c in later})
+            )
+    db.continue_ids(target, [model.__table__ for model in ORGANISATION])
+    return copied
