@@ -175,3 +175,22 @@ def test_injects_are_posted_into_the_exercises_own_database_and_a_met_condition_
     outcomes = {r.inject_key: r.outcome for r in later}
     assert conditional and all(outcomes[key] == InjectOutcome.skipped for key in conditional), outcomes
     assert session.exec(select(func.count(FieldReport.id))).one() == real_reports
+
+
+def test_the_schedulers_tick_posts_what_fell_due_in_running_exercises_only(app, session):
+    from coordination.jobs import tasks
+    from coordination.jobs.scheduler import run_job
+
+    chair = who(session, SG_CHAIR)
+    running = service.plan(session=session, actor=chair, script_key=GREAT_LAKES, name="Running", now=T0)
+    service.plan(session=session, actor=chair, script_key=GREAT_LAKES, name="Not started", now=T0)
+    service.start(session=session, actor=chair, exercise=running, now=T0)
+    assert (
+        run_job(app, "post_exercise_injects", tasks.post_exercise_injects, now=T0 + timedelta(seconds=5)) > 0
+    )
+    assert (
+        run_job(app, "post_exercise_injects", tasks.post_exercise_injects, now=T0 + timedelta(seconds=65))
+        == 0
+    )
+    session.expire_all()
+    assert session.exec(select(ExerciseInject.exercise_id).distinct()).all() == [running.id]

@@ -265,3 +265,9 @@ def _post(play: Session, inject: scripts.Inject, now: datetime, policy: NeedToKn
         now=now,
     )
     return posted.report
+
+
+def post_due_everywhere(*, session: Session, now: datetime, policy: NeedToKnow) -> int:
+    """The scheduler's tick: post what fell due in every running exercise; how many injects it dealt with."""
+    running = session.exec(select(Exercise).where(Exercise.status == ExerciseStatus.running)).all()
+    return sum(len(post_due(session=session, exercise=e, now=now, policy=policy)) for e in running)

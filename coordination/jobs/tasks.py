@@ -14,6 +14,7 @@ from coordination.alerts import service as alerts
 from coordination.classification import NeedToKnow
 from coordination.decisions import queries as decisions
 from coordination.decisions.flows import decision_link, issuing_managers
+from coordination.exercises import service as exercises
 from coordination.i18n import language_of, local_time
 from coordination.notifications import service as notifications
 from coordination.notifications.enums import EmailPreference
@@ -229,9 +230,20 @@ def poll_alert_feeds(
     return alerts.poll_due_feeds(session=session, now=now, policy=policy)
 
 
+def post_exercise_injects(
+    *, session: Session, now: datetime, mailer: Mailer, base_url: str, config: Mapping | None = None
+) -> int:
+    """Post the injects that have fallen due in the running exercises, each into its exercise's own
+    database; the number dealt with (posted or skipped)."""
+    config = config or {}
+    policy = NeedToKnow.from_config(config) if "NEED_TO_KNOW_SHARING_GROUP" in config else NeedToKnow()
+    return exercises.post_due_everywhere(session=session, now=now, policy=policy)
+
+
 # In this order each tick: what creates notifications first, then the e-mail that carries them.
 FREQUENT_JOBS = {
     "poll_alert_feeds": poll_alert_feeds,
+    "post_exercise_injects": post_exercise_injects,
     "escalate_untriaged_early_warnings": escalate_untriaged_early_warnings,
     "remind_acknowledgements": remind_acknowledgements,
     "escalate_overdue_acknowledgements": escalate_overdue_acknowledgements,
