@@ -53,6 +53,14 @@ def test_the_controller_runs_the_clock_at_up_to_sixty_times_the_wall_clock(sessi
         minutes=30
     )
     service.end(session=session, actor=chair, exercise=exercise, now=later + timedelta(minutes=61))
+    # the clock's history gives exercise time at any past instant, for the evaluation
+    at = clock.exercise_time_at
+    assert at(exercise, T0 - timedelta(seconds=1)) is None
+    assert at(exercise, T0 + timedelta(seconds=30)) == timedelta(minutes=30)
+    assert at(exercise, T0 + timedelta(hours=3)) == timedelta(hours=1)  # paused
+    assert at(exercise, later + timedelta(seconds=30)) == timedelta(hours=1, minutes=30)
+    assert at(exercise, later + timedelta(minutes=31)) == timedelta(hours=3)  # x2 since the 61st minute
+    assert at(exercise, later + timedelta(days=2)) == timedelta(hours=4)  # ended
     service.archive(session=session, actor=chair, exercise=exercise, now=later + timedelta(days=1))
     assert exercise.status == ExerciseStatus.archived
     assert clock.exercise_elapsed(exercise, later + timedelta(days=3)) == timedelta(hours=4)

@@ -20,6 +20,26 @@ def fold(exercise, now: datetime) -> None:
     exercise.running_since = now if exercise.status == ExerciseStatus.running else None
 
 
+def mark(exercise, now: datetime) -> None:
+    """Add the clock as it stands from `now` to its history (after a step changed it, once started)."""
+    if exercise.started_at is None:
+        return
+    speed = exercise.speed if exercise.status == ExerciseStatus.running else 0
+    seconds = exercise_elapsed(exercise, now).total_seconds()
+    exercise.segments = [*exercise.segments, [now.isoformat(), seconds, speed]]
+
+
+def exercise_time_at(exercise, at: datetime) -> timedelta | None:
+    """The exercise's clock at a past wall-clock instant, from its history (None before it started)."""
+    found = None
+    for since, seconds, speed in exercise.segments:
+        since = datetime.fromisoformat(since)
+        if since > at:
+            break
+        found = seconds + (at - since).total_seconds() * speed
+    return timedelta(seconds=found) if found is not None else None
+
+
 def wall_time_until(exercise, elapsed: timedelta, now: datetime) -> timedelta | None:
     """How long on the wall clock until the exercise's clock shows `elapsed` (None while it stands still)."""
     if exercise.status != ExerciseStatus.running:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, UniqueConstraint
+from sqlalchemy import JSON, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from coordination.exercises.enums import ExerciseStatus, InjectOutcome
@@ -24,6 +24,9 @@ class Exercise(SQLModel, table=True):
     speed: int = Field(default=1)
     elapsed_seconds: float = Field(default=0.0)
     running_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # the clock's history, for the evaluation: [wall-clock instant (ISO), exercise seconds then, speed from
+    # then on (0 while paused or ended)], one entry per start, pause, resume, change of speed and end
+    segments: list = Field(default_factory=list, sa_type=JSON)
     created_by_id: int = Field(foreign_key="person.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -128,6 +128,7 @@ def start(*, session: Session, actor, exercise: Exercise, now: datetime) -> Exer
     _step(session, actor, exercise, "start", now)
     store.create(session=session, key=exercise.key)
     exercise.status, exercise.started_at, exercise.running_since = ExerciseStatus.running, now, now
+    clock.mark(exercise, now)
     return _saved(session, exercise)
 
 
@@ -135,12 +136,14 @@ def pause(*, session: Session, actor, exercise: Exercise, now: datetime) -> Exer
     _step(session, actor, exercise, "pause", now)
     clock.fold(exercise, now)
     exercise.status, exercise.running_since = ExerciseStatus.paused, None
+    clock.mark(exercise, now)
     return _saved(session, exercise)
 
 
 def resume(*, session: Session, actor, exercise: Exercise, now: datetime) -> Exercise:
     _step(session, actor, exercise, "resume", now)
     exercise.status, exercise.running_since = ExerciseStatus.running, now
+    clock.mark(exercise, now)
     return _saved(session, exercise)
 
 
@@ -151,6 +154,7 @@ def set_speed(*, session: Session, actor, exercise: Exercise, speed: int, now: d
     _step(session, actor, exercise, "speed", now, speed=speed, was=exercise.speed)
     clock.fold(exercise, now)
     exercise.speed = speed
+    clock.mark(exercise, now)
     return _saved(session, exercise)
 
 
@@ -158,6 +162,7 @@ def end(*, session: Session, actor, exercise: Exercise, now: datetime) -> Exerci
     _step(session, actor, exercise, "end", now)
     clock.fold(exercise, now)
     exercise.status, exercise.running_since, exercise.ended_at = ExerciseStatus.ended, None, now
+    clock.mark(exercise, now)
     return _saved(session, exercise)
 
 

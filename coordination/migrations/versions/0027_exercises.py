@@ -26,6 +26,7 @@ def upgrade() -> None:
     sa.Column('speed', sa.Integer(), nullable=False),
     sa.Column('elapsed_seconds', sa.Float(), nullable=False),
     sa.Column('running_since', UTCDateTime(), nullable=True),
+    sa.Column('segments', sa.JSON(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=False),
     sa.Column('created_at', UTCDateTime(), nullable=False),
     sa.Column('started_at', UTCDateTime(), nullable=True),
