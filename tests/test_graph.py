@@ -67,10 +67,14 @@ def _directory_agrees_with_the_database(session):
             mission.host_country_code,
             mission.closed_at,
         )
+        platform = structure.platform_of(session=session, mission=mission)
+        seated = {m.person_id for m in platform.memberships if m.ended_at is None} if platform else set()
         for person in people:
-            assert structure.sits_in_platform_of(
-                graph, person_id=person.id, mission_id=mission.id
-            ) == structure.sits_in_platform(session=session, person_id=person.id, mission_id=mission.id)
+            assert structure.sits_in_platform_of(graph, person_id=person.id, mission_id=mission.id) == (
+                person.id in seated
+            )
+        for person_id in seated:  # and the query that posting used before says the same
+            assert structure.sits_in_platform(session=session, person_id=person_id, mission_id=mission.id)
     assert structure.mission_in(graph, "NOWHERE") is None
     codes = {c.code for c in structure.list_countries(session=session)}
     assert {c for c in codes | {"XXX"} if structure.is_known_country(graph, c)} == codes

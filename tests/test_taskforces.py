@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 from sqlmodel import select
 
 from coordination.decisions import service as decisions
@@ -279,9 +280,8 @@ def test_set_up_hands_over_the_open_reports_of_the_last_90_days(session):
     dismissed = post(session, ambassador, title="Rumour in Gao", mission_code="BAMAKO")
     niger = post(session, who(session, AMBASSADOR_NIAMEY), title="Niamey update", mission_code="NIAMEY")
     old.report.created_at = NOW - timedelta(days=120)
-    for delivery in dismissed.deliveries:
-        delivery.status = "dismissed"
-    session.add_all([old.report, *dismissed.deliveries])
+    session.add(old.report)
+    session.exec(update(Delivery).where(Delivery.report_id == dismissed.report.id).values(status="dismissed"))
     session.commit()
     body, _ = create(session, name="Task Force Mali", countries=["MLI"])
     service.confirm_chairs(session=session, person=who(session, SG_CHAIR), task_force=body, now=NOW)
