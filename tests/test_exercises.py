@@ -12,7 +12,7 @@ from coordination.exercises.enums import ExerciseStatus, InjectOutcome
 from coordination.exercises.models import ExerciseInject
 from coordination.rules import Conflict, Forbidden
 from coordination.structure import queries as structure
-from tests.demo import AMBASSADOR_KINSHASA, SG_CHAIR, SG_SECRETARY
+from tests.demo import AMBASSADOR_KINSHASA, DGB_DIRECTOR, SG_CHAIR, SG_SECRETARY
 
 T0 = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 GREAT_LAKES = "great-lakes-escalation"
@@ -202,3 +202,74 @@ def test_the_schedulers_tick_posts_what_fell_due_in_running_exercises_only(app, 
     )
     session.expire_all()
     assert session.exec(select(ExerciseInject.exercise_id).distinct()).all() == [running.id]
+
+
+def test_the_evaluation_measures_triage_decision_and_acknowledgement_in_exercise_time(session, app):
+    """At x60: triaged 20 minutes (of exercise time) after the first warning, a decision citing it an hour
+    after, acknowledged by Kinshasa an hour and a half later: each measured against the script's targets."""
+    from coordination.classification import NeedToKnow
+    from coordination.decisions import service as decisions
+    from coordination.exercises.evaluation import (
+        DECISION_TO_LAST_ACKNOWLEDGEMENT,
+        FIRST_TRIAGE,
+        WARNING_TO_DECISION,
+    )
+    from coordination.reports import service as reports
+    from coordination.reports.models import FieldReport
+
+    script = scripts.library()[GREAT_LAKES]
+    chair = who(session, SG_CHAIR)
+    exercise = service.plan(session=session, actor=chair, script_key=GREAT_LAKES, name="", now=T0)
+    service.set_speed(session=session, actor=chair, exercise=exercise, speed=60, now=T0)
+    service.start(session=session, actor=chair, exercise=exercise, now=T0)
+    posted = service.post_due(
+        session=session, exercise=exercise, now=T0, policy=NeedToKnow.from_config(app.config)
+    )
+    warning = next(r for r in posted if script.injects[0].key == r.inject_key)
+    assert script.injects[0].early_warning
+    with service.play_session(session=session, exercise=exercise) as play:
+        report = play.get(FieldReport, warning.report_id)
+        reports.triage(
+            session=play,
+            person=who(play, DGB_DIRECTOR),
+            report=report,
+            to_status="under_review",
+            body=structure.find_body(session=play, slug="task-force-great-lakes"),
+            now=T0 + timedelta(seconds=20),
+        )
+        decision = decisions.draft_decision(
+            session=play,
+            author=who(play, SG_CHAIR),
+            issuing_body="steering-group",
+            title="Démarche on the Goma front line",
+            addressees=[("mission", "KINSHASA")],
+            report_ids=[report.id],
+            policy=NeedToKnow.from_config(app.config),
+            now=T0 + timedelta(seconds=50),
+        )
+        decisions.adopt(
+            session=play, person=who(play, SG_CHAIR), decision=decision, now=T0 + timedelta(seconds=60)
+        )
+        decisions.acknowledge(
+            session=play,
+            person=who(play, AMBASSADOR_KINSHASA),
+            decision=decision,
+            unit_kind="mission",
+            unit_key="KINSHASA",
+            now=T0 + timedelta(seconds=150),
+        )
+    result = service.evaluate(session=session, exercise=exercise)
+    measured = {(m.what, m.subject): m for m in result.measures}
+    triage = measured[(FIRST_TRIAGE, warning.inject_key)]
+    assert (triage.took, triage.target, triage.met) == (timedelta(minutes=20), timedelta(minutes=30), True)
+    answer = measured[(WARNING_TO_DECISION, warning.inject_key)]
+    assert (answer.took, answer.met) == (timedelta(hours=1), True)
+    acknowledged = measured[(DECISION_TO_LAST_ACKNOWLEDGEMENT, "Démarche on the Goma front line")]
+    assert (acknowledged.took, acknowledged.target, acknowledged.met) == (
+        timedelta(hours=1, minutes=30),
+        timedelta(hours=3),
+        True,
+    )
+    kinds = [event.kind for event in result.timeline]
+    assert kinds.index("first_triage") < kinds.index("decision_adopted") < kinds.index("last_acknowledgement")
+    assert [e.exercise_time for e in result.timeline if e.kind == "decision_adopted"] == [timedelta(hours=1)]

@@ -745,6 +745,64 @@ def signals_by_body(
     return counts
 
 
+@dataclass(frozen=True)
+class Adoption:
+    """A decision adopted, as an exercise's evaluation reads it (the system reads, not a reader)."""
+
+    id: int
+    title: str
+    adopted_at: datetime
+    report_ids: frozenset[int]  # the field reports it cites
+    mission_ids: frozenset[int]  # the missions it is addressed to
+    addressees: int
+    answered: int
+    last_answer_at: datetime | None  # when the last addressee answered, once all have
+
+
+def adoptions_since(*, session: Session, since: datetime) -> list[Adoption]:
+    """Every decision adopted since `since`, in order, with what it cites and how far it was answered
+    (three queries, for an exercise's database)."""
+    decisions = session.exec(
+        select(Decision.id, Decision.title, Decision.adopted_at)
+        .where(Decision.status == DecisionStatus.adopted, Decision.adopted_at >= since)
+        .order_by(Decision.adopted_at, Decision.id)
+    ).all()
+    ids = [d.id for d in decisions]
+    if not ids:
+        return []
+    cited = defaultdict(set)
+    for decision_id, report_id in session.exec(
+        select(DecisionReport.decision_id, DecisionReport.report_id).where(
+            DecisionReport.decision_id.in_(ids)
+        )
+    ):
+        cited[decision_id].add(report_id)
+    units = defaultdict(list)
+    for row in session.exec(
+        select(Addressee.decision_id, Addressee.unit_kind, Addressee.unit_id, Addressee.answered_at).where(
+            Addressee.decision_id.in_(ids)
+        )
+    ):
+        units[row.decision_id].append(row)
+    adoptions = []
+    for decision in decisions:
+        rows = units[decision.id]
+        answers = [r.answered_at for r in rows if r.answered_at is not None]
+        adoptions.append(
+            Adoption(
+                id=decision.id,
+                title=decision.title,
+                adopted_at=decision.adopted_at,
+                report_ids=frozenset(cited[decision.id]),
+                mission_ids=frozenset(r.unit_id for r in rows if r.unit_kind == UnitKind.mission),
+                addressees=len(rows),
+                answered=len(answers),
+                last_answer_at=max(answers) if rows and len(answers) == len(rows) else None,
+            )
+        )
+    return adoptions
+
+
 def adopted_for_unit(*, session: Session, unit: str, since: datetime) -> bool:
     """Whether a decision addressed to this unit (`mission:CODE`, `body:slug` or `department:CODE`) has been
     adopted since `since`: what an exercise's conditional inject asks (the system asks, not a reader)."""

@@ -10,9 +10,10 @@ from sqlmodel import Session, select
 from coordination.audit import service as audit
 from coordination.classification import NeedToKnow
 from coordination.decisions import queries as decisions
-from coordination.exercises import clock, scripts, store
+from coordination.exercises import clock, evaluation, scripts, store
 from coordination.exercises.enums import MAX_SPEED, ExerciseStatus, InjectOutcome
 from coordination.exercises.models import Exercise, ExerciseInject
+from coordination.reports import queries as reports_queries
 from coordination.reports import service as reports
 from coordination.reports.service import ReportCreate
 from coordination.rules import Conflict, Forbidden, RuleViolation
@@ -276,3 +277,24 @@ def post_due_everywhere(*, session: Session, now: datetime, policy: NeedToKnow) 
     """The scheduler's tick: post what fell due in every running exercise; how many injects it dealt with."""
     running = session.exec(select(Exercise).where(Exercise.status == ExerciseStatus.running)).all()
     return sum(len(post_due(session=session, exercise=e, now=now, policy=policy)) for e in running)
+
+
+def evaluate(*, session: Session, exercise: Exercise) -> evaluation.Evaluation:
+    """The exercise's timeline and measured times against its script's targets, from what became of its
+    injects (the real database) and what the players did (the exercise's own)."""
+    records = session.exec(select(ExerciseInject).where(ExerciseInject.exercise_id == exercise.id)).all()
+    if exercise.started_at is None:
+        return evaluation.Evaluation()
+    report_ids = [r.report_id for r in records if r.report_id is not None]
+    with play_session(session=session, exercise=exercise) as play:
+        triaged = reports_queries.first_triaged_at(session=play, report_ids=report_ids)
+        missions = reports_queries.mission_of_reports(session=play, report_ids=report_ids)
+        adoptions = decisions.adoptions_since(session=play, since=exercise.started_at)
+    return evaluation.evaluate(
+        exercise=exercise,
+        script=scripts.library()[exercise.script_key],
+        injects=records,
+        triaged=triaged,
+        adoptions=adoptions,
+        report_missions=missions,
+    )

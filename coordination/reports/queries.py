@@ -105,6 +105,35 @@ def visible_ids(*, session: Session, viewer: "Person", policy: NeedToKnow, ids: 
     return set(session.exec(query))
 
 
+def first_triaged_at(*, session: Session, report_ids: list[int]) -> dict[int, datetime | None]:
+    """When a receiving body first moved each report on from "new" (for an exercise's evaluation: the
+    system reads, not a reader)."""
+    found = dict.fromkeys(report_ids)
+    if report_ids:
+        rows = session.exec(
+            select(Delivery.report_id, func.min(Delivery.status_changed_at))
+            .where(
+                Delivery.report_id.in_(report_ids),
+                Delivery.status != TriageStatus.new,
+                Delivery.status_changed_at.is_not(None),
+            )
+            .group_by(Delivery.report_id)
+        )
+        found.update(dict(rows.all()))
+    return found
+
+
+def mission_of_reports(*, session: Session, report_ids: list[int]) -> dict[int, int | None]:
+    """The posting mission's id of each report."""
+    if not report_ids:
+        return {}
+    return dict(
+        session.exec(
+            select(FieldReport.id, FieldReport.mission_id).where(FieldReport.id.in_(report_ids))
+        ).all()
+    )
+
+
 # --- posting ----------------------------------------------------------------------------------------
 
 
