@@ -29,7 +29,8 @@ class Measure:
 
     @property
     def met(self) -> bool | None:
-        """Within the target; None without a target, or while it has not happened (and is not late yet)."""
+        """Within the target; None without a target, or while it has not happened (a response still missing
+        past its target shows as not happened, not as missed: the page will say how long it is overdue)."""
         if self.target is None:
             return None
         if self.took is None:

@@ -238,7 +238,7 @@ def _validate(
 @dataclass
 class Posted:
     report: FieldReport
-    deliveries: list[Delivery]
+    deliveries: list[Delivery]  # as written, in one statement: not in the session (change rows by UPDATE)
     created: bool
     bodies: dict[int, "BodyRef"] = field(default_factory=dict)  # the delivery bodies, by id
 
