@@ -28,6 +28,8 @@ def create_app(test_config: dict | None = None) -> OpenAPI:
     from coordination.auth import views as auth_views
     from coordination.decisions import feeds as decision_feeds
     from coordination.decisions import views as decision_views
+    from coordination.exercises import play
+    from coordination.exercises import views as exercise_views
     from coordination.lessons import views as lesson_views
     from coordination.meetings import views as meeting_views
     from coordination.notifications import views as notification_views
@@ -64,6 +66,7 @@ def create_app(test_config: dict | None = None) -> OpenAPI:
     inputs.init_app(app)  # before any route: the bounded `int` converter
 
     db.init_app(app)
+    play.init_app(app)  # before the other hooks: an exercise's pages read the exercise's database
     i18n.init_app(app)
     labels.init_app(app)
     auth_views.init_app(app)
@@ -83,6 +86,7 @@ def create_app(test_config: dict | None = None) -> OpenAPI:
     app.register_blueprint(meeting_views.bp)
     app.register_blueprint(planning_views.bp)
     app.register_blueprint(lesson_views.bp)
+    app.register_blueprint(exercise_views.bp)
     app.register_blueprint(search_views.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(webapp.bp)

@@ -9,6 +9,7 @@ import os
 import queue
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
@@ -63,7 +64,14 @@ def make_engine(url: str, *, echo: bool = False, schema: str | None = None) -> E
     # JIT compilation pays off for long analytical queries, not for pages: on a large database the
     # planner's cost estimates switch it on for queries that then spend more time compiling than running.
     options = "-c jit=off" + (f" -c search_path={schema}" if schema else "")
-    return create_engine(url, echo=echo, pool_pre_ping=True, connect_args={"options": options})
+    engine = create_engine(url, echo=echo, pool_pre_ping=True, connect_args={"options": options})
+    if schema:
+        SCHEMAS[engine] = schema
+    return engine
+
+
+SCHEMAS: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+"""The schema of each engine made for one (an exercise's, on PostgreSQL): same URL, other tables."""
 
 
 def _writing_request() -> bool:
@@ -313,10 +321,29 @@ def one_of(session: Session, column, values) -> ColumnElement[bool]:
 
 
 def get_session() -> Session:
-    """The request's database session, opened on first use and closed on teardown."""
+    """The request's database session, opened on first use and closed on teardown: on the exercise's own
+    database when the request is one of an exercise's pages (`g.play_engine`, see exercises.play)."""
     if "db_session" not in g:
-        g.db_session = Session(current_app.extensions["coordination.engine"], expire_on_commit=False)
+        engine = g.get("play_engine") or current_app.extensions["coordination.engine"]
+        g.db_session = Session(engine, expire_on_commit=False)
     return g.db_session
+
+
+def home_session() -> Session:
+    """The request's session on the real database, even on an exercise's pages: sign-in, API tokens and the
+    exercises themselves live there."""
+    if "home_session" in g:
+        return g.home_session
+    if g.get("play_engine") is None:
+        return get_session()
+    g.home_session = Session(current_app.extensions["coordination.engine"], expire_on_commit=False)
+    return g.home_session
+
+
+def database_key(session: Session) -> str:
+    """Which database a session reads: its URL, and on PostgreSQL the schema an exercise's engine uses."""
+    engine = session.get_bind().engine
+    return engine.url.render_as_string(hide_password=True) + "#" + SCHEMAS.get(engine, "")
 
 
 def session_for_stream() -> Session:
@@ -328,9 +355,10 @@ def session_for_stream() -> Session:
 
 
 def _close_session(_exc: BaseException | None = None) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
+    for name in ("db_session", "home_session"):
+        session = g.pop(name, None)
+        if session is not None:
+            session.close()
 
 
 def init_app(app: Flask) -> None:

@@ -73,6 +73,14 @@ LABELS = {
     },
     "partner_status": {"exploring": _l("exploring"), "active": _l("active"), "ended": _l("ended")},
     "actor_kind": {"regional": _l("regional"), "other": _l("other")},
+    "exercise_status": {
+        "planned": _l("planned"),
+        "running": _l("running"),
+        "paused": _l("paused"),
+        "ended": _l("ended"),
+        "archived": _l("archived"),
+    },
+    "inject_outcome": {"posted": _l("posted"), "skipped": _l("skipped"), "by_hand": _l("injected by hand")},
 }
 
 

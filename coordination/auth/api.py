@@ -14,7 +14,7 @@ from coordination.api.problems import Problem, problem
 from coordination.audit import service as audit
 from coordination.auth import service as auth
 from coordination.auth.throttle import SignInLimits
-from coordination.db import get_session
+from coordination.db import home_session
 
 AUTH_TAG = Tag(name="auth", description="Bearer tokens for programs")
 
@@ -37,7 +37,7 @@ class TokenResponse(SQLModel):
     summary="Exchange an e-mail address and password for a bearer token (throttled after failures)",
 )
 def issue_token(body: TokenRequest):
-    session = get_session()
+    session = home_session()
     try:
         person = auth.authenticate(
             session=session,
@@ -86,7 +86,7 @@ class TokenPath(BaseModel):
     summary="Your API tokens that still work (never the tokens themselves)",
 )
 def list_tokens():
-    items = auth.tokens_of(session=get_session(), person_id=g.api_person.id)
+    items = auth.tokens_of(session=home_session(), person_id=g.api_person.id)
     return json_response(
         TokenList(items=[TokenPublic.model_validate(t, from_attributes=True) for t in items])
     )
@@ -100,7 +100,7 @@ def list_tokens():
     summary="Revoke one of your API tokens (it may be the one making this request)",
 )
 def revoke_token(path: TokenPath):
-    session = get_session()
+    session = home_session()
     if not auth.revoke_token(session=session, person=g.api_person, token_id=path.token_id):
         return problem(404, f"You have no API token {path.token_id} that still works.")
     session.commit()
@@ -134,7 +134,7 @@ class SessionPath(BaseModel):
 )
 def list_sessions():
     rows = auth.sessions_of(
-        session=get_session(),
+        session=home_session(),
         person_id=g.api_person.id,
         lifetime=auth.session_lifetime(current_app.config),
     )
@@ -162,7 +162,7 @@ def list_sessions():
     summary="End one of your sign-ins: that browser is signed out at once",
 )
 def revoke_session(path: SessionPath):
-    session = get_session()
+    session = home_session()
     if not auth.revoke_session(session=session, person=g.api_person, session_id=path.session_id):
         return problem(404, f"You have no sign-in {path.session_id}.")
     session.commit()

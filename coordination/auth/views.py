@@ -33,7 +33,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 from coordination.audit import service as audit
 from coordination.auth import service as auth
 from coordination.auth.throttle import SignInLimits
-from coordination.db import get_session
+from coordination.db import get_session, home_session
 from coordination.formchecks import Form
 from coordination.i18n import local_time
 from coordination.notifications import service as notifications
@@ -278,7 +278,7 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load_person(user_id: str):
-        db = get_session()
+        db = home_session()  # sign-in is the real one, on an exercise's pages too
         signed_in = auth.signed_in_session(session=db, user_id=user_id, lifetime=_session_lifetime())
         if signed_in is None:
             return None
@@ -302,7 +302,7 @@ def init_app(app: Flask) -> None:
             return
         if current_user.is_authenticated and g.get("signed_in_session") is not None:
             auth.note_session_seen(
-                session=get_session(),
+                session=home_session(),
                 row=g.signed_in_session,
                 user_agent=request.user_agent.string,
                 address=request.remote_addr,

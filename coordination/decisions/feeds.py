@@ -2,8 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, Response, current_app, render_template
+from flask import Blueprint, Response, render_template
 
+from coordination import playmode
 from coordination.db import get_session
 from coordination.decisions import queries
 from coordination.decisions.enums import DecisionStatus
@@ -27,7 +28,7 @@ def decisions_atom(token: str):
         decisions=decisions,
         person=person,
         updated=updated,
-        base=current_app.config["BASE_URL"].rstrip("/"),
+        base=playmode.base_url(),
     )
     return Response(xml, mimetype="application/atom+xml")
 
@@ -36,7 +37,7 @@ def decisions_atom(token: str):
 def deadlines_ics(token: str):
     session = get_session()
     person = feed_reader_or_404(token)
-    base = current_app.config["BASE_URL"].rstrip("/")
+    base = playmode.base_url()
     from icalendar import Calendar, Event  # loaded by the first calendar asked for, not at start
 
     calendar = Calendar()
@@ -46,7 +47,7 @@ def deadlines_ics(token: str):
     for decision, addressee in queries.awaiting_my_answer(session=session, viewer=person):
         event = Event()
         event.add("uid", f"ack-{decision.id}-{addressee.id}@coordination")
-        event.add("summary", f"Acknowledge: {decision.title}")
+        event.add("summary", playmode.marked(f"Acknowledge: {decision.title}"))
         event.add("dtstart", decision.acknowledgement_due_at)
         event.add("dtend", decision.acknowledgement_due_at + timedelta(minutes=30))
         event.add("dtstamp", decision.adopted_at)
@@ -57,7 +58,7 @@ def deadlines_ics(token: str):
     for action in mine:
         event = Event()
         event.add("uid", f"action-{action.id}@coordination")
-        event.add("summary", f"Action due: {action.title}")
+        event.add("summary", playmode.marked(f"Action due: {action.title}"))
         event.add("dtstart", action.due_on)
         event.add("dtstamp", action.created_at)
         event.add("url", f"{base}/actions/{action.id}")

@@ -11,6 +11,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlmodel import Session
 
+from coordination import playmode
 from coordination.decisions import queries, service
 from coordination.i18n import local_time
 from coordination.notifications import service as notifications
@@ -35,7 +36,7 @@ def _send_now(session: Session, created, now: datetime, config=None) -> None:
     notifications.send_pending(
         session=session,
         mailer=Mailer.from_config(config),
-        base_url=config["BASE_URL"],
+        base_url=playmode.base_url() if config is current_app.config else config["BASE_URL"],
         now=now,
         ids=[n.id for n in created],
     )

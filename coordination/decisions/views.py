@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from coordination import exports
+from coordination import exports, playmode
 from coordination.audit import service as audit
 from coordination.classification import Clearance, NeedToKnow
 from coordination.db import get_session, session_for_stream
@@ -256,7 +256,7 @@ def acknowledgements_cap(decision_id: int):
     Atom feed (for a partner's alerting system that tracks who has confirmed)."""
     session = get_session()
     found = _visible_or_404(decision_id)
-    base = current_app.config["BASE_URL"].rstrip("/")
+    base = playmode.base_url()
     issued = found.adopted_at or found.created_at
     decision_identity = cap_out.CapIdentity(cap_out.sender_for(base), f"decision-{found.id}", issued)
     issuer = structure.bodies_by_id(session=session, ids=[found.issuing_body_id])[found.issuing_body_id]

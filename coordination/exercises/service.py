@@ -5,6 +5,7 @@ import re
 import unicodedata
 from datetime import datetime
 
+from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from coordination.audit import service as audit
@@ -13,6 +14,7 @@ from coordination.decisions import queries as decisions
 from coordination.exercises import clock, evaluation, scripts, store
 from coordination.exercises.enums import MAX_SPEED, ExerciseStatus, InjectOutcome
 from coordination.exercises.models import Exercise, ExerciseInject
+from coordination.lessons import service as lessons_service
 from coordination.reports import queries as reports_queries
 from coordination.reports import service as reports
 from coordination.reports.service import ReportCreate
@@ -127,7 +129,12 @@ def _step(session: Session, actor, exercise: Exercise, step: str, now: datetime,
 def start(*, session: Session, actor, exercise: Exercise, now: datetime) -> Exercise:
     """Make the exercise's own database (a copy of the organisation as it is now) and start its clock."""
     _step(session, actor, exercise, "start", now)
-    store.create(session=session, key=exercise.key)
+    try:
+        store.create(session=session, key=exercise.key)
+    except BaseException:
+        session.rollback()
+        store.drop(session=session, key=exercise.key)  # no half-made database is left behind
+        raise
     exercise.status, exercise.started_at, exercise.running_since = ExerciseStatus.running, now, now
     clock.mark(exercise, now)
     return _saved(session, exercise)
@@ -171,6 +178,138 @@ def archive(*, session: Session, actor, exercise: Exercise, now: datetime) -> Ex
     _step(session, actor, exercise, "archive", now)
     exercise.status, exercise.archived_at = ExerciseStatus.archived, now
     return _saved(session, exercise)
+
+
+def delete(*, session: Session, actor, exercise: Exercise, now: datetime) -> None:
+    """Delete an exercise as a whole: its database with everything made in it, and what became of its
+    injects. A planned one is deleted before it starts; a running one must end first. The audit log keeps
+    that it ran and who deleted it."""
+    _require_controller(session, actor)
+    if exercise.status in (ExerciseStatus.running, ExerciseStatus.paused):
+        raise Conflict("end the exercise before deleting it", "status")
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="exercise.delete",
+        object_type="exercise",
+        object_id=exercise.key,
+        name=exercise.name,
+        status=str(exercise.status),
+    )
+    if exercise.started_at is not None:
+        store.drop(session=session, key=exercise.key)
+    for record in session.exec(select(ExerciseInject).where(ExerciseInject.exercise_id == exercise.id)):
+        session.delete(record)
+    session.flush()
+    session.delete(exercise)
+    session.commit()
+
+
+def inject_by_hand(
+    *,
+    session: Session,
+    actor,
+    exercise: Exercise,
+    mission: str,
+    title: str,
+    body: str = "",
+    severity: str = "info",
+    early_warning: bool = False,
+    classification: str = "unclassified",
+    now: datetime,
+    policy: NeedToKnow,
+) -> ExerciseInject:
+    """The controller writes an inject during the exercise: posted at once from the mission (by its
+    platform's chair), recorded and audited like the script's."""
+    _require_controller(session, actor)
+    if exercise.status not in (ExerciseStatus.running, ExerciseStatus.paused):
+        raise Conflict(f"a {exercise.status} exercise takes no injects", "status")
+    count = len(
+        session.exec(select(ExerciseInject.id).where(ExerciseInject.exercise_id == exercise.id)).all()
+    )
+    try:
+        inject = scripts.Inject(
+            key=f"by-hand-{count + 1}",
+            at="0m",
+            mission=mission,
+            title=title,
+            body=body,
+            severity=severity,
+            early_warning=early_warning,
+            classification=classification,
+        )
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise ExerciseError(first["msg"], str(first["loc"][0]) if first["loc"] else "title") from error
+    with play_session(session=session, exercise=exercise) as play:
+        if structure.get_mission(session=play, code=inject.mission) is None:
+            raise ExerciseError(f"no mission {inject.mission}", "mission")
+        report = _post(play, inject, now, policy)
+    record = ExerciseInject(
+        exercise_id=exercise.id,
+        inject_key=inject.key,
+        outcome=InjectOutcome.by_hand,
+        at=now,
+        at_exercise_seconds=clock.exercise_elapsed(exercise, now).total_seconds(),
+        by_hand_id=actor.id,
+        report_id=report.id,
+        note=inject.title[:300],
+    )
+    session.add(record)
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="exercise.inject.by_hand",
+        object_type="exercise",
+        object_id=exercise.key,
+        inject=record.inject_key,
+        report=report.id,
+    )
+    session.commit()
+    return record
+
+
+def review(
+    *,
+    session: Session,
+    actor,
+    exercise: Exercise,
+    title: str,
+    observation: str,
+    recommendation: str = "",
+    classification: str = "unclassified",
+    now: datetime,
+    policy: NeedToKnow,
+):
+    """One observation of the after-action review: a lesson of the real log, submitted by the controller and
+    marked as coming from the exercise (it concerns how people worked, which may be learned from, not what
+    was invented for the exercise). Only once the exercise has started."""
+    _require_controller(session, actor)
+    if exercise.started_at is None:
+        raise Conflict("an exercise that has not started has nothing to review", "status")
+    lesson = lessons_service.submit_observation(
+        session=session,
+        person=actor,
+        title=title,
+        observation=observation,
+        recommendation=recommendation,
+        classification=classification or "unclassified",
+        effort=exercise.name[:120],
+        tags=["exercise"],
+        from_exercise=exercise.name,
+        policy=policy,
+        now=now,
+    )
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="exercise.review",
+        object_type="exercise",
+        object_id=exercise.key,
+        lesson=lesson.id,
+    )
+    session.commit()
+    return lesson
 
 
 def _saved(session: Session, exercise: Exercise) -> Exercise:

@@ -32,6 +32,8 @@ class Lesson(SQLModel, table=True):
     submitted_by_id: int = Field(foreign_key="person.id", index=True)
     submitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     stage_changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # the exercise whose after-action review submitted it, by name ("" for real work)
+    from_exercise: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
 
 
 class LessonTransition(SQLModel, table=True):

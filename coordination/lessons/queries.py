@@ -52,6 +52,12 @@ def get_visible_lesson(*, session: Session, viewer: "Person", lesson_id: int) ->
     return session.exec(visible_lessons(viewer=viewer).where(Lesson.id == lesson_id)).first()
 
 
+def from_exercise(*, session: Session, viewer: "Person", name: str) -> list[Lesson]:
+    """The lessons an exercise's after-action review submitted that the viewer may see, oldest first."""
+    query = visible_lessons(viewer=viewer).where(Lesson.from_exercise == name)
+    return list(session.exec(query.order_by(Lesson.submitted_at, Lesson.id)).all())
+
+
 def visible_ids(*, session: Session, viewer: "Person", ids) -> set[int]:
     ids = list(ids)
     if not ids:

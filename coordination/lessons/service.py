@@ -127,10 +127,12 @@ def submit_observation(
     tags: list[str] = (),
     decision_ids: list[int] = (),
     report_ids: list[int] = (),
+    from_exercise: str = "",
     policy: NeedToKnow,
     now: datetime,
 ) -> Lesson:
-    """Anyone may submit an observation; what it concerns must be something they can see."""
+    """Anyone may submit an observation; what it concerns must be something they can see. One from an
+    exercise's after-action review names the exercise (`from_exercise`)."""
     title = (title or "").strip()
     if len(title) < 3:
         raise LessonError("give the observation a title", "title")
@@ -180,6 +182,7 @@ def submit_observation(
         submitted_by_id=person.id,
         submitted_at=now,
         stage_changed_at=now,
+        from_exercise=(from_exercise or "").strip()[:200],
     )
     session.add(lesson)
     session.flush()
@@ -189,7 +192,12 @@ def submit_observation(
         session.add(LessonReport(lesson_id=lesson.id, report_id=report_id))
     session.add(LessonTransition(lesson_id=lesson.id, to_stage=S.submitted, person_id=person.id, at=now))
     audit.record(
-        session, actor_id=person.id, action="lesson.submit", object_type="lesson", object_id=lesson.id
+        session,
+        actor_id=person.id,
+        action="lesson.submit",
+        object_type="lesson",
+        object_id=lesson.id,
+        **({"from_exercise": lesson.from_exercise} if lesson.from_exercise else {}),
     )
     session.commit()
     return lesson

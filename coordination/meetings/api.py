@@ -8,6 +8,7 @@ from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from coordination import playmode
 from coordination.api import BEARER, IdPath, SlugPath, api, json_response
 from coordination.api.preconditions import (
     PRECONDITION_DESCRIPTION,
@@ -194,6 +195,6 @@ def meeting_invitation(path: IdPath):
         viewer=g.api_person,
         policy=_policy(),
         meeting=meeting,
-        base_url=current_app.config["BASE_URL"],
+        base_url=playmode.base_url(),
     )
     return Response(ics, mimetype="text/calendar")

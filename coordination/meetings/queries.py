@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
+from coordination import playmode
 from coordination.classification import NeedToKnow
 from coordination.decisions import queries as decisions
 from coordination.meetings.enums import AgendaKind
@@ -197,7 +198,7 @@ def invitation(
     calendar.add("method", "REQUEST")
     event = Event()
     event.add("uid", f"meeting-{meeting.id}@coordination")
-    event.add("summary", f"{body.name}: {meeting.title}")
+    event.add("summary", playmode.marked(f"{body.name}: {meeting.title}"))
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.ends_at)
     event.add("dtstamp", meeting.starts_at)

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from wtforms import DateTimeLocalField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
 
+from coordination import playmode
 from coordination.classification import NeedToKnow
 from coordination.db import get_session
 from coordination.formchecks import Form, confirmed, within_years
@@ -193,7 +194,7 @@ def invitation(meeting_id: int):
         viewer=current_user,
         policy=_policy(),
         meeting=found,
-        base_url=current_app.config["BASE_URL"],
+        base_url=playmode.base_url(),
     )
     return Response(
         ics,

@@ -5,6 +5,8 @@ import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 
+from coordination import playmode
+
 
 @dataclass(frozen=True)
 class Mailer:
@@ -16,6 +18,7 @@ class Mailer:
     password: str | None = None
     sender: str = "Coordination <coordination@localhost>"
     timeout: float = 10.0
+    subject_prefix: str = ""  # "[EXERCISE name] " for what an exercise sends
 
     @classmethod
     def from_config(cls, config) -> "Mailer":
@@ -27,6 +30,7 @@ class Mailer:
             username=config.get("SMTP_USERNAME") or None,
             password=config.get("SMTP_PASSWORD") or None,
             sender=config.get("MAIL_FROM", cls.sender),
+            subject_prefix=playmode.subject_prefix(),
         )
 
     @property
@@ -40,7 +44,7 @@ class Mailer:
         message = EmailMessage()
         message["From"] = self.sender
         message["To"] = ", ".join(to)
-        message["Subject"] = subject
+        message["Subject"] = self.subject_prefix + subject
         message.set_content(body)
         if self.use_ssl:
             server = smtplib.SMTP_SSL(

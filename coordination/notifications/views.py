@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from coordination import playmode
 from coordination.db import get_session
 from coordination.notifications import service
 from coordination.notifications.forms import PreferencesForm
@@ -63,7 +64,7 @@ def settings():
             service.set_email_preference(session=session, person=current_user, preference=form.email.data)
             flash(_("Preferences saved."), "info")
             return redirect(url_for("notifications.settings"))
-    base = current_app.config["BASE_URL"].rstrip("/")
+    base = playmode.base_url()
     return render_template(
         "notifications/settings.html",
         form=form,

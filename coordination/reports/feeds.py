@@ -6,6 +6,7 @@ referencing it."""
 
 from flask import Blueprint, Response, current_app, url_for
 
+from coordination import playmode
 from coordination.classification import NeedToKnow
 from coordination.db import get_session
 from coordination.notifications.views import feed_reader_or_404
@@ -24,7 +25,7 @@ def _policy() -> NeedToKnow:
 
 
 def _base() -> str:
-    return current_app.config["BASE_URL"].rstrip("/")
+    return playmode.base_url()
 
 
 def report_identity(report: FieldReport) -> cap_out.CapIdentity:

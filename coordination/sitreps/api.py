@@ -7,6 +7,7 @@ from flask_openapi3 import Tag
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from coordination import playmode
 from coordination.api import BEARER, IdPath, SlugPath, api, json_response, preconditions
 from coordination.api.problems import Problem, problem
 from coordination.audit import service as audit
@@ -144,7 +145,7 @@ def get_sitrep_edxl(path: IdPath):
         classification=sitrep.classification,
     )
     return Response(
-        exports.edxl_of(session=session, sitrep=sitrep, base_url=current_app.config["BASE_URL"]),
+        exports.edxl_of(session=session, sitrep=sitrep, base_url=playmode.base_url()),
         mimetype=edxl.MEDIA_TYPE,
     )
 

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from wtforms import DateField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from coordination import playmode
 from coordination.audit import service as audit
 from coordination.classification import Clearance, NeedToKnow
 from coordination.db import get_session
@@ -179,7 +180,7 @@ def sitrep_pdf(sitrep_id: int):
 def sitrep_edxl(sitrep_id: int):
     found = _submitted_or_404(sitrep_id)
     _opened(found, "sitrep.edxl")
-    data = exports.edxl_of(session=get_session(), sitrep=found, base_url=current_app.config["BASE_URL"])
+    data = exports.edxl_of(session=get_session(), sitrep=found, base_url=playmode.base_url())
     return _download(data, edxl.MEDIA_TYPE, f"situation-report-{found.id}.xml")
 
 

@@ -11,6 +11,8 @@ from urllib.parse import urlparse
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape, quoteattr
 
+from coordination import playmode
+
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CAP_MEDIA_TYPE = "application/cap+xml"
@@ -120,7 +122,7 @@ class CapAlert:
     addresses: Sequence[str] = ()
     references: Sequence[CapIdentity] = ()
     note: str = ""
-    status: str = "Actual"
+    status: str = field(default_factory=playmode.cap_status)  # Exercise for what an exercise sends
     info: CapInfo | None = None
 
 
@@ -219,7 +221,7 @@ def atom_feed(feed: Feed) -> bytes:
     parts = [
         "<?xml version='1.0' encoding='utf-8'?>\n",
         f'<feed xmlns="{ATOM_NS}">',
-        f"<title>{escape(feed.title)}</title>",
+        f"<title>{escape(playmode.marked(feed.title))}</title>",
         f"<id>{escape(feed.id)}</id>",
         f"<updated>{cap_time(feed.updated)}</updated>",
         f'<link rel="alternate" href={quoteattr(feed.link)}/>',
@@ -227,7 +229,7 @@ def atom_feed(feed: Feed) -> bytes:
     for entry in feed.entries:
         parts += [
             "<entry>",
-            f"<title>{escape(entry.title)}</title>",
+            f"<title>{escape(playmode.marked(entry.title))}</title>",
             f"<id>{escape(entry.link)}</id>",
             f"<updated>{cap_time(entry.updated)}</updated>",
             f'<link rel="alternate" href={quoteattr(entry.link)}/>',

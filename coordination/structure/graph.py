@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
+from coordination import db
 from coordination.structure.enums import BodyKind
 from coordination.structure.models import (
     Body,
@@ -218,7 +219,7 @@ _lock = threading.Lock()
 
 def organisation_graph(*, session: Session) -> "nx.MultiDiGraph":
     """The cached graph for this database, rebuilt only when the organisation revision has moved."""
-    key = session.get_bind().url.render_as_string(hide_password=True)
+    key = db.database_key(session)
     revision = current_revision(session=session)
     cached = _cache.get(key)
     if cached is not None and cached.revision == revision:

@@ -1,0 +1,43 @@
+"""Whether this request (or job) works inside an exercise, and how what it sends out says so.
+
+An exercise's pages are the whole application on the exercise's own database (see exercises.play); they
+set `g.exercise_name` and `g.play_root`. E-mail subjects, exports, feeds and document markings ask here so
+that nothing made in an exercise can be taken for real work once it leaves the page."""
+
+from flask import current_app, g, has_app_context
+
+EXERCISE_MARK = "EXERCISE — OEFENING — EXERCICE"
+"""Like a classification marking, written in the three languages whatever the reader's (see
+standards.marking)."""
+
+
+def exercise_name() -> str | None:
+    """The exercise's name when this request or job works in one, else None."""
+    return g.get("exercise_name") if has_app_context() else None
+
+
+def marked(text: str) -> str:
+    """`text` with the exercise's mark before it when in an exercise (titles of feeds and documents)."""
+    name = exercise_name()
+    return f"EXERCISE ({name}): {text}" if name else text
+
+
+def subject_prefix() -> str:
+    name = exercise_name()
+    return f"[EXERCISE {name}] " if name else ""
+
+
+def cap_status() -> str:
+    """CAP 1.2's <status>: Exercise for what an exercise sends, else Actual."""
+    return "Exercise" if exercise_name() else "Actual"
+
+
+def base_url() -> str:
+    """The site's address for links that leave the page (e-mails, feeds, exports): within an exercise,
+    the exercise's pages."""
+    return current_app.config["BASE_URL"].rstrip("/") + (g.get("play_root", "") if has_app_context() else "")
+
+
+def file_name(name: str) -> str:
+    """A download's file name, marked in an exercise."""
+    return f"EXERCISE-{name}" if exercise_name() else name

@@ -1,0 +1,151 @@
+"""Exercise mode's pages (issue 20): the controller's pages on the real site, and the exercise played on
+pages of its own (/exercises/<key>/play/...) that read and write the exercise's database, under a banner,
+with sign-in kept on the real site and the record read-only once the exercise has ended."""
+
+from sqlmodel import select
+
+from coordination.exercises import queries
+from coordination.exercises.models import Exercise
+from coordination.lessons.models import Lesson
+from coordination.reports.models import FieldReport
+from tests.demo import AMBASSADOR_KINSHASA, DGB_DIRECTOR, SG_CHAIR
+
+FIRST_INJECT = "AFC/M23 offensive north of Goma"
+
+
+def plan_and_start(client, auth, session, name="Goma drill"):
+    auth.login(SG_CHAIR)
+    response = client.post("/exercises", data={"script_key": "great-lakes-escalation", "name": name})
+    assert response.status_code == 302, response.text
+    key = session.exec(select(Exercise.key).where(Exercise.name == name)).one()
+    assert client.post(f"/exercises/{key}/speed", data={"speed": "60"}).status_code == 302
+    assert client.post(f"/exercises/{key}/start").status_code == 302
+    assert client.post(f"/exercises/{key}/post-due").status_code == 302
+    return key
+
+
+def test_a_controller_plans_starts_and_players_work_on_the_exercises_own_pages(client, auth, session):
+    key = plan_and_start(client, auth, session)
+    page = client.get(f"/exercises/{key}").text
+    assert "Goma drill" in page and FIRST_INJECT in page and "posted" in page
+    auth.logout()
+
+    auth.login(DGB_DIRECTOR)  # chairs Task Force Great Lakes
+    play = f"/exercises/{key}/play"
+    inbox = client.get(f"{play}/inbox")
+    assert inbox.status_code == 200
+    assert "exercise-banner" in inbox.text and "EXERCISE" in inbox.text and FIRST_INJECT in inbox.text
+    assert f'href="{play}/reports/' in inbox.text  # links stay inside the exercise
+    assert FIRST_INJECT in client.get(f"{play}/search?q=Kibumba").text
+
+    # the real site knows nothing of it
+    real = client.get("/inbox").text
+    assert FIRST_INJECT not in real and "exercise-banner" not in real
+    assert FIRST_INJECT not in client.get("/search?q=Kibumba").text
+    assert FIRST_INJECT not in client.get("/dashboard").text
+    session.rollback()
+    assert not session.exec(select(FieldReport.id).where(FieldReport.title.contains("Kibumba"))).all()
+
+    # the embassy posts a report in the exercise; it is written to the exercise's database only
+    auth.logout()
+    auth.login(AMBASSADOR_KINSHASA)
+    response = client.post(
+        f"{play}/reports/new",
+        data={
+            "title": "Embassy staff regroup in Kinshasa",
+            "body": "Exercise report.",
+            "mission_code": "KINSHASA",
+            "country_code": "COD",
+            "severity": "info",
+            "classification": "unclassified",
+        },
+    )
+    assert response.status_code == 302 and response.headers["Location"].startswith(f"{play}/reports/")
+    assert "Embassy staff regroup" in client.get(response.headers["Location"]).text
+    assert not session.exec(select(FieldReport.id).where(FieldReport.title.contains("regroup"))).all()
+    assert "Embassy staff regroup" not in client.get("/reports/mine").text
+
+
+def test_sign_in_pages_are_the_real_sites_and_downloads_are_marked(client, auth, session):
+    key = plan_and_start(client, auth, session)
+    play = f"/exercises/{key}/play"
+    response = client.get(f"{play}/login?next={play}/inbox")
+    assert response.status_code == 307 and response.headers["Location"].endswith(f"/login?next={play}/inbox")
+    export = client.get(f"{play}/reports/export.csv")
+    assert export.status_code == 200
+    assert "EXERCISE-" in export.headers["Content-Disposition"]
+    assert export.headers["X-Coordination-Exercise"] == key
+    assert "EXERCISE-" not in client.get("/reports/export.csv").headers["Content-Disposition"]
+
+
+def test_an_ended_exercise_is_read_only_and_archiving_keeps_it_only_in_the_archive(client, auth, session):
+    key = plan_and_start(client, auth, session)
+    assert client.post(f"/exercises/{key}/end").status_code == 302
+    play = f"/exercises/{key}/play"
+    assert client.get(f"{play}/inbox").status_code == 200
+    refused = client.post(f"{play}/reports/new", data={"title": "Too late"})
+    assert refused.status_code == 409
+    assert client.post(f"/exercises/{key}/archive").status_code == 302
+    listing = client.get("/exercises").text
+    current, archive = listing.split('id="archive"')
+    assert "Goma drill" not in current and "Goma drill" in archive
+    assert client.get(f"{play}/inbox").status_code == 200  # its record, from the archive
+
+    assert client.post(f"/exercises/{key}/delete").status_code == 302
+    assert client.get(f"{play}/inbox").status_code == 404
+    session.rollback()  # a fresh snapshot
+    assert queries.by_key(session=session, key=key) is None
+
+
+def test_the_after_action_review_seeds_lessons_marked_as_from_the_exercise(client, auth, session):
+    key = plan_and_start(client, auth, session)
+    evaluation = client.get(f"/exercises/{key}/evaluation")
+    assert evaluation.status_code == 200 and "Inject to first triage" in evaluation.text
+    response = client.post(
+        f"/exercises/{key}/review",
+        data={
+            "title": "Triage took too long",
+            "observation": "The first early warning waited 50 minutes.",
+            "recommendation": "Name a duty officer for triage.",
+            "classification": "unclassified",
+        },
+    )
+    assert response.status_code == 302
+    session.rollback()
+    lesson = session.exec(select(Lesson).where(Lesson.title == "Triage took too long")).one()
+    assert lesson.from_exercise == "Goma drill" and "exercise" in lesson.tags
+    assert "From the exercise Goma drill" in client.get(f"/lessons/{lesson.id}").text
+
+
+def test_only_controllers_run_exercises_and_bad_input_gets_messages(client, auth, session):
+    auth.login(AMBASSADOR_KINSHASA)
+    assert client.get("/exercises").status_code == 200
+    assert client.post("/exercises", data={"script_key": "great-lakes-escalation"}).status_code == 403
+    auth.logout()
+    auth.login(SG_CHAIR)
+    assert client.post("/exercises", data={"script_key": "no-such-script"}).status_code == 400
+    assert (
+        client.post(
+            "/exercises", data={"script_key": "great-lakes-escalation", "name": "x" * 300}
+        ).status_code
+        == 400
+    )
+    key = plan_and_start(client, auth, session, name="Speed test")
+    for bad in ("0", "61", "NaN", "1e9", ""):
+        assert client.post(f"/exercises/{key}/speed", data={"speed": bad}).status_code == 400, bad
+    assert client.post(f"/exercises/{key}/start").status_code == 409
+    assert (
+        client.post(f"/exercises/{key}/inject", data={"mission": "NOWHERE", "title": "x"}).status_code == 400
+    )
+    response = client.post(
+        f"/exercises/{key}/inject",
+        data={
+            "mission": "KINSHASA",
+            "title": "Hand-written inject",
+            "severity": "high",
+            "classification": "unclassified",
+        },
+    )
+    assert response.status_code == 302
+    assert "Hand-written inject" in client.get(f"/exercises/{key}").text
+    assert client.get("/exercises/no-such-exercise/play/inbox").status_code == 404
