@@ -4,6 +4,8 @@ An exercise's pages are the whole application on the exercise's own database (se
 set `g.exercise_name` and `g.play_root`. E-mail subjects, exports, feeds and document markings ask here so
 that nothing made in an exercise can be taken for real work once it leaves the page."""
 
+from contextlib import contextmanager
+
 from flask import current_app, g, has_app_context
 
 EXERCISE_MARK = "EXERCISE — OEFENING — EXERCICE"
@@ -32,12 +34,28 @@ def cap_status() -> str:
     return "Exercise" if exercise_name() else "Actual"
 
 
-def base_url() -> str:
+def base_url(config=None) -> str:
     """The site's address for links that leave the page (e-mails, feeds, exports): within an exercise,
     the exercise's pages."""
-    return current_app.config["BASE_URL"].rstrip("/") + (g.get("play_root", "") if has_app_context() else "")
+    base = (config if config is not None else current_app.config)["BASE_URL"].rstrip("/")
+    return base + (g.get("play_root", "") if has_app_context() else "")
 
 
 def file_name(name: str) -> str:
     """A download's file name, marked in an exercise."""
     return f"EXERCISE-{name}" if exercise_name() else name
+
+
+@contextmanager
+def working_in(name: str, play_root: str):
+    """Within the block, this application context works in the exercise `name` whose pages are under
+    `play_root` (the scheduler's jobs, run for each running exercise)."""
+    before = {key: g.pop(key, None) for key in ("exercise_name", "play_root")}
+    g.exercise_name, g.play_root = name, play_root
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            g.pop(key, None)
+            if value is not None:
+                setattr(g, key, value)

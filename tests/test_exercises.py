@@ -273,3 +273,41 @@ def test_the_evaluation_measures_triage_decision_and_acknowledgement_in_exercise
     kinds = [event.kind for event in result.timeline]
     assert kinds.index("first_triage") < kinds.index("decision_adopted") < kinds.index("last_acknowledgement")
     assert [e.exercise_time for e in result.timeline if e.kind == "decision_adopted"] == [timedelta(hours=1)]
+
+
+def test_an_exercises_reminders_and_escalations_reach_its_players_marked_as_exercise(
+    app, session, smtp_server
+):
+    """The scheduler runs the reminders, escalations and e-mail in each running exercise's own database: an
+    early warning left untriaged there is escalated to the steering group by e-mail whose subject says
+    EXERCISE and whose link opens the exercise's page; nothing of it reaches the real database's jobs."""
+    from coordination.classification import NeedToKnow
+    from coordination.jobs import tasks
+    from coordination.notifications.mail import Mailer
+
+    policy = NeedToKnow.from_config(app.config)
+    chair = who(session, SG_CHAIR)
+    exercise = service.plan(session=session, actor=chair, script_key=GREAT_LAKES, name="Goma drill", now=T0)
+    service.start(session=session, actor=chair, exercise=exercise, now=T0)
+    service.post_due(session=session, exercise=exercise, now=T0, policy=policy)
+    mailer = Mailer(host=smtp_server.host, port=smtp_server.port)
+    later = T0 + timedelta(hours=5)  # past the four hours an early warning may wait untriaged
+    with app.app_context():
+        for name, job in tasks.FREQUENT_JOBS.items():
+            if name not in ("poll_alert_feeds", "post_exercise_injects", "run_exercise_jobs"):
+                job(session=session, now=later, mailer=mailer, base_url="https://coordination.example")
+        assert smtp_server.messages == []  # the real database has nothing to escalate
+        assert (
+            tasks.run_exercise_jobs(
+                session=session, now=later, mailer=mailer, base_url="https://coordination.example"
+            )
+            > 0
+        )
+    assert smtp_server.messages
+    for message in smtp_server.messages:
+        assert message["Subject"].startswith("[EXERCISE Goma drill] "), message["Subject"]
+        links = [w for w in message.get_content().split() if w.startswith("https://")]
+        assert links and all(
+            link.startswith(f"https://coordination.example/exercises/{exercise.key}/play/") for link in links
+        ), links
+    assert SG_CHAIR in {m["X-Envelope-To"] for m in smtp_server.messages}

@@ -36,7 +36,7 @@ def _send_now(session: Session, created, now: datetime, config=None) -> None:
     notifications.send_pending(
         session=session,
         mailer=Mailer.from_config(config),
-        base_url=playmode.base_url() if config is current_app.config else config["BASE_URL"],
+        base_url=playmode.base_url(config),
         now=now,
         ids=[n.id for n in created],
     )

@@ -759,14 +759,17 @@ class Adoption:
     last_answer_at: datetime | None  # when the last addressee answered, once all have
 
 
-def adoptions_since(*, session: Session, since: datetime) -> list[Adoption]:
-    """Every decision adopted since `since`, in order, with what it cites and how far it was answered
-    (three queries, for an exercise's database)."""
+def adoptions_since(*, session: Session, since: datetime, viewer: "Person | None" = None) -> list[Adoption]:
+    """Every decision adopted since `since` (that `viewer` may see, when given), in order, with what it cites
+    and how far it was answered (three or four queries, for an exercise's database)."""
     decisions = session.exec(
         select(Decision.id, Decision.title, Decision.adopted_at)
         .where(Decision.status == DecisionStatus.adopted, Decision.adopted_at >= since)
         .order_by(Decision.adopted_at, Decision.id)
     ).all()
+    if viewer is not None:
+        visible = visible_ids(session=session, viewer=viewer, ids=[d.id for d in decisions])
+        decisions = [d for d in decisions if d.id in visible]
     ids = [d.id for d in decisions]
     if not ids:
         return []

@@ -241,7 +241,7 @@ def inject_by_hand(
     except ValidationError as error:
         first = error.errors()[0]
         raise ExerciseError(first["msg"], str(first["loc"][0]) if first["loc"] else "title") from error
-    with play_session(session=session, exercise=exercise) as play:
+    with play_session(session=session, exercise=exercise, writing=True) as play:
         if structure.get_mission(session=play, code=inject.mission) is None:
             raise ExerciseError(f"no mission {inject.mission}", "mission")
         report = _post(play, inject, now, policy)
@@ -329,10 +329,12 @@ def due(*, session: Session, exercise: Exercise, now: datetime) -> list[scripts.
     return scripts.due_injects(script, clock.exercise_elapsed(exercise, now), done)
 
 
-def play_session(*, session: Session, exercise: Exercise) -> Session:
-    """A session on the exercise's own database (the caller closes it)."""
+def play_session(*, session: Session, exercise: Exercise, writing: bool = False) -> Session:
+    """A session on the exercise's own database (the caller closes it); `writing`, each of its transactions
+    takes SQLite's write lock as it begins, as the scheduler's jobs do (see jobs.scheduler.run_job)."""
     main_url = session.get_bind().engine.url.render_as_string(hide_password=False)
-    return Session(store.engine_for(main_url, exercise.key), expire_on_commit=False)
+    engine = store.engine_for(main_url, exercise.key)
+    return Session(engine.execution_options(write_lock=True) if writing else engine, expire_on_commit=False)
 
 
 def post_due(
@@ -346,7 +348,7 @@ def post_due(
         return []
     elapsed = clock.exercise_elapsed(exercise, now).total_seconds()
     done = []
-    with play_session(session=session, exercise=exercise) as play:
+    with play_session(session=session, exercise=exercise, writing=True) as play:
         for inject in injects:
             record = ExerciseInject(
                 exercise_id=exercise.id,
@@ -418,9 +420,10 @@ def post_due_everywhere(*, session: Session, now: datetime, policy: NeedToKnow) 
     return sum(len(post_due(session=session, exercise=e, now=now, policy=policy)) for e in running)
 
 
-def evaluate(*, session: Session, exercise: Exercise) -> evaluation.Evaluation:
+def evaluate(*, session: Session, exercise: Exercise, viewer=None) -> evaluation.Evaluation:
     """The exercise's timeline and measured times against its script's targets, from what became of its
-    injects (the real database) and what the players did (the exercise's own)."""
+    injects (the real database) and what the players did (the exercise's own). Given a `viewer`, only the
+    decisions they may see count: need-to-know holds in an exercise's evaluation as in its pages."""
     records = session.exec(select(ExerciseInject).where(ExerciseInject.exercise_id == exercise.id)).all()
     if exercise.started_at is None:
         return evaluation.Evaluation()
@@ -428,7 +431,7 @@ def evaluate(*, session: Session, exercise: Exercise) -> evaluation.Evaluation:
     with play_session(session=session, exercise=exercise) as play:
         triaged = reports_queries.first_triaged_at(session=play, report_ids=report_ids)
         missions = reports_queries.mission_of_reports(session=play, report_ids=report_ids)
-        adoptions = decisions.adoptions_since(session=play, since=exercise.started_at)
+        adoptions = decisions.adoptions_since(session=play, since=exercise.started_at, viewer=viewer)
     return evaluation.evaluate(
         exercise=exercise,
         script=scripts.library()[exercise.script_key],

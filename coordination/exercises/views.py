@@ -293,7 +293,7 @@ def delete(key: str):
 def _evaluation_page(exercise, form=None, status: int = 200):
     session = get_session()
     script = scripts.library().get(exercise.script_key)
-    result = service.evaluate(session=session, exercise=exercise)
+    result = service.evaluate(session=session, exercise=exercise, viewer=current_user)
     return render_template(
         "exercises/evaluation.html",
         exercise=exercise,

@@ -1,6 +1,8 @@
 """The scheduler's jobs. Each takes an injected clock (`now`), is idempotent (it marks what it has done),
 and runs under a database lease (see lock.py) so that two schedulers never do the same work."""
 
+import dataclasses
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
@@ -10,10 +12,12 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlmodel import Session
 
+from coordination import playmode
 from coordination.alerts import service as alerts
 from coordination.classification import NeedToKnow
 from coordination.decisions import queries as decisions
 from coordination.decisions.flows import decision_link, issuing_managers
+from coordination.exercises import queries as exercise_queries
 from coordination.exercises import service as exercises
 from coordination.i18n import language_of, local_time
 from coordination.notifications import service as notifications
@@ -29,6 +33,7 @@ if TYPE_CHECKING:
     from coordination.structure.models import Person
 
 DUE_SOON = timedelta(days=2)
+log = logging.getLogger(__name__)
 
 
 def _readers(session: Session, decision: "Decision", people: list["Person"]) -> list["Person"]:
@@ -240,6 +245,48 @@ def post_exercise_injects(
     return exercises.post_due_everywhere(session=session, now=now, policy=policy)
 
 
+EXERCISE_JOBS = (
+    "escalate_untriaged_early_warnings",
+    "remind_acknowledgements",
+    "escalate_overdue_acknowledgements",
+    "remind_actions",
+    "send_pending_email",
+)
+"""The frequent jobs that also run in each running exercise's own database."""
+
+
+def run_exercise_jobs(
+    *, session: Session, now: datetime, mailer: Mailer, base_url: str, config: Mapping | None = None
+) -> int:
+    """The reminders, escalations and e-mail of every running exercise, in its own database: they reach its
+    players as in real work, by e-mail whose subject says EXERCISE and whose links open the exercise's
+    pages. One exercise that fails is logged and does not stop the others."""
+    done = 0
+    for exercise in exercise_queries.running(session=session):
+        play_root = f"/exercises/{exercise.key}/play"
+        marked = dataclasses.replace(mailer, subject_prefix=f"[EXERCISE {exercise.name}] ")
+        try:
+            with (
+                exercises.play_session(session=session, exercise=exercise, writing=True) as play,
+                playmode.working_in(exercise.name, play_root),
+            ):
+                for name in EXERCISE_JOBS:
+                    done += (
+                        FREQUENT_JOBS[name](
+                            session=play,
+                            now=now,
+                            mailer=marked,
+                            base_url=base_url.rstrip("/") + play_root,
+                            config=config,
+                        )
+                        or 0
+                    )
+                    play.commit()
+        except Exception:
+            log.exception("exercise %s: its jobs failed", exercise.key)
+    return done
+
+
 # In this order each tick: what creates notifications first, then the e-mail that carries them.
 FREQUENT_JOBS = {
     "poll_alert_feeds": poll_alert_feeds,
@@ -249,6 +296,7 @@ FREQUENT_JOBS = {
     "escalate_overdue_acknowledgements": escalate_overdue_acknowledgements,
     "remind_actions": remind_actions,
     "send_pending_email": send_pending_email,
+    "run_exercise_jobs": run_exercise_jobs,
 }
 
 
