@@ -147,5 +147,6 @@ def test_only_controllers_run_exercises_and_bad_input_gets_messages(client, auth
         },
     )
     assert response.status_code == 302
-    assert "Hand-written inject" in client.get(f"/exercises/{key}").text
+    page = client.get(f"/exercises/{key}").text
+    assert "by-hand-1" in page and "injected by hand" in page
     assert client.get("/exercises/no-such-exercise/play/inbox").status_code == 404

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from coordination.audit import service as audit
-from coordination.classification import NeedToKnow
+from coordination.classification import Clearance, NeedToKnow
 from coordination.decisions import queries as decisions
 from coordination.exercises import clock, evaluation, scripts, store
 from coordination.exercises.enums import MAX_SPEED, ExerciseStatus, InjectOutcome
@@ -253,7 +253,6 @@ def inject_by_hand(
         at_exercise_seconds=clock.exercise_elapsed(exercise, now).total_seconds(),
         by_hand_id=actor.id,
         report_id=report.id,
-        note=inject.title[:300],
     )
     session.add(record)
     audit.record(
@@ -420,6 +419,12 @@ def post_due_everywhere(*, session: Session, now: datetime, policy: NeedToKnow) 
     return sum(len(post_due(session=session, exercise=e, now=now, policy=policy)) for e in running)
 
 
+def hidden_injects(script: scripts.Script, viewer) -> set[str]:
+    """The keys of the script's injects classified above the viewer's clearance: on the controller's pages
+    they leave no trace (an inject by hand keeps no title there)."""
+    return {i.key for i in script.injects if not Clearance(viewer.clearance).covers(i.classification)}
+
+
 def evaluate(*, session: Session, exercise: Exercise, viewer=None) -> evaluation.Evaluation:
     """The exercise's timeline and measured times against its script's targets, from what became of its
     injects (the real database) and what the players did (the exercise's own). Given a `viewer`, only the
@@ -432,9 +437,12 @@ def evaluate(*, session: Session, exercise: Exercise, viewer=None) -> evaluation
         triaged = reports_queries.first_triaged_at(session=play, report_ids=report_ids)
         missions = reports_queries.mission_of_reports(session=play, report_ids=report_ids)
         adoptions = decisions.adoptions_since(session=play, since=exercise.started_at, viewer=viewer)
+    script = scripts.library()[exercise.script_key]
+    if viewer is not None:
+        records = [r for r in records if r.inject_key not in hidden_injects(script, viewer)]
     return evaluation.evaluate(
         exercise=exercise,
-        script=scripts.library()[exercise.script_key],
+        script=script,
         injects=records,
         triaged=triaged,
         adoptions=adoptions,

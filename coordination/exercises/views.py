@@ -162,7 +162,9 @@ def _exercise_page(exercise, *, inject_form=None, speed_form=None, status: int =
     inject_form.mission.choices = [(m.code, f"{m.code} · {m.name}") for m in missions]
     if speed_form is None:
         speed_form = SpeedForm(speed=exercise.speed)
+    hidden = service.hidden_injects(script, current_user) if script else set()
     records = queries.injects_of(session=session, exercise=exercise) if controls else []
+    records = [r for r in records if r.inject_key not in hidden]
     by_key = {r.inject_key: r for r in records}
     return render_template(
         "exercises/exercise.html",
@@ -172,6 +174,7 @@ def _exercise_page(exercise, *, inject_form=None, speed_form=None, status: int =
         controls=controls,
         steps=[s for s, allowed in service.NEXT.items() if exercise.status in allowed and s in STEPS],
         elapsed=clock.exercise_elapsed(exercise, now),
+        injects=[i for i in script.injects if i.key not in hidden] if script else [],
         due=service.due(session=session, exercise=exercise, now=now) if controls else [],
         records=records,
         by_key=by_key,

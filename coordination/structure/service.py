@@ -1332,18 +1332,21 @@ def copy_organisation(*, source: Session, target: Session) -> int:
     """Copy the organisation (countries, departments, missions, people, bodies and seats, with their ids)
     into an empty database of the same schema, in the target's transaction; returns the rows copied. A
     reference to a table not copied yet (a department's answerer, a directorate's head: the tables refer
-    to each other) is filled in once every table is in."""
+    to each other) is filled in once every table is in; one to a table that is not copied at all (the
+    decision that set a task force up) is left empty."""
     copied, done, deferred = 0, set(), []
+    organisation = {model.__table__ for model in ORGANISATION}
     for model in ORGANISATION:
         table = model.__table__
+        outside = {fk.parent.name for fk in table.foreign_keys if fk.column.table not in organisation}
         later = sorted(
             {
                 fk.parent.name
                 for fk in table.foreign_keys
-                if fk.column.table not in done or fk.column.table is table
+                if (fk.column.table not in done or fk.column.table is table) and fk.parent.name not in outside
             }
         )
-        rows = [dict(row) for row in source.execute(select(table)).mappings()]
+        rows = [{**row, **dict.fromkeys(outside)} for row in source.execute(select(table)).mappings()]
         if later:
             deferred.append((table, later, [row for row in rows if any(row[c] is not None for c in later)]))
             rows = [{**row, **dict.fromkeys(later)} for row in rows]

@@ -37,9 +37,13 @@ from coordination.notifications.mail import Mailer
 from tests import summary
 from tests.conftest import _admin_connection, _drop_database, _postgres_url, make_app
 from tests.demo import DEMO_PASSWORD
-from tests.need_to_know.world import COMMON_WORD, TOKEN_PREFIX, World, build_world
+from tests.need_to_know.world import COMMON_WORD, EXERCISE_TOKEN_PREFIX, TOKEN_PREFIX, World, build_world
 
 TOKEN = re.compile(TOKEN_PREFIX + "[a-z]{4}")
+EXERCISE_TOKEN = re.compile(EXERCISE_TOKEN_PREFIX + "[a-z]{4}")
+# The exercise's own record on the real site: its evaluation names the decisions adopted in it (those its
+# reader may see there). Every other real surface must show nothing made in an exercise.
+EXERCISE_RECORD = {"/exercises/<key>/evaluation"}
 # Where an item the reader may see must show (its title token), by kind.
 HOME = {
     "report": ["/reports/<int:report_id>", "/api/v1/field-reports/<int:report_id>"],
@@ -226,6 +230,7 @@ class Walk:
     seen_on: dict[str, set[str]] = field(default_factory=dict)  # surface -> tokens shown
     home_seen: dict[str, set[str]] = field(default_factory=dict)  # home URL -> tokens it showed (200 only)
     search_found: set[tuple[str, int]] = field(default_factory=set)
+    exercise_seen: dict[str, set[str]] = field(default_factory=dict)  # surface -> exercise tokens shown
     requests: int = 0
     spent: Counter = field(default_factory=Counter)
 
@@ -237,6 +242,7 @@ def walk(database_url: str, world: World, viewer_indexes: list[int]) -> tuple[li
     """Sign in as each of these people and GET every URL of every route; runs in a worker process."""
     app = make_app(database_url)
     routes = get_routes(app)
+    exercise_tokens = set(world.exercise_tokens)
     walks = []
     for index in viewer_indexes:
         viewer = world.viewers[index]
@@ -253,8 +259,12 @@ def walk(database_url: str, world: World, viewer_indexes: list[int]) -> tuple[li
                 response = client.get(url, headers=bearer if url.startswith("/api/") else {})
                 result.spent[rule.rule] += time.perf_counter() - started
                 result.requests += 1
-                tokens = set(TOKEN.findall(text_of(response)))
+                text = text_of(response)
+                tokens = set(TOKEN.findall(text))
                 found |= tokens
+                leaked = set(EXERCISE_TOKEN.findall(text)) & exercise_tokens  # (an image's bytes may match)
+                if leaked and rule.rule not in EXERCISE_RECORD:
+                    result.exercise_seen.setdefault(url, set()).update(leaked)
                 if rule.rule in HOMES and "?" not in url:
                     result.home_seen[url] = tokens if response.status_code == 200 else set()
                 if rule.rule == SEARCH_API and response.status_code == 200:
@@ -275,8 +285,13 @@ def test_no_surface_shows_what_its_reader_may_not_see(world_app, mailbox, backen
     for rule in routes:  # every route's parameters can be filled before any worker starts
         instances(rule, world, world.viewers[0])
     mail_by_person = defaultdict(list)
+    exercise_mail_unmarked = []
     for message in mailbox.messages:
         text = f"{message['Subject']}\n{message.get_content()}".lower()
+        if set(EXERCISE_TOKEN.findall(text)) & set(world.exercise_tokens) and not message[
+            "Subject"
+        ].startswith("[EXERCISE "):
+            exercise_mail_unmarked.append(message["Subject"])
         for address in (message["X-Envelope-To"] or "").split(", "):
             mail_by_person[address.lower()].append(text)
 
@@ -331,6 +346,17 @@ def test_no_surface_shows_what_its_reader_may_not_see(world_app, mailbox, backen
             if item.kind in SEARCH_KINDS.values() and (item.kind, item.id) not in result.search_found:
                 tally.denial(SEARCH_API, viewer, item, "not found by search")
 
+    # the control: the exercise's own pages do show what was made in it
+    controller = next(v for v in world.viewers if v.label == "steering-group co-chair")
+    client = app.test_client()
+    client.post("/login", data={"email": controller.email, "password": DEMO_PASSWORD})
+    shown = client.get(f"/exercises/{world.route_values['key'][0]}/play/search?q={COMMON_WORD}").text.lower()
+    assert set(world.exercise_tokens[:1] + world.exercise_tokens[2:4]) <= set(EXERCISE_TOKEN.findall(shown))
+    exercise_leaks = {
+        f"{world.viewers[w.viewer_index].label} on {url}: {sorted(tokens)}"
+        for w in walks
+        for url, tokens in w.exercise_seen.items()
+    }
     triples = tally.checked
     lines = [
         f"need-to-know matrix [{backend}]: {len(walked_people)} of {len(world.viewers)} people x "
@@ -340,6 +366,11 @@ def test_no_surface_shows_what_its_reader_may_not_see(world_app, mailbox, backen
         f"{triples} (person, item, surface) triples checked, {sum(tally.leaks.values())} leaks, "
         f"{sum(tally.denials.values())} wrongful denials"
     ]
+    lines.append(
+        f"  exercise items ({len(world.exercise_tokens)} tokens) on real surfaces: {len(exercise_leaks)}; "
+        f"in e-mail not marked EXERCISE: {len(exercise_mail_unmarked)}"
+    )
+    lines += [f"    exercise leak: {leak}" for leak in sorted(exercise_leaks)[:10]]
     for surface in sorted(set(tally.leaks) | set(tally.denials)):
         lines.append(f"  {surface}: {tally.leaks[surface]} leaks, {tally.denials[surface]} denials")
         lines += [f"    {example}" for example in tally.examples[surface]]
@@ -352,3 +383,4 @@ def test_no_surface_shows_what_its_reader_may_not_see(world_app, mailbox, backen
             out.write("\n".join([*lines, "routes walked:", *sorted(walked), ""]) + "\n")
     assert triples > 100_000
     assert not tally.leaks and not tally.denials, "\n".join(lines)
+    assert not exercise_leaks and not exercise_mail_unmarked, "\n".join(lines)

@@ -3,7 +3,8 @@ level x origin x restricted distribution, all made through the services, and the
 written out again here in plain Python (the oracle), independently of the queries that enforce it.
 
 Every item carries unique tokens (`qjz` and four letters) in its title and text, so that a page shows
-an item exactly when one of its tokens appears in it.
+an item exactly when one of its tokens appears in it. An exercise runs over the world too: what is made in
+it carries tokens of its own (`xqv` and four letters) that no real surface may show to anyone.
 """
 
 from __future__ import annotations
@@ -44,15 +45,16 @@ ROLES = ("chair", "co_chair", "secretary", "member", "observer")
 SG, TF, PLATFORM = "steering-group", "task-force-niger-matrix", "platform-niamey"
 BODIES = (None, SG, TF, PLATFORM)
 TOKEN_PREFIX = "qjz"
+EXERCISE_TOKEN_PREFIX = "xqv"
 COMMON_WORD = "matrixprobe"
 
 
-def token(number: int) -> str:
+def token(number: int, prefix: str = TOKEN_PREFIX) -> str:
     letters = []
     for _ in range(4):
         number, rest = divmod(number, 26)
         letters.append(string.ascii_lowercase[rest])
-    return TOKEN_PREFIX + "".join(reversed(letters))
+    return prefix + "".join(reversed(letters))
 
 
 @dataclass
@@ -101,6 +103,7 @@ class World:
     platform_missions: dict[int, int]  # platform body id -> mission id
     route_values: dict[str, list]  # what fills the URL map's parameters
     now: datetime
+    exercise_tokens: tuple[str, ...] = ()  # of what was made in the exercise: shown on no real surface
 
     def quoted_for(self, viewer: Viewer) -> set[str]:
         """Tokens of the items quoted in the situation reports this viewer may see: a frozen text shows
@@ -554,6 +557,8 @@ def build_world(session: Session, config) -> World:
         "person_id": [writers["tf_boss"].id, viewers[-1].id],
         "alert-feeds/feed_id": [1],  # the world has no CAP feed: the page answers 404 to everyone
     }
+    exercise_key, exercise_tokens = _run_an_exercise(session, writers["sg_boss"], now)
+    route_values["key"] = [exercise_key]
     return World(
         viewers=viewers,
         items=b.items,
@@ -561,7 +566,54 @@ def build_world(session: Session, config) -> World:
         platform_missions={bodies[PLATFORM]: niamey.id},
         route_values=route_values,
         now=now,
+        exercise_tokens=exercise_tokens,
     )
+
+
+def _run_an_exercise(session: Session, controller, now: datetime) -> tuple[str, tuple[str, ...]]:
+    """The Great Lakes script started over the world, with a report injected by hand from Niamey, and a
+    decision and a lesson made by a player in the exercise: each with the common word, so that a real
+    search for it would find them if they leaked."""
+    from coordination.exercises import service as exercises
+
+    tokens = tuple(token(n, EXERCISE_TOKEN_PREFIX) for n in range(5))
+    exercise = exercises.plan(
+        session=session, actor=controller, script_key="great-lakes-escalation", name="Matrix drill", now=now
+    )
+    exercises.start(session=session, actor=controller, exercise=exercise, now=now)
+    exercises.post_due(session=session, exercise=exercise, now=now, policy=POLICY)
+    exercises.inject_by_hand(
+        session=session,
+        actor=controller,
+        exercise=exercise,
+        mission="NIAMEY",
+        title=f"{COMMON_WORD} exercise report {tokens[0]}",
+        body=f"Exercise text {tokens[1]}.",
+        severity="high",
+        early_warning=True,
+        now=now,
+        policy=POLICY,
+    )
+    with exercises.play_session(session=session, exercise=exercise, writing=True) as play:
+        decision = decisions.draft_decision(
+            session=play,
+            author=controller,
+            issuing_body=SG,
+            title=f"{COMMON_WORD} exercise decision {tokens[2]}",
+            addressees=[("mission", "NIAMEY")],
+            now=now,
+        )
+        decisions.adopt(session=play, person=controller, decision=decision, now=now)
+        lessons.submit_observation(
+            session=play,
+            person=controller,
+            title=f"{COMMON_WORD} exercise lesson {tokens[3]}",
+            observation=f"Exercise observation {tokens[4]}.",
+            policy=POLICY,
+            now=now,
+        )
+        play.commit()
+    return exercise.key, tokens
 
 
 # where each owner kind's files are served: the page's path segment and the API's path and parameter
