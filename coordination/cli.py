@@ -52,6 +52,16 @@ def db_upgrade(revision: str) -> None:
     """Create or migrate the database schema."""
     db.upgrade(db.engine_of(current_app), revision)
     click.echo(f"database at {revision}")
+    if revision == "head":
+        _upgrade_exercises()
+
+
+def _upgrade_exercises() -> None:
+    from coordination.exercises import service as exercises
+
+    with _session() as session:
+        for key in exercises.upgrade_stores(session=session):
+            click.echo(f"exercise {key}: its database at head")
 
 
 @main.command("backup")
@@ -184,6 +194,7 @@ def serve(host: str, port: int, seed: bool, with_scheduler: bool) -> None:
 
     startup.check_ready(db.engine_of(current_app), require_head=False)  # opens and writes, or one line
     db.upgrade(db.engine_of(current_app))
+    _upgrade_exercises()
     if seed:
         _load_seed()
     scheduler = None

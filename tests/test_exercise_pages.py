@@ -150,3 +150,13 @@ def test_only_controllers_run_exercises_and_bad_input_gets_messages(client, auth
     page = client.get(f"/exercises/{key}").text
     assert "by-hand-1" in page and "injected by hand" in page
     assert client.get("/exercises/no-such-exercise/play/inbox").status_code == 404
+
+
+def test_upgrading_the_database_upgrades_every_exercises_own(app, client, auth, session):
+    key = plan_and_start(client, auth, session, name="Kept across upgrades")
+    from coordination.cli import main
+
+    result = app.test_cli_runner().invoke(main, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert f"exercise {key}: its database at head" in result.output
+    assert client.get(f"/exercises/{key}/play/inbox").status_code == 200

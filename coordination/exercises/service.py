@@ -8,6 +8,7 @@ from datetime import datetime
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
+from coordination import db
 from coordination.audit import service as audit
 from coordination.classification import Clearance, NeedToKnow
 from coordination.decisions import queries as decisions
@@ -448,3 +449,13 @@ def evaluate(*, session: Session, exercise: Exercise, viewer=None) -> evaluation
         adoptions=adoptions,
         report_missions=missions,
     )
+
+
+def upgrade_stores(*, session: Session) -> list[str]:
+    """Migrate every exercise's own database to the code's schema, as the real one is at an upgrade (an
+    exercise kept in the archive must still open after one); the keys migrated."""
+    started = session.exec(select(Exercise).where(Exercise.started_at.is_not(None))).all()
+    main_url = session.get_bind().engine.url.render_as_string(hide_password=False)
+    for exercise in started:
+        db.upgrade(store.engine_for(main_url, exercise.key))
+    return [e.key for e in started]
