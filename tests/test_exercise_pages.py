@@ -160,3 +160,28 @@ def test_upgrading_the_database_upgrades_every_exercises_own(app, client, auth, 
     assert result.exit_code == 0, result.output
     assert f"exercise {key}: its database at head" in result.output
     assert client.get(f"/exercises/{key}/play/inbox").status_code == 200
+
+
+def test_the_api_lists_exercises_and_gives_their_evaluation_to_controllers(client, auth, session, api_token):
+    key = plan_and_start(client, auth, session, name="API drill")
+    chair = api_token(SG_CHAIR)
+    listed = client.get("/api/v1/exercises", headers=chair).json["items"]
+    assert [(e["key"], e["status"], e["play_path"]) for e in listed] == [
+        (key, "running", f"/exercises/{key}/play/")
+    ]
+    detail = client.get(f"/api/v1/exercises/{key}", headers=chair).json
+    assert detail["speed"] == 60 and {"gl-1"} <= {i["key"] for i in detail["injects"]}
+    evaluation = client.get(f"/api/v1/exercises/{key}/evaluation", headers=chair).json
+    assert {m["what"] for m in evaluation["measures"]} >= {"first_triage"}
+    assert evaluation["timeline"][0]["kind"] == "inject_posted"
+
+    ambassador = api_token(AMBASSADOR_KINSHASA)
+    assert client.get(f"/api/v1/exercises/{key}", headers=ambassador).json["injects"] == []
+    assert client.get(f"/api/v1/exercises/{key}/evaluation", headers=ambassador).status_code == 403
+    assert client.get("/api/v1/exercises/no-such", headers=chair).status_code == 404
+    assert client.get("/api/v1/exercises/NOT%20A%20KEY", headers=chair).status_code == 422
+    # the exercise is played through the same API under its prefix, with the real token
+    inbox = client.get(f"/exercises/{key}/play/api/v1/inbox", headers=ambassador)
+    assert inbox.status_code == 200 and "Kibumba" in inbox.text
+    assert "Kibumba" not in client.get("/api/v1/inbox", headers=ambassador).text
+    assert client.get(f"/exercises/{key}/play/api/v1/exercises", headers=chair).status_code == 404

@@ -75,6 +75,7 @@ def init_app(app: Flask) -> None:
     from coordination.attachments import api as attachments_api  # noqa: F401
     from coordination.auth import api as auth_api  # noqa: F401
     from coordination.decisions import api as decisions_api  # noqa: F401
+    from coordination.exercises import api as exercises_api  # noqa: F401
     from coordination.lessons import api as lessons_api  # noqa: F401
     from coordination.meetings import api as meetings_api  # noqa: F401
     from coordination.planning import api as planning_api  # noqa: F401

@@ -226,7 +226,11 @@ def inject_by_hand(
     if exercise.status not in (ExerciseStatus.running, ExerciseStatus.paused):
         raise Conflict(f"a {exercise.status} exercise takes no injects", "status")
     count = len(
-        session.exec(select(ExerciseInject.id).where(ExerciseInject.exercise_id == exercise.id)).all()
+        session.exec(
+            select(ExerciseInject.id).where(
+                ExerciseInject.exercise_id == exercise.id, ExerciseInject.outcome == InjectOutcome.by_hand
+            )
+        ).all()
     )
     try:
         inject = scripts.Inject(

@@ -43,7 +43,7 @@ TOKEN = re.compile(TOKEN_PREFIX + "[a-z]{4}")
 EXERCISE_TOKEN = re.compile(EXERCISE_TOKEN_PREFIX + "[a-z]{4}")
 # The exercise's own record on the real site: its evaluation names the decisions adopted in it (those its
 # reader may see there). Every other real surface must show nothing made in an exercise.
-EXERCISE_RECORD = {"/exercises/<key>/evaluation"}
+EXERCISE_RECORD = {"/exercises/<key>/evaluation", "/api/v1/exercises/<key>/evaluation"}
 # Where an item the reader may see must show (its title token), by kind.
 HOME = {
     "report": ["/reports/<int:report_id>", "/api/v1/field-reports/<int:report_id>"],
