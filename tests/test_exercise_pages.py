@@ -2,6 +2,10 @@
 pages of its own (/exercises/<key>/play/...) that read and write the exercise's database, under a banner,
 with sign-in kept on the real site and the record read-only once the exercise has ended."""
 
+import io
+import re
+from pathlib import Path
+
 from sqlmodel import select
 
 from coordination.exercises import queries
@@ -78,10 +82,23 @@ def test_sign_in_pages_are_the_real_sites_and_downloads_are_marked(client, auth,
     assert "EXERCISE-" not in client.get("/reports/export.csv").headers["Content-Disposition"]
 
 
-def test_an_ended_exercise_is_read_only_and_archiving_keeps_it_only_in_the_archive(client, auth, session):
+def test_an_ended_exercise_is_read_only_and_archiving_keeps_it_only_in_the_archive(
+    app, client, auth, session
+):
     key = plan_and_start(client, auth, session)
-    assert client.post(f"/exercises/{key}/end").status_code == 302
     play = f"/exercises/{key}/play"
+    # a file attached in the exercise is kept with it, and deleted with it
+    files = Path(app.config["ATTACHMENT_DIR"])
+    before = {p for p in files.rglob("*") if p.is_file()}
+    report_link = re.search(rf'href="{play}/reports/(\d+)"', client.get(f"{play}/inbox").text)
+    attached = client.post(
+        f"{play}/reports/{report_link.group(1)}/attachments",
+        data={"files": [(io.BytesIO(b"%PDF-1.4 exercise annex"), "annex.pdf")]},
+        content_type="multipart/form-data",
+    )
+    assert attached.status_code == 302
+    kept = {p for p in files.rglob("*") if p.is_file()} - before
+    assert client.post(f"/exercises/{key}/end").status_code == 302
     assert client.get(f"{play}/inbox").status_code == 200
     refused = client.post(f"{play}/reports/new", data={"title": "Too late"})
     assert refused.status_code == 409
@@ -93,6 +110,8 @@ def test_an_ended_exercise_is_read_only_and_archiving_keeps_it_only_in_the_archi
 
     assert client.post(f"/exercises/{key}/delete").status_code == 302
     assert client.get(f"{play}/inbox").status_code == 404
+    assert kept and not any(p.exists() for p in kept)
+    assert all(p.exists() for p in before)  # the real files stay
     session.rollback()  # a fresh snapshot
     assert queries.by_key(session=session, key=key) is None
 

@@ -113,3 +113,9 @@ def own_attachment_by_key(*, session: Session, person_id: int, key: str) -> Atta
     return session.exec(
         select(Attachment).where(Attachment.uploaded_by == person_id, Attachment.idempotency_key == key)
     ).first()
+
+
+def every_storage_key(*, session: Session) -> list[str]:
+    """The keys of every file and thumbnail this database refers to (to forget an exercise's files)."""
+    rows = session.exec(select(Attachment.storage_key, Attachment.thumbnail_key)).all()
+    return [key for row in rows for key in row if key]

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from coordination import db
+from coordination.attachments import queries as attachments
 from coordination.audit import service as audit
 from coordination.classification import Clearance, NeedToKnow
 from coordination.decisions import queries as decisions
@@ -181,10 +182,10 @@ def archive(*, session: Session, actor, exercise: Exercise, now: datetime) -> Ex
     return _saved(session, exercise)
 
 
-def delete(*, session: Session, actor, exercise: Exercise, now: datetime) -> None:
-    """Delete an exercise as a whole: its database with everything made in it, and what became of its
-    injects. A planned one is deleted before it starts; a running one must end first. The audit log keeps
-    that it ran and who deleted it."""
+def delete(*, session: Session, actor, exercise: Exercise, now: datetime, files=None) -> None:
+    """Delete an exercise as a whole: its database with everything made in it, the files attached in it
+    (from `files`, the attachments' store), and what became of its injects. A planned one is deleted before
+    it starts; a running one must end first. The audit log keeps that it ran and who deleted it."""
     _require_controller(session, actor)
     if exercise.status in (ExerciseStatus.running, ExerciseStatus.paused):
         raise Conflict("end the exercise before deleting it", "status")
@@ -198,7 +199,11 @@ def delete(*, session: Session, actor, exercise: Exercise, now: datetime) -> Non
         status=str(exercise.status),
     )
     if exercise.started_at is not None:
+        with play_session(session=session, exercise=exercise) as play:
+            keys = attachments.every_storage_key(session=play)
         store.drop(session=session, key=exercise.key)
+        for key in keys if files is not None else ():
+            files.delete(key)
     for record in session.exec(select(ExerciseInject).where(ExerciseInject.exercise_id == exercise.id)):
         session.delete(record)
     session.flush()

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from coordination.attachments.storage import store_from_config
 from coordination.classification import NeedToKnow
 from coordination.db import get_session
 from coordination.exercises import clock, queries, scripts, service
@@ -284,7 +285,13 @@ def delete(key: str):
     if not StepForm().validate_on_submit():
         abort(400)
     try:
-        service.delete(session=session, actor=current_user, exercise=exercise, now=_now())
+        service.delete(
+            session=session,
+            actor=current_user,
+            exercise=exercise,
+            now=_now(),
+            files=store_from_config(current_app.config),
+        )
     except Conflict as error:
         session.rollback()
         flash(str(error), "error")
