@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -28,7 +29,7 @@ bp = Blueprint("exercises", __name__, url_prefix="/exercises")
 STEPS = {
     "start": (service.start, _l("The exercise has started: its injects will be posted as they fall due.")),
     "pause": (service.pause, _l("The exercise is paused: its clock stands still.")),
-    "resume": (service.resume, _l("The exercise goes on.")),
+    "resume": (service.resume, _l("The exercise has resumed.")),
     "end": (service.end, _l("The exercise has ended: its record is now read-only.")),
     "archive": (service.archive, _l("The exercise is archived.")),
 }
@@ -59,8 +60,10 @@ class InjectForm(Form):
 
 
 class ReviewForm(Form):
-    title = StringField(_l("Observation"), validators=[DataRequired(), Length(min=3, max=200)])
-    observation = TextAreaField(_l("What happened"), validators=[DataRequired(), Length(max=20_000)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(min=3, max=200)])
+    observation = TextAreaField(
+        _l("Observation (what happened, as fact)"), validators=[DataRequired(), Length(max=20_000)]
+    )
     recommendation = TextAreaField(_l("Recommendation"), validators=[Optional(), Length(max=20_000)])
     classification = SelectField(_l("Classification"), choices=CLASSIFICATION_CHOICES, default="unclassified")
 
@@ -240,7 +243,7 @@ def post_due(key: str):
     if not StepForm().validate_on_submit():
         abort(400)
     done = service.post_due(session=session, exercise=exercise, now=_now(), policy=_policy())
-    flash(_("%(count)s injects dealt with.", count=len(done)), "info")
+    flash(ngettext("%(num)s inject dealt with.", "%(num)s injects dealt with.", len(done)), "info")
     return redirect(url_for("exercises.exercise", key=exercise.key))
 
 
