@@ -204,3 +204,47 @@ def test_the_api_lists_exercises_and_gives_their_evaluation_to_controllers(clien
     assert inbox.status_code == 200 and "Kibumba" in inbox.text
     assert "Kibumba" not in client.get("/api/v1/inbox", headers=ambassador).text
     assert client.get(f"/exercises/{key}/play/api/v1/exercises", headers=chair).status_code == 404
+
+
+def test_an_exercise_sets_up_a_task_force_of_its_own(client, auth, session):
+    """A task force set up in the exercise (from a decision adopted there) exists only there: its page, the
+    exercise's list of bodies and the routing of the exercise's reports know it; the real site does not."""
+    from datetime import UTC, datetime
+
+    from coordination.decisions import service as decisions
+    from coordination.exercises import service
+    from coordination.structure import queries as structure
+    from coordination.taskforces import service as taskforces
+    from tests.demo import SG_SECRETARY
+
+    key = plan_and_start(client, auth, session, name="Burundi drill")
+    exercise = queries.by_key(session=session, key=key)
+    now = datetime.now(UTC)
+    with service.play_session(session=session, exercise=exercise, writing=True) as play:
+        secretary = structure.get_person_by_email(session=play, email=SG_SECRETARY)
+        chair = structure.get_person_by_email(session=play, email=SG_CHAIR)
+        goals = decisions.draft_decision(
+            session=play,
+            author=secretary,
+            issuing_body="steering-group",
+            title="Set up an exercise effort on Burundi",
+            text="Goals: rehearse.",
+            addressees=[("department", "FA")],
+            now=now,
+        )
+        decisions.adopt(session=play, person=chair, decision=goals, now=now)
+        body, _proposals = taskforces.create_task_force(
+            session=play,
+            person=secretary,
+            now=now,
+            goals_decision_id=goals.id,
+            name="Task Force Burundi Drill",
+            countries=["BDI"],
+            overlap_reason="an exercise of its own",
+        )
+        slug = body.slug
+    play_path = f"/exercises/{key}/play"
+    assert "Task Force Burundi Drill" in client.get(f"{play_path}/bodies").text
+    assert client.get(f"{play_path}/bodies/{slug}").status_code == 200
+    assert "Task Force Burundi Drill" not in client.get("/bodies").text
+    assert client.get(f"/bodies/{slug}").status_code == 404
