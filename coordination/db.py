@@ -9,7 +9,6 @@ import os
 import queue
 import threading
 import time
-import weakref
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,14 +63,14 @@ def make_engine(url: str, *, echo: bool = False, schema: str | None = None) -> E
     # JIT compilation pays off for long analytical queries, not for pages: on a large database the
     # planner's cost estimates switch it on for queries that then spend more time compiling than running.
     options = "-c jit=off" + (f" -c search_path={schema}" if schema else "")
-    engine = create_engine(url, echo=echo, pool_pre_ping=True, connect_args={"options": options})
-    if schema:
-        SCHEMAS[engine] = schema
-    return engine
-
-
-SCHEMAS: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
-"""The schema of each engine made for one (an exercise's, on PostgreSQL): same URL, other tables."""
+    return create_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        connect_args={"options": options},
+        # kept where every engine derived by execution_options() still finds it (see database_key)
+        execution_options={"coordination_schema": schema or ""},
+    )
 
 
 def _writing_request() -> bool:
@@ -343,7 +342,8 @@ def home_session() -> Session:
 def database_key(session: Session) -> str:
     """Which database a session reads: its URL, and on PostgreSQL the schema an exercise's engine uses."""
     engine = session.get_bind().engine
-    return engine.url.render_as_string(hide_password=True) + "#" + SCHEMAS.get(engine, "")
+    schema = engine.get_execution_options().get("coordination_schema", "")
+    return engine.url.render_as_string(hide_password=True) + "#" + schema
 
 
 def session_for_stream() -> Session:

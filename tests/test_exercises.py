@@ -311,3 +311,48 @@ def test_an_exercises_reminders_and_escalations_reach_its_players_marked_as_exer
             link.startswith(f"https://coordination.example/exercises/{exercise.key}/play/") for link in links
         ), links
     assert SG_CHAIR in {m["X-Envelope-To"] for m in smtp_server.messages}
+
+
+def test_an_inject_that_cannot_be_posted_is_recorded_once_as_skipped_with_why(app, session):
+    """Its author left the platform in the exercise: the inject is skipped, saying why, and the next tick
+    does not try again (nor fail)."""
+    from coordination.classification import NeedToKnow
+    from coordination.structure import service as structure_service
+
+    policy = NeedToKnow.from_config(app.config)
+    chair = who(session, SG_CHAIR)
+    exercise = service.plan(session=session, actor=chair, script_key=GREAT_LAKES, name="", now=T0)
+    service.start(session=session, actor=chair, exercise=exercise, now=T0)
+    with service.play_session(session=session, exercise=exercise, writing=True) as play:
+        ambassador = structure.get_person_by_email(session=play, email=AMBASSADOR_KINSHASA)
+        platform = structure.platform_of(
+            session=play, mission=structure.get_mission(session=play, code="KINSHASA")
+        )
+        assert structure_service.unseat(session=play, body=platform, person_id=ambassador.id, now=T0)
+        play.commit()
+    done = {
+        r.inject_key: r for r in service.post_due(session=session, exercise=exercise, now=T0, policy=policy)
+    }
+    assert done["gl-1"].outcome == InjectOutcome.skipped and done["gl-1"].note.startswith("not posted: ")
+    assert all(r.outcome == InjectOutcome.posted for key, r in done.items() if key != "gl-1")
+    assert (
+        service.post_due(session=session, exercise=exercise, now=T0 + timedelta(seconds=30), policy=policy)
+        == []
+    )
+
+
+def test_the_organisation_graph_cache_tells_an_exercises_schema_from_the_real_database():
+    """On PostgreSQL an exercise's engine has the real URL and another schema: the cache key must differ,
+    also for the engines derived from it (a job's write_lock), or the exercise would route by the real
+    organisation (no connection is made)."""
+    from sqlmodel import Session
+
+    from coordination import db
+
+    url = "postgresql+psycopg://someone:secret@127.0.0.1:5432/coordination"
+    real, exercise = db.make_engine(url), db.make_engine(url, schema="exercise_drill")
+    keys = {
+        db.database_key(Session(engine)) for engine in (exercise, exercise.execution_options(write_lock=True))
+    }
+    assert len(keys) == 1 and db.database_key(Session(real)) not in keys
+    assert db.database_key(Session(real.execution_options(write_lock=True))) == db.database_key(Session(real))

@@ -254,12 +254,28 @@ def load_script(path: Path | str) -> Script:
         raise
 
 
+_read: dict[
+    Path, tuple[int, int, Script]
+] = {}  # path -> (mtime_ns, size, script): a file is read again only when it changed
+
+
+def _script_at(path: Path) -> Script:
+    status = path.stat()
+    known = _read.get(path)
+    if known is not None and known[:2] == (status.st_mtime_ns, status.st_size):
+        return known[2]
+    script = load_script(path)
+    _read[path] = (status.st_mtime_ns, status.st_size, script)
+    return script
+
+
 def library(directory: Path | str | None = None) -> dict[str, Script]:
-    """Every script of the library folder (`seed/exercises/`), by key, in key order."""
+    """Every script of the library folder (`seed/exercises/`), by key, in key order (each file parsed again
+    only when it has changed: pages and the scheduler's tick ask often)."""
     directory = Path(directory) if directory is not None else LIBRARY
     scripts: dict[str, Script] = {}
     for path in sorted(directory.glob("*.yaml")):
-        script = load_script(path)
+        script = _script_at(path)
         if script.key != path.stem:
             raise ScriptError(
                 _("%(name)s: key %(key)s differs from the file name", name=path.name, key=script.key),

@@ -372,7 +372,12 @@ def post_due(
             ):
                 record.outcome, record.note = InjectOutcome.skipped, f"a decision for {condition} was adopted"
             else:
-                record.report_id = _post(play, inject, now, policy).id
+                try:
+                    record.report_id = _post(play, inject, now, policy).id
+                except (RuleViolation, Forbidden) as error:
+                    play.rollback()
+                    # recorded once as skipped, with why, rather than failing every tick from now on
+                    record.outcome, record.note = InjectOutcome.skipped, f"not posted: {error}"[:300]
             session.add(record)
             done.append(record)
     for record in done:
