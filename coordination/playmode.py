@@ -41,9 +41,10 @@ def base_url(config=None) -> str:
     return base + (g.get("play_root", "") if has_app_context() else "")
 
 
-def file_name(name: str) -> str:
-    """A download's file name, marked in an exercise."""
-    return f"EXERCISE-{name}" if exercise_name() else name
+def site_url() -> str:
+    """The site's address without the exercise's prefix: for links made with `url_for`, which carries the
+    prefix already."""
+    return current_app.config["BASE_URL"].rstrip("/")
 
 
 @contextmanager

@@ -218,6 +218,7 @@ def test_an_exercise_sets_up_a_task_force_of_its_own(client, auth, session):
     from tests.demo import SG_SECRETARY
 
     key = plan_and_start(client, auth, session, name="Burundi drill")
+    session.rollback()
     exercise = queries.by_key(session=session, key=key)
     now = datetime.now(UTC)
     with service.play_session(session=session, exercise=exercise, writing=True) as play:
@@ -248,3 +249,71 @@ def test_an_exercise_sets_up_a_task_force_of_its_own(client, auth, session):
     assert client.get(f"{play_path}/bodies/{slug}").status_code == 200
     assert "Task Force Burundi Drill" not in client.get("/bodies").text
     assert client.get(f"/bodies/{slug}").status_code == 404
+
+
+def test_what_leaves_an_exercise_says_so_documents_feeds_and_calendars(client, auth, session):
+    """A decision's PDF carries the exercise's mark above its classification, its acknowledgements as CAP
+    have the status Exercise, the personal feeds' titles and calendar entries say EXERCISE; the same
+    documents on the real site do not."""
+    import pypdf
+
+    from coordination.decisions import service as decisions
+    from coordination.exercises import service
+    from coordination.notifications import service as notifications
+    from coordination.structure import queries as structure
+
+    key = plan_and_start(client, auth, session, name="Marked drill")
+    session.rollback()  # a fresh snapshot: the exercise has started since
+    exercise = queries.by_key(session=session, key=key)
+    with service.play_session(session=session, exercise=exercise, writing=True) as play:
+        chair = structure.get_person_by_email(session=play, email=SG_CHAIR)
+        decision = decisions.draft_decision(
+            session=play,
+            author=chair,
+            issuing_body="steering-group",
+            title="Evacuation planning for Goma",
+            addressees=[("mission", "KINSHASA")],
+            now=exercise.started_at,
+        )
+        decisions.adopt(session=play, person=chair, decision=decision, now=exercise.started_at)
+        decisions.acknowledge(
+            session=play,
+            person=structure.get_person_by_email(session=play, email=AMBASSADOR_KINSHASA),
+            decision=decision,
+            unit_kind="mission",
+            unit_key="KINSHASA",
+            now=exercise.started_at,
+        )
+        second = decisions.draft_decision(
+            session=play,
+            author=chair,
+            issuing_body="steering-group",
+            title="Reduce staff in Goma",
+            addressees=[("mission", "KINSHASA")],
+            now=exercise.started_at,
+        )
+        decisions.adopt(session=play, person=chair, decision=second, now=exercise.started_at)
+        token = notifications.new_feed_token(session=play, person=chair)
+        ambassador_token = notifications.new_feed_token(
+            session=play, person=structure.get_person_by_email(session=play, email=AMBASSADOR_KINSHASA)
+        )
+        play.commit()
+        decision_id = decision.id
+    play_path = f"/exercises/{key}/play"
+    pdf = client.get(f"{play_path}/decisions/{decision_id}.pdf")
+    assert pdf.status_code == 200 and pdf.headers["Content-Disposition"].startswith(
+        'inline; filename="EXERCISE-'
+    )
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "EXERCISE — OEFENING — EXERCICE" in text
+    cap = client.get(f"{play_path}/decisions/{decision_id}/acknowledgements.cap.xml").text
+    assert "<status>Exercise</status>" in cap and "<status>Actual</status>" not in cap
+    atom = client.get(f"{play_path}/feeds/{token}/decisions.atom").text
+    assert "<title>EXERCISE (Marked drill): " in atom
+    assert f"http://127.0.0.1:5000{play_path}/decisions/{decision_id}" in atom  # links into the exercise
+    assert f"{play_path}/exercises/" not in cap + atom
+    calendar = client.get(f"{play_path}/feeds/{ambassador_token}/deadlines.ics").text.replace("\r\n ", "")
+    assert "SUMMARY:EXERCISE (Marked drill): Acknowledge: Reduce staff in Goma" in calendar
+    assert "X-WR-CALNAME:EXERCISE (Marked drill): " in calendar
+    # the real site's token and documents are its own
+    assert client.get(f"/feeds/{token}/decisions.atom").status_code == 404

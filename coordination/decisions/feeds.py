@@ -43,7 +43,7 @@ def deadlines_ics(token: str):
     calendar = Calendar()
     calendar.add("prodid", "-//Coordination//deadlines//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"Coordination deadlines: {person.name}")
+    calendar.add("x-wr-calname", playmode.marked(f"Coordination deadlines: {person.name}"))
     for decision, addressee in queries.awaiting_my_answer(session=session, viewer=person):
         event = Event()
         event.add("uid", f"ack-{decision.id}-{addressee.id}@coordination")

@@ -256,7 +256,7 @@ def acknowledgements_cap(decision_id: int):
     Atom feed (for a partner's alerting system that tracks who has confirmed)."""
     session = get_session()
     found = _visible_or_404(decision_id)
-    base = playmode.base_url()
+    base = playmode.site_url()  # before url_for paths
     issued = found.adopted_at or found.created_at
     decision_identity = cap_out.CapIdentity(cap_out.sender_for(base), f"decision-{found.id}", issued)
     issuer = structure.bodies_by_id(session=session, ids=[found.issuing_body_id])[found.issuing_body_id]

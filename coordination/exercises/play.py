@@ -12,7 +12,7 @@ import re
 from flask import Flask, abort, current_app, g, redirect, request
 from sqlmodel import Session
 
-from coordination import db
+from coordination import db, playmode
 from coordination.exercises import clock, queries, store
 from coordination.types import utcnow
 
@@ -120,6 +120,7 @@ def init_app(app: Flask) -> None:
     app.teardown_request(_leave_exercise)
     app.context_processor(_banner)
     app.add_template_filter(on_site, "on_site")
+    app.add_template_global(playmode.marked, "exercise_marked")
 
 
 def on_site(link: str) -> str:

@@ -64,7 +64,7 @@ def settings():
             service.set_email_preference(session=session, person=current_user, preference=form.email.data)
             flash(_("Preferences saved."), "info")
             return redirect(url_for("notifications.settings"))
-    base = playmode.base_url()
+    base = playmode.site_url()  # before url_for paths
     return render_template(
         "notifications/settings.html",
         form=form,

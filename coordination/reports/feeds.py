@@ -55,7 +55,6 @@ def _alerts(session, person, reports: list[FieldReport]) -> list[cap_out.CapAler
         )
     }
     names = structure.country_names(session=session, codes={r.country_code for r in reports})
-    base = _base()
     alerts = []
     for report in reports:
         previous = earlier.get(report.updates_report_id)
@@ -74,7 +73,7 @@ def _alerts(session, person, reports: list[FieldReport]) -> list[cap_out.CapAler
             headline=report.title[:160],
             description=report.body,
             sender_name="Coordination",
-            web=f"{base}{url_for('reports.report', report_id=report.id)}",
+            web=f"{playmode.site_url()}{url_for('reports.report', report_id=report.id)}",
             areas=[area],
         )
         alerts.append(
@@ -102,7 +101,7 @@ def early_warnings_atom(token: str):
         cap_out.FeedEntry(
             alert=alert,
             title=report.title,
-            link=f"{base}{url_for('reports.report', report_id=report.id)}",
+            link=f"{playmode.site_url()}{url_for('reports.report', report_id=report.id)}",
             updated=report.updated_at,
         )
         for report, alert in zip(reports, _alerts(session, person, reports), strict=True)
@@ -110,7 +109,7 @@ def early_warnings_atom(token: str):
     feed = cap_out.Feed(
         id=f"{base}/feeds/early-warnings/{person.id}",
         title=f"Coordination: early warnings for {person.name}",
-        link=f"{base}{url_for('reports.early_warning')}",
+        link=f"{playmode.site_url()}{url_for('reports.early_warning')}",
         updated=max((r.updated_at for r in reports), default=person.created_at),
         entries=entries,
     )
