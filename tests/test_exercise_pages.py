@@ -317,3 +317,37 @@ def test_what_leaves_an_exercise_says_so_documents_feeds_and_calendars(client, a
     assert "X-WR-CALNAME:EXERCISE (Marked drill): " in calendar
     # the real site's token and documents are its own
     assert client.get(f"/feeds/{token}/decisions.atom").status_code == 404
+
+
+def test_someone_added_after_the_start_is_not_in_the_exercise(client, auth, session, api_token):
+    """The organisation was copied when the exercise started: a person created since signs in to the real
+    site as usual, and is told they are not in the exercise, by page and by API (never a failed write)."""
+    from datetime import UTC, datetime
+
+    from coordination.auth import service as auth_service
+    from coordination.structure import queries as structure
+    from coordination.structure import service as structure_service
+
+    key = plan_and_start(client, auth, session, name="Late joiner drill")
+    auth.logout()
+    session.rollback()  # a fresh snapshot, before writing
+    admin = structure.get_person_by_email(session=session, email="thomas.delvaux@diplobel.example")
+    late = structure_service.create_person(
+        session=session,
+        actor=admin,
+        email="late.joiner@diplobel.example",
+        now=datetime.now(UTC),
+        name="Late Joiner",
+        department_code="FA",
+    )
+    auth_service.set_password(session=session, person=late, password="a long enough password 1")
+    session.commit()
+    assert auth.login("late.joiner@diplobel.example", "a long enough password 1").status_code == 302
+    assert client.get("/inbox").status_code == 200
+    play = f"/exercises/{key}/play"
+    refused = client.get(f"{play}/inbox")
+    assert refused.status_code == 403 and "You are not in this exercise" in refused.text
+    assert client.post(f"{play}/reports/new", data={"title": "From a late joiner"}).status_code == 403
+    token = api_token("late.joiner@diplobel.example", "a long enough password 1")
+    assert client.get(f"{play}/api/v1/inbox", headers=token).status_code == 403
+    assert client.get("/api/v1/inbox", headers=token).status_code == 200

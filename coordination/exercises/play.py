@@ -9,11 +9,15 @@ same queries run. Once the exercise has ended its record is read-only."""
 
 import re
 
-from flask import Flask, abort, current_app, g, redirect, request
+from flask import Flask, abort, current_app, g, redirect, render_template, request
+from flask_login import current_user
 from sqlmodel import Session
 
 from coordination import db, playmode
+from coordination.api.problems import problem
+from coordination.auth import service as auth
 from coordination.exercises import clock, queries, store
+from coordination.structure import queries as structure
 from coordination.types import utcnow
 
 PREFIX = re.compile(r"^/exercises/(?P<key>[a-z0-9][a-z0-9-]{0,79})/play(?=/|$)")
@@ -83,7 +87,24 @@ def _enter_exercise():
     g.play_engine = store.engine_for(main.url.render_as_string(hide_password=False), exercise.key)
     if request.method not in SAFE_METHODS and exercise.status not in queries.WRITABLE:
         abort(409, description="This exercise has ended: its record is kept as it was, read-only.")
+    person = _signed_in_person()
+    if person is not None and structure.get_person(session=db.get_session(), person_id=person.id) is None:
+        # the organisation was copied when the exercise started: someone added since is not in it
+        if request.blueprint == "api":
+            return problem(403, "You joined the organisation after this exercise started: you are not in it.")
+        return render_template("exercises/not_a_player.html"), 403
     return None
+
+
+def _signed_in_person():
+    """Whoever signed in (a page's cookie or an API token), without requiring it: the views decide."""
+    if request.blueprint == "api":
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            return None
+        production = current_app.config["COORDINATION_ENV"] == "production"
+        return auth.person_for_token(session=db.home_session(), token=token.strip(), production=production)
+    return current_user if current_user.is_authenticated else None
 
 
 def _exercise_marks(response):
