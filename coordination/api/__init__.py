@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from coordination.api.problems import Problem, problem
 from coordination.auth import service as auth
-from coordination.db import home_session
+from coordination.db import home_session, reads_before_writing
 from coordination.rules import Forbidden, RuleViolation
 
 BEARER = [{"bearerAuth": []}]
@@ -29,19 +29,19 @@ def _authenticate():
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     person = None
     if scheme.lower() == "bearer" and token:
-        person = auth.person_for_token(
-            session=home_session(),  # tokens are the real ones, in an exercise's API too
-            token=token.strip(),
-            production=current_app.config["COORDINATION_ENV"] == "production",
-        )
+        # a read of its own, without SQLite's write lock (a writing request would take it at once here,
+        # and then again for its writes): it ends before the body is validated
+        with reads_before_writing(home_session()):
+            person = auth.person_for_token(
+                session=home_session(),  # tokens are the real ones, in an exercise's API too
+                token=token.strip(),
+                production=current_app.config["COORDINATION_ENV"] == "production",
+            )
     if person is None:
         response = problem(401, "A valid bearer token is required (POST /api/v1/auth/token).")
         response.headers["WWW-Authenticate"] = 'Bearer realm="coordination"'
         return response
     g.api_person = person
-    # End the read transaction of the token check: on SQLite a writing request takes the write lock
-    # when its transaction begins, and it should not hold it while the request body is validated.
-    home_session().commit()
     return None
 
 
