@@ -235,22 +235,22 @@ def issue_token(*, session: Session, person: "Person", lifetime: timedelta) -> t
 def person_for_token(
     *, session: Session, token: str, production: bool, now: datetime | None = None
 ) -> "Person | None":
-    """The person a valid, unexpired, unrevoked token belongs to (every API request asks: two primary-key
-    probes). Their memberships and department load when a request needs them. The token's last use is
-    recorded if the one on record is `SEEN_EVERY` old (`db.write_soon`: this commits the session)."""
+    """The person a valid, unexpired, unrevoked token belongs to (every API request asks: one query, the
+    token's row with its person). Their memberships and department load when a request needs them. The
+    token's last use is recorded if the one on record is `SEEN_EVERY` old (`db.write_soon`: this commits
+    the session)."""
     now = now or datetime.now(UTC)
-    found = session.exec(
-        select(
-            ApiToken.id, ApiToken.person_id, ApiToken.revoked, ApiToken.expires_at, ApiToken.last_used_at
-        ).where(ApiToken.token_hash == _digest(token))
-    ).first()
+    found = structure.person_with(
+        session=session,
+        columns=(ApiToken.id, ApiToken.revoked, ApiToken.expires_at, ApiToken.last_used_at),
+        joined=ApiToken,
+        on=ApiToken.person_id,
+        where=ApiToken.token_hash == _digest(token),
+    )
     if found is None:
         return None
-    token_id, person_id, revoked, expires_at, last_used_at = found
+    person, (token_id, revoked, expires_at, last_used_at) = found
     if revoked or expires_at <= now:
-        return None
-    person = structure.people_by_id(session=session, ids=[person_id]).get(person_id)
-    if person is None:
         return None
     if not person.active or (production and person.is_demo):
         return None

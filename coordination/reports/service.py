@@ -235,10 +235,23 @@ def _validate(
     return mission, country, location, event_at
 
 
+class NewDelivery:
+    """A delivery as a post writes it (plain values: building SQLModel objects cost a post more than
+    writing them)."""
+
+    __slots__ = ("report_id", "body_id", "rule", "reason", "delivered_at", "status")
+    COLUMNS = __slots__
+
+    def __init__(self, report_id: int, body_id: int, rule: str, reason: str, delivered_at: datetime):
+        self.report_id, self.body_id, self.rule, self.reason = report_id, body_id, rule, reason
+        self.delivered_at, self.status = delivered_at, TriageStatus.new
+
+
 @dataclass
 class Posted:
     report: FieldReport
-    deliveries: list[Delivery]  # as written, in one statement: not in the session (change rows by UPDATE)
+    # as written, in one statement: not in the session (change rows by UPDATE); Delivery rows on a replay
+    deliveries: "list[NewDelivery | Delivery]"
     created: bool
     bodies: dict[int, "BodyRef"] = field(default_factory=dict)  # the delivery bodies, by id
 
@@ -325,13 +338,7 @@ def store_report(*, session: Session, prepared: PreparedReport, commit: bool = T
             return replay
         raise
     deliveries = [
-        Delivery(
-            report_id=report.id,
-            body_id=bodies[r.body].id,
-            rule=r.rule,
-            reason=r.reason,
-            delivered_at=report.created_at,
-        )
+        NewDelivery(report.id, bodies[r.body].id, r.rule, r.reason, report.created_at)
         for r in recipients
         if r.body in bodies
     ]
@@ -362,11 +369,11 @@ def store_report(*, session: Session, prepared: PreparedReport, commit: bool = T
     )
 
 
-def _insert_deliveries(session: Session, deliveries: list[Delivery]) -> None:
+def _insert_deliveries(session: Session, deliveries: list[NewDelivery]) -> None:
     """One executemany of plain rows: the unit of work would fetch back each delivery's id, which nothing
-    that posts needs (the objects stay out of the session; `backdate` updates the rows)."""
+    that posts needs (`backdate` updates the rows)."""
     if deliveries:
-        columns = ("report_id", "body_id", "rule", "reason", "delivered_at", "status")
+        columns = NewDelivery.COLUMNS
         session.execute(insert(Delivery.__table__), [{c: getattr(d, c) for c in columns} for d in deliveries])
 
 

@@ -202,9 +202,12 @@ def build_organisation_graph(*, session: Session) -> "nx.MultiDiGraph":
     return graph
 
 
+_REVISION = select(OrganisationRevision.revision).where(OrganisationRevision.id == 1)
+
+
 def current_revision(*, session: Session) -> int:
-    row = session.get(OrganisationRevision, 1)
-    return row.revision if row else 0
+    """The organisation's revision: one column, not the row as an object (every post and page asks)."""
+    return session.execute(_REVISION).scalar() or 0
 
 
 @dataclass

@@ -242,6 +242,13 @@ def people_by_id(*, session: Session, ids: Iterable[int]) -> dict[int, Person]:
     return {p.id: p for p in session.exec(select(Person).where(one_of(session, Person.id, ids)))}
 
 
+def person_with(*, session: Session, columns: tuple, joined, on, where) -> "tuple[Person, tuple] | None":
+    """A person with columns of another area's row that refers to them (`on`), found by `where`, in one
+    query: the person, and the columns' values (sign-in asks on every API request)."""
+    row = session.exec(select(Person, *columns).join(joined, on == Person.id).where(where)).first()
+    return None if row is None else (row[0], tuple(row[1:]))
+
+
 def languages_of(*, session: Session, ids: Iterable[int]) -> dict[int, list[str]]:
     """The languages each of these people speaks, by id, without loading them (a notification to
     thousands is written once per language)."""
