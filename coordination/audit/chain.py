@@ -93,7 +93,18 @@ def _chain_head(session: Session) -> list:
 def link_rows(connection: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Chain audit event rows that a bulk load inserts with Core (around the ORM, hence its hooks), in
     the transaction that inserts them."""
-    head = _locked_head(connection)
+    return _chain_rows(_locked_head(connection), rows)
+
+
+def link_rows_of(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Chain audit event rows that a session's transaction inserts with Core, after the events it has
+    chained already; the session keeps the head, so the events it chains at commit come after them. Call
+    it after the transaction's other writes, and with no ORM event flushed but not chained yet (those
+    would be chained after these): on PostgreSQL it takes the chain's lock."""
+    return _chain_rows(_chain_head(session), rows)
+
+
+def _chain_rows(head: list, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for row in rows:
         seq, prev_hash = head[0] + 1, head[1]
         digest = event_hash(

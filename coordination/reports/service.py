@@ -343,25 +343,25 @@ def store_report(*, session: Session, prepared: PreparedReport, commit: bool = T
         if r.body in bodies
     ]
     _insert_deliveries(session, deliveries)
-    audit.record(
-        session,
-        actor_id=author.id,
-        action="report.create",
-        object_type="field_report",
-        object_id=report.id,
-        classification=report.classification,
-        country=report.country_code,
-    )
-    audit.record(
-        session,
-        actor_id=author.id,
-        action="report.route",
-        object_type="field_report",
-        object_id=report.id,
-        recipients={r.body: r.reason for r in recipients},
-    )
     if prepared.alerted:
         _alert(session, report, prepared.alerted, now=report.created_at)
+    session.flush()  # the audit events come last (on PostgreSQL they take the chain's lock)
+    about = {"actor_id": author.id, "object_type": "field_report", "object_id": report.id}
+    audit.record_at_once(
+        session,
+        [
+            {
+                **about,
+                "action": "report.create",
+                "detail": {"classification": report.classification, "country": report.country_code},
+            },
+            {
+                **about,
+                "action": "report.route",
+                "detail": {"recipients": {r.body: r.reason for r in recipients}},
+            },
+        ],
+    )
     if commit:
         session.commit()
     return Posted(
