@@ -26,23 +26,29 @@ def _authenticate():
     """Every API call but the token request carries `Authorization: Bearer <token>`."""
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    person = None
-    if scheme.lower() == "bearer" and token:
-        # a read of its own, without SQLite's write lock (a writing request would take it at once here,
-        # and then again for its writes): it ends before the body is validated
-        with reads_before_writing(home_session()):
-            person = auth.person_for_token(
-                session=home_session(),  # tokens are the real ones, in an exercise's API too
-                token=token.strip(),
-                production=current_app.config["COORDINATION_ENV"] == "production",
-            )
+    # a read of its own, without SQLite's write lock (a writing request would take it at once here, and
+    # then again for its writes): it ends before the body is validated
+    with reads_before_writing(home_session()):
+        person = bearer_person()
     if person is None:
         response = problem(401, "A valid bearer token is required (POST /api/v1/auth/token).")
         response.headers["WWW-Authenticate"] = 'Bearer realm="coordination"'
         return response
     g.api_person = person
     return None
+
+
+def bearer_person():
+    """The person whose valid token the request carries (`Authorization: Bearer <token>`), else None.
+    Tokens are the real site's, in an exercise's API too."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return auth.person_for_token(
+        session=home_session(),
+        token=token.strip(),
+        production=current_app.config["COORDINATION_ENV"] == "production",
+    )
 
 
 class SlugPath(BaseModel):

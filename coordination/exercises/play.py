@@ -14,8 +14,8 @@ from flask_login import current_user
 from sqlmodel import Session
 
 from coordination import db, playmode
+from coordination.api import bearer_person
 from coordination.api.problems import problem
-from coordination.auth import service as auth
 from coordination.exercises import clock, queries, store
 from coordination.structure import queries as structure
 from coordination.types import utcnow
@@ -99,11 +99,7 @@ def _enter_exercise():
 def _signed_in_person():
     """Whoever signed in (a page's cookie or an API token), without requiring it: the views decide."""
     if request.blueprint == "api":
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            return None
-        production = current_app.config["COORDINATION_ENV"] == "production"
-        return auth.person_for_token(session=db.home_session(), token=token.strip(), production=production)
+        return bearer_person()
     return current_user if current_user.is_authenticated else None
 
 

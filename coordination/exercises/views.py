@@ -100,13 +100,8 @@ def _library_choices() -> list[tuple[str, str]]:
     return [(key, script.name) for key, script in scripts.library().items()]
 
 
-@bp.get("")
-def list_exercises():
-    session = get_session()
-    current, archive = queries.current_and_past(session=session)
-    controls = service.may_control(session=session, person=current_user)
-    form = PlanForm()
-    form.script_key.choices = _library_choices() if controls else []
+def _list_page(form: PlanForm, *, controls: bool, status: int = 200):
+    current, archive = queries.current_and_past(session=get_session())
     return render_template(
         "exercises/list.html",
         current=current,
@@ -117,7 +112,15 @@ def list_exercises():
         now=_now(),
         elapsed=clock.exercise_elapsed,
         format_duration=scripts.format_duration,
-    )
+    ), status
+
+
+@bp.get("")
+def list_exercises():
+    controls = service.may_control(session=get_session(), person=current_user)
+    form = PlanForm()
+    form.script_key.choices = _library_choices() if controls else []
+    return _list_page(form, controls=controls)
 
 
 @bp.post("")
@@ -141,18 +144,13 @@ def plan_exercise():
         else:
             flash(_("The exercise is planned. Start it when the players are ready."), "info")
             return redirect(url_for("exercises.exercise", key=exercise.key))
-    current, archive = queries.current_and_past(session=session)
-    return render_template(
-        "exercises/list.html",
-        current=current,
-        archive=archive,
-        controls=True,
-        form=form,
-        library=scripts.library(),
-        now=_now(),
-        elapsed=clock.exercise_elapsed,
-        format_duration=scripts.format_duration,
-    ), 400
+    return _list_page(form, controls=True, status=400)
+
+
+def _mission_choices() -> list[tuple[str, str]]:
+    """The open missions an inject by hand may come from."""
+    missions = structure.list_missions(session=get_session())
+    return [(m.code, f"{m.code} · {m.name}") for m in missions if m.closed_at is None]
 
 
 def _exercise_page(exercise, *, inject_form=None, speed_form=None, status: int = 200):
@@ -160,10 +158,9 @@ def _exercise_page(exercise, *, inject_form=None, speed_form=None, status: int =
     controls = service.may_control(session=session, person=current_user)
     script = scripts.library().get(exercise.script_key)
     now = _now()
-    missions = [m for m in structure.list_missions(session=session) if m.closed_at is None]
     if inject_form is None:
         inject_form = InjectForm()
-    inject_form.mission.choices = [(m.code, f"{m.code} · {m.name}") for m in missions]
+        inject_form.mission.choices = _mission_choices()
     if speed_form is None:
         speed_form = SpeedForm(speed=exercise.speed)
     hidden = service.hidden_injects(script, current_user) if script else set()
@@ -253,9 +250,7 @@ def inject(key: str):
     session = get_session()
     exercise = _exercise_or_404(key)
     form = InjectForm()
-    form.mission.choices = [
-        (m.code, m.code) for m in structure.list_missions(session=session) if m.closed_at is None
-    ]
+    form.mission.choices = _mission_choices()
     if form.validate_on_submit():
         try:
             service.inject_by_hand(
