@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Engine, any_, bindparam, event, func, lite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -95,6 +96,28 @@ def reads_before_writing(session: Session):
         raise
     finally:
         g.db_reads_first = False
+
+
+# --- records inserted around the unit of work ----------------------------------------------------------
+
+_INSERT_FOLLOWERS: list[Callable[[Session, list], None]] = []
+
+
+def follows_inserts(follower: Callable[[Session, list], None]) -> Callable[[Session, list], None]:
+    """Register what must follow every record inserted, as the search index follows the ORM's flushes."""
+    _INSERT_FOLLOWERS.append(follower)
+    return follower
+
+
+def adopt_inserted(session: Session, records: list) -> None:
+    """Records written by a Core INSERT (a post's report: the unit of work cost it more than the insert),
+    their ids set: attached to the session as if loaded, so later changes to them are UPDATEs, and handed
+    to the followers (the search index) in the same transaction."""
+    for record in records:
+        make_transient_to_detached(record)
+        session.add(record)
+    for follower in _INSERT_FOLLOWERS:
+        follower(session, records)
 
 
 # --- what a read writes -----------------------------------------------------------------------------

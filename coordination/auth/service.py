@@ -232,6 +232,14 @@ def issue_token(*, session: Session, person: "Person", lifetime: timedelta) -> t
     return token, row
 
 
+_TOKEN_HOLDER = structure.person_with_statement(
+    columns=(ApiToken.id, ApiToken.revoked, ApiToken.expires_at, ApiToken.last_used_at),
+    joined=ApiToken,
+    on=ApiToken.person_id,
+    key=ApiToken.token_hash,
+)
+
+
 def person_for_token(
     *, session: Session, token: str, production: bool, now: datetime | None = None
 ) -> "Person | None":
@@ -240,13 +248,7 @@ def person_for_token(
     token's last use is recorded if the one on record is `SEEN_EVERY` old (`db.write_soon`: this commits
     the session)."""
     now = now or datetime.now(UTC)
-    found = structure.person_with(
-        session=session,
-        columns=(ApiToken.id, ApiToken.revoked, ApiToken.expires_at, ApiToken.last_used_at),
-        joined=ApiToken,
-        on=ApiToken.person_id,
-        where=ApiToken.token_hash == _digest(token),
-    )
+    found = structure.person_with(session=session, statement=_TOKEN_HOLDER, key=_digest(token))
     if found is None:
         return None
     person, (token_id, revoked, expires_at, last_used_at) = found

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from coordination.audit import service as audit
 from coordination.classification import Clearance, NeedToKnow
 from coordination.countries import country_name, unknown_country
+from coordination.db import adopt_inserted
 from coordination.labels import label_now
 from coordination.markup import render_markdown
 from coordination.notifications import service as notifications
@@ -309,7 +310,7 @@ def prepare_report(
         alerted = alert_audience(
             graph,
             [r.body for r in recipients],
-            Readability(report.classification, author.department.code, policy),
+            Readability(report.classification, structure.department_code_of(graph, author), policy),
             exclude={author.id},
         )
     return PreparedReport(author=author, report=report, recipients=recipients, bodies=bodies, alerted=alerted)
@@ -324,9 +325,8 @@ def store_report(*, session: Session, prepared: PreparedReport, commit: bool = T
         prepared.recipients,
         prepared.bodies,
     )
-    session.add(report)
     try:
-        session.flush()
+        report.id = session.execute(_INSERT_REPORT, _row_of(report)).scalar_one()
     except IntegrityError:
         session.rollback()
         replay = (
@@ -337,6 +337,7 @@ def store_report(*, session: Session, prepared: PreparedReport, commit: bool = T
         if replay:
             return replay
         raise
+    adopt_inserted(session, [report])
     deliveries = [
         NewDelivery(report.id, bodies[r.body].id, r.rule, r.reason, report.created_at)
         for r in recipients
@@ -369,12 +370,22 @@ def store_report(*, session: Session, prepared: PreparedReport, commit: bool = T
     )
 
 
+_REPORT_COLUMNS = tuple(c.name for c in FieldReport.__table__.columns if c.name != "id")
+# built once: building a statement cost a post more than running it
+_INSERT_REPORT = insert(FieldReport.__table__).returning(FieldReport.__table__.c.id)
+_INSERT_DELIVERIES = insert(Delivery.__table__)
+
+
+def _row_of(report: FieldReport) -> dict:
+    return {name: getattr(report, name) for name in _REPORT_COLUMNS}
+
+
 def _insert_deliveries(session: Session, deliveries: list[NewDelivery]) -> None:
     """One executemany of plain rows: the unit of work would fetch back each delivery's id, which nothing
     that posts needs (`backdate` updates the rows)."""
     if deliveries:
         columns = NewDelivery.COLUMNS
-        session.execute(insert(Delivery.__table__), [{c: getattr(d, c) for c in columns} for d in deliveries])
+        session.execute(_INSERT_DELIVERIES, [{c: getattr(d, c) for c in columns} for d in deliveries])
 
 
 def post_report(
@@ -469,7 +480,7 @@ def post_external_alert(
         prepared.alerted = alert_audience(
             graph,
             list(routed),
-            Readability(prepared.report.classification, author.department.code, policy),
+            Readability(prepared.report.classification, structure.department_code_of(graph, author), policy),
             exclude={author.id},
         )
     return store_report(session=session, prepared=prepared, commit=False).report

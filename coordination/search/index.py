@@ -8,6 +8,7 @@ from sqlalchemy import event, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from coordination.db import follows_inserts
 from coordination.decisions import queries as decisions
 from coordination.lessons import queries as lessons
 from coordination.meetings import queries as meetings
@@ -86,17 +87,32 @@ def drop_schema(connection: Connection) -> None:
 # --- writing ----------------------------------------------------------------------------------------
 
 
+# built once (every post writes its report's entry)
+_REMOVE_SQLITE = text("DELETE FROM search_index WHERE rowid = :rowid")
+_REMOVE = text("DELETE FROM search_index WHERE kind = :kind AND item_id = :item_id")
+_PUT_SQLITE = text(
+    "INSERT INTO search_index (rowid, kind, item_id, title, body) "
+    "VALUES (:rowid, :kind, :item_id, :title, :body)"
+)
+_PUT = text(
+    "INSERT INTO search_index (kind, item_id, title, body, document) "
+    "VALUES (:kind, :item_id, :title, :body, coordination_document(:title, :body)) "
+    "ON CONFLICT (kind, item_id) DO UPDATE SET title = excluded.title, body = excluded.body, "
+    "document = excluded.document"
+)
+
+
 def remove(connection: Connection, kind: Searchable, item_ids: list[int]) -> None:
     if not item_ids:
         return
     if connection.dialect.name == "sqlite":
         connection.execute(
-            text("DELETE FROM search_index WHERE rowid = :rowid"),
+            _REMOVE_SQLITE,
             [{"rowid": _rowid(kind, i)} for i in item_ids],
         )
     else:
         connection.execute(
-            text("DELETE FROM search_index WHERE kind = :kind AND item_id = :item_id"),
+            _REMOVE,
             [{"kind": kind.code, "item_id": i} for i in item_ids],
         )
 
@@ -111,10 +127,7 @@ def put(
         if not new:
             remove(connection, kind, [row[0] for row in rows])
         connection.execute(
-            text(
-                "INSERT INTO search_index (rowid, kind, item_id, title, body) "
-                "VALUES (:rowid, :kind, :item_id, :title, :body)"
-            ),
+            _PUT_SQLITE,
             [
                 {"rowid": _rowid(kind, i), "kind": kind.code, "item_id": i, "title": t or "", "body": b or ""}
                 for i, t, b in rows
@@ -122,12 +135,7 @@ def put(
         )
     else:
         connection.execute(
-            text(
-                "INSERT INTO search_index (kind, item_id, title, body, document) "
-                "VALUES (:kind, :item_id, :title, :body, coordination_document(:title, :body)) "
-                "ON CONFLICT (kind, item_id) DO UPDATE SET title = excluded.title, body = excluded.body, "
-                "document = excluded.document"
-            ),
+            _PUT,
             [{"kind": kind.code, "item_id": i, "title": t or "", "body": b or ""} for i, t, b in rows],
         )
 
@@ -156,18 +164,29 @@ def _changed(obj, names: tuple[str, ...]) -> bool:
 
 @event.listens_for(Session, "after_flush")
 def _follow_flush(session: Session, _context) -> None:
+    changed = [o for o in session.dirty if session.is_modified(o)]
+    _follow(session, list(session.new), changed, list(session.deleted))
+
+
+@follows_inserts
+def _follow_inserts(session: Session, records: list) -> None:
+    _follow(session, records, [], [])
+
+
+def _follow(session: Session, new: list, changed: list, deleted: list) -> None:
     puts: dict[Searchable, list[tuple[int, str, str]]] = {}
     removals: dict[Searchable, list[int]] = {}
-    for obj in list(session.new) + [o for o in session.dirty if session.is_modified(o)]:
+    written = [(obj, False) for obj in new] + [(obj, True) for obj in changed]
+    for obj, was_there in written:
         kind = BY_MODEL.get(type(obj))
-        if kind is None or (obj not in session.new and not _changed(obj, kind.columns)):
+        if kind is None or (was_there and not _changed(obj, kind.columns)):
             continue
         title = kind.title(obj)
         if title is None:
             removals.setdefault(kind, []).append(obj.id)
         else:
             puts.setdefault(kind, []).append((obj.id, title, kind.body(obj) or ""))
-    for obj in session.deleted:
+    for obj in deleted:
         kind = BY_MODEL.get(type(obj))
         if kind is not None:
             removals.setdefault(kind, []).append(obj.id)

@@ -8,7 +8,7 @@ person sits in, the departments of restricted origins, ...) instead of reading t
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from sqlalchemy import exists, or_
+from sqlalchemy import bindparam, exists, or_
 from sqlalchemy.orm import joinedload, selectinload
 from sqlmodel import Session, select
 
@@ -21,6 +21,7 @@ from coordination.structure.graph import (
     MissionRef,
     build_organisation_graph,
     current_revision,
+    department_code_of,
     directory_of,
     organisation_graph,
 )
@@ -36,7 +37,7 @@ from coordination.structure.models import (
     Person,
 )
 
-__all__ = ["build_organisation_graph", "current_revision", "organisation_graph"]
+__all__ = ["build_organisation_graph", "current_revision", "department_code_of", "organisation_graph"]
 
 SEATED = Membership.ended_at.is_(None)
 """SQL: the seat is current (a seat that ended keeps its row, for the history)."""
@@ -242,10 +243,16 @@ def people_by_id(*, session: Session, ids: Iterable[int]) -> dict[int, Person]:
     return {p.id: p for p in session.exec(select(Person).where(one_of(session, Person.id, ids)))}
 
 
-def person_with(*, session: Session, columns: tuple, joined, on, where) -> "tuple[Person, tuple] | None":
-    """A person with columns of another area's row that refers to them (`on`), found by `where`, in one
-    query: the person, and the columns' values (sign-in asks on every API request)."""
-    row = session.exec(select(Person, *columns).join(joined, on == Person.id).where(where)).first()
+def person_with_statement(*, columns: tuple, joined, on, key):
+    """A query of a person with columns of another area's row that refers to them (`on`), found by that
+    row's `key` column: built once by the caller and run by `person_with` (sign-in asks on every API
+    request, and building the statement cost more than running it)."""
+    return select(Person, *columns).join(joined, on == Person.id).where(key == bindparam("key"))
+
+
+def person_with(*, session: Session, statement, key) -> "tuple[Person, tuple] | None":
+    """The person, and the columns' values, of the row whose key is `key`, in one query."""
+    row = session.execute(statement, {"key": key}).first()
     return None if row is None else (row[0], tuple(row[1:]))
 
 
