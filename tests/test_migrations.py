@@ -289,3 +289,41 @@ def test_0020_chains_the_existing_audit_events_in_id_order_and_a_downgrade_drops
         assert not {"seq", "prev_hash", "hash"} & columns
     finally:
         engine.dispose()
+
+
+def test_the_schema_head_a_worker_checks_is_alembics(tmp_path):
+    """Workers compare the database with `startup.SCHEMA_HEAD` in plain SQL, without importing Alembic: a new
+    migration must move it (set it to the new file's revision)."""
+    from alembic.script import ScriptDirectory
+
+    from coordination import startup
+
+    url = f"sqlite:///{tmp_path / 'head.db'}"
+    assert ScriptDirectory.from_config(db.alembic_config(url)).get_current_head() == startup.SCHEMA_HEAD
+    engine = db.make_engine(url)
+    try:
+        assert startup.revisions(engine) == (None, startup.SCHEMA_HEAD)
+        db.upgrade(engine, "0027")
+        assert startup.revisions(engine) == ("0027", startup.SCHEMA_HEAD)
+        db.upgrade(engine)
+        assert startup.revisions(engine) == (startup.SCHEMA_HEAD, startup.SCHEMA_HEAD)
+    finally:
+        engine.dispose()
+
+
+def test_a_worker_starts_without_alembic_or_a_password_hash(tmp_path):
+    """Importing the WSGI entry loads neither Alembic (10 MB) nor hashes a password (64 MB at its peak)."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'worker.db'}"
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    engine.dispose()
+    probe = (
+        "import sys; import coordination.wsgi; from coordination.auth import service; "
+        "print('alembic' in sys.modules, service._dummy_hash.cache_info().currsize)"
+    )
+    env = {"DATABASE_URL": url, "COORDINATION_SECRET_KEY": "test", "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "0"]

@@ -1,5 +1,6 @@
 """Passwords (argon2), sign-in rules and API tokens."""
 
+import functools
 import hashlib
 import math
 import re
@@ -29,8 +30,13 @@ MIN_PASSWORD_LENGTH = 12
 # A sign-in's "last seen" and a token's "last used" are written at most this often: a page or an API call
 # otherwise writes nothing.
 SEEN_EVERY = timedelta(minutes=5)
-# Verifying against this keeps the time of a failed sign-in the same whether or not the account exists.
-_DUMMY_HASH = _hasher.hash("not a password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verifying against this keeps the time of a failed sign-in the same whether or not the account
+    exists; made at the first need, not at import (hashing takes 64 MB: a worker's peak when it starts)."""
+    return _hasher.hash("not a password")
 
 
 class SignInRefused(Exception):
@@ -63,7 +69,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
