@@ -253,24 +253,28 @@ def start_server(database_url: str, workers: int, threads: int, log: Path, timeo
     raise RuntimeError(f"gunicorn did not answer within 90 s; see {log}")
 
 
-def track_rss(server: Server, peaks: dict[int, float]) -> None:
-    """Keep the peak RSS of every worker seen (a worker recycled after a timeout keeps its figure)."""
+def track_rss(server: Server, peaks: dict[int, float], resident: dict | None = None, phase: str = "") -> None:
+    """Keep the peak RSS of every worker seen (a worker recycled after a timeout keeps its figure), and
+    in `resident`, the largest worker's RSS at the end of `phase` (what a sign-in's hash comes on top of)."""
     for pid, mb in peak_rss_mb(server.workers()).items():
         peaks[pid] = max(peaks.get(pid, 0.0), mb)
+    if resident is not None:
+        now = peak_rss_mb(server.workers(), "VmRSS")
+        resident[phase] = round(max(now.values()), 1) if now else None
 
 
 def save(out: Path, results: dict) -> None:
     out.write_text(json.dumps(results, indent=2, default=str) + "\n")
 
 
-def peak_rss_mb(pids: list[int]) -> dict[int, float]:
+def peak_rss_mb(pids: list[int], field: str = "VmHWM") -> dict[int, float]:
     peaks = {}
     for pid in pids:
         try:
             status = Path(f"/proc/{pid}/status").read_text()
         except OSError:
             continue
-        match = re.search(r"VmHWM:\s+(\d+) kB", status)
+        match = re.search(rf"{field}:\s+(\d+) kB", status)
         if match:
             peaks[pid] = int(match.group(1)) / 1024
     return peaks
@@ -948,6 +952,12 @@ def table(results: dict) -> str:
         ),
         ("fan-out adopt + notify", proc.get("fan_out_adopt_ms"), "ms", "fan_out_adopt_ms"),
         ("worker peak RSS (max)", results.get("worker_peak_rss_mb"), "MB", "worker_peak_rss_mb"),
+        (
+            "  resident after ingest / after pages",
+            " / ".join(str(v) for v in results.get("worker_rss_mb_after", {}).values()) or None,
+            "MB",
+            "",
+        ),
     ]
     rows += eden_rows(results.get("eden", {})) + cold_start_rows(results.get("cold_start", {}))
     lines = [f"{'measure':<46} {'value':>18} {'unit':<5} {'target':>14}  result", "-" * 96]
@@ -1151,7 +1161,8 @@ def main(argv: list[str] | None = None) -> dict:
         results["ingest_ratio"] = round(results["ingest"]["rps"] / ceiling, 3) if ceiling else None
 
         peaks: dict[int, float] = {}
-        track_rss(server, peaks)
+        resident = results["worker_rss_mb_after"] = {}
+        track_rss(server, peaks, resident, "ingest")
         save(out, results)
 
         pages = results["pages"] = {}
@@ -1177,7 +1188,7 @@ def main(argv: list[str] | None = None) -> dict:
         pages["search_rare"]["word"] = generate.RARE_WORD
         for client in (chair, sg_chair, api):
             client.close()
-        track_rss(server, peaks)
+        track_rss(server, peaks, resident, "pages")
         results["worker_peak_rss_mb_each"] = {str(k): round(v, 1) for k, v in peaks.items()}
         results["worker_peak_rss_mb"] = round(max(peaks.values()), 1) if peaks else None
         save(out, results)
