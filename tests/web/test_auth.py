@@ -87,3 +87,22 @@ def test_language_picker_translates_the_interface(client, locale, heading):
 def test_browser_language_is_used_until_one_is_picked(client):
     page = client.get("/login", headers={"Accept-Language": "fr-BE,fr;q=0.9"}).get_data(as_text=True)
     assert '<html lang="fr">' in page
+
+
+def test_a_password_hashed_with_other_settings_is_remade_at_the_next_sign_in(client, auth, session):
+    """Hashes made before the Argon2id settings changed (argon2-cffi's defaults, 64 MiB) still sign in, and
+    are then remade with the current settings (46 MiB, OWASP's first recommendation)."""
+    from argon2 import PasswordHasher
+
+    from coordination.structure.models import Person
+
+    person = session.exec(select(Person).where(Person.email == AMBASSADOR_KINSHASA)).one()
+    defaults_before = PasswordHasher(time_cost=3, memory_cost=65_536, parallelism=4)
+    person.password_hash = defaults_before.hash("demo-coordination")
+    session.add(person)
+    session.commit()
+    response = auth.login(AMBASSADOR_KINSHASA)
+    assert response.status_code == 302
+    session.expire_all()
+    remade = session.exec(select(Person.password_hash).where(Person.email == AMBASSADOR_KINSHASA)).one()
+    assert remade.startswith("$argon2id$v=19$m=47104,t=1,p=1$")
