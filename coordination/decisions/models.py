@@ -2,7 +2,17 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from coordination.classification import Clearance
@@ -63,15 +73,15 @@ class Addressee(SQLModel, table=True):
         CheckConstraint("unit_kind IN ('body', 'department', 'mission')", name="addressee_unit_kind"),
         # What is addressed to a unit, answered from the index alone (the dashboard, inboxes).
         Index("ix_addressee_unit", "unit_id", "unit_kind", "decision_id"),
+        # The acknowledgements awaited (or in any state), with their decisions, from the index alone.
+        Index("ix_addressee_status_decision", "status", "decision_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    decision_id: int = Field(foreign_key="decision.id", index=True)
+    decision_id: int = Field(foreign_key="decision.id")  # the unique constraint's index begins with it
     unit_kind: UnitKind = Field(sa_type=String(12))
     unit_id: int
-    status: AcknowledgementStatus = Field(
-        default=AcknowledgementStatus.pending, sa_type=String(20), index=True
-    )
+    status: AcknowledgementStatus = Field(default=AcknowledgementStatus.pending, sa_type=String(20))
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     answered_by_id: int | None = Field(default=None, foreign_key="person.id")
     comment: str = Field(default="", max_length=5000)
@@ -85,6 +95,16 @@ class Action(SQLModel, table=True):
     __table_args__ = (
         # A decision's open and overdue actions, counted from the index alone.
         Index("ix_action_decision_status_due", "decision_id", "status", "due_on"),
+        # The actions not done, by due date: the dashboard counts the overdue ones from here, not from
+        # every action ever due (most are done).
+        Index(
+            "ix_action_open_due",
+            "due_on",
+            "decision_id",
+            "status",
+            sqlite_where=text("status != 'done'"),
+            postgresql_where=text("status != 'done'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

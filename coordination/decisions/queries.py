@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, case, exists, func, or_, union
+from sqlalchemy import and_, case, exists, func, literal, or_, union
 from sqlmodel import Session, select
 
 from coordination.classification import Clearance, NeedToKnow, levels_within
@@ -713,12 +713,16 @@ def signals_by_body(
     visible = _visible_to(
         viewer, [b.id for b in seats], [b.mission_id for b in seats if b.mission_id is not None]
     )
-    open_overdue = and_(Action.status != ActionStatus.done, Action.due_on < now.date(), visible)
+    # `status != 'done'` as written in the partial index ix_action_open_due (a bound parameter would not
+    # let SQLite use it), and the issuing body's index left aside (`+ 0`): the count then starts from the
+    # few actions not done rather than from every decision the task forces issued.
+    not_done = Action.status != literal(ActionStatus.done.value, literal_execute=True)
+    open_overdue = and_(not_done, Action.due_on < now.date(), visible)
     # An action counts once for a task force, whether it issued the decision or is addressed by it.
     concerned = union(
         select(Action.id.label("action_id"), Decision.issuing_body_id.label("body_id"))
         .join(Decision, Decision.id == Action.decision_id)
-        .where(open_overdue, Decision.issuing_body_id.in_(body_ids)),
+        .where(open_overdue, (Decision.issuing_body_id + 0).in_(body_ids)),
         select(Action.id, Addressee.unit_id)
         .join(Decision, Decision.id == Action.decision_id)
         .join(Addressee, Addressee.decision_id == Action.decision_id)
