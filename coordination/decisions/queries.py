@@ -714,15 +714,19 @@ def signals_by_body(
         viewer, [b.id for b in seats], [b.mission_id for b in seats if b.mission_id is not None]
     )
     # `status != 'done'` as written in the partial index ix_action_open_due (a bound parameter would not
-    # let SQLite use it), and the issuing body's index left aside (`+ 0`): the count then starts from the
-    # few actions not done rather than from every decision the task forces issued.
+    # let SQLite use it), and on SQLite the issuing body's index left aside (`+ 0`): the count then starts
+    # from the few actions not done rather than from every decision the task forces issued (PostgreSQL
+    # finds that itself, and joins the two by hash).
     not_done = Action.status != literal(ActionStatus.done.value, literal_execute=True)
+    issuer = Decision.issuing_body_id
+    if session.get_bind().dialect.name == "sqlite":
+        issuer = issuer + 0
     open_overdue = and_(not_done, Action.due_on < now.date(), visible)
     # An action counts once for a task force, whether it issued the decision or is addressed by it.
     concerned = union(
         select(Action.id.label("action_id"), Decision.issuing_body_id.label("body_id"))
         .join(Decision, Decision.id == Action.decision_id)
-        .where(open_overdue, (Decision.issuing_body_id + 0).in_(body_ids)),
+        .where(open_overdue, issuer.in_(body_ids)),
         select(Action.id, Addressee.unit_id)
         .join(Decision, Decision.id == Action.decision_id)
         .join(Addressee, Addressee.decision_id == Action.decision_id)
