@@ -344,12 +344,29 @@ def one_of(session: Session, column, values) -> ColumnElement[bool]:
     return column.in_(values)
 
 
+class _RequestSession(Session):
+    """A request's session on one connection, held until the session closes: the request's reads and then
+    its writes are transactions on the same connection. Checking a connection out of the pool and back for
+    each transaction cost PostgreSQL two round trips a time (the pool's ping, its rollback on return):
+    six of a post's twenty."""
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.bind.close()
+
+
+def _request_session(engine: Engine) -> Session:
+    return _RequestSession(bind=engine.connect(), expire_on_commit=False)
+
+
 def get_session() -> Session:
     """The request's database session, opened on first use and closed on teardown: on the exercise's own
     database when the request is one of an exercise's pages (`g.play_engine`, see exercises.play)."""
     if "db_session" not in g:
         engine = g.get("play_engine") or current_app.extensions["coordination.engine"]
-        g.db_session = Session(engine, expire_on_commit=False)
+        g.db_session = _request_session(engine)
     return g.db_session
 
 
@@ -360,7 +377,7 @@ def home_session() -> Session:
         return g.home_session
     if g.get("play_engine") is None:
         return get_session()
-    g.home_session = Session(current_app.extensions["coordination.engine"], expire_on_commit=False)
+    g.home_session = _request_session(current_app.extensions["coordination.engine"])
     return g.home_session
 
 
