@@ -348,7 +348,7 @@ class _RequestSession(Session):
     """A request's session on one connection, held until the session closes: the request's reads and then
     its writes are transactions on the same connection. Checking a connection out of the pool and back for
     each transaction cost PostgreSQL two round trips a time (the pool's ping, its rollback on return):
-    six of a post's twenty."""
+    a post made 27 round trips, now 21."""
 
     def close(self) -> None:
         try:

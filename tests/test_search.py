@@ -3,11 +3,13 @@
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlmodel import select
 
 from coordination.decisions import service as decisions
 from coordination.lessons import service as lessons
 from coordination.meetings import service as meetings
 from coordination.reports import queries as report_queries
+from coordination.reports.models import FieldReport
 from coordination.search import queries
 from coordination.search.index import rebuild
 from coordination.sitreps import service as sitreps
@@ -228,3 +230,19 @@ def test_the_index_follows_edits_and_can_be_rebuilt(session):
 @pytest.mark.parametrize("query", ["", "   ", "* OR NOT", '"', "NEAR(", "-", "a:b"])
 def test_odd_queries_never_fail(session, query):
     assert isinstance(find(session, SG_CHAIR, query), list)
+
+
+def test_a_posted_report_is_found_at_once_and_an_edit_in_the_same_session_follows(session):
+    """A post writes its report around the ORM (db.adopt_inserted): the search entry is written with it,
+    and a change to the report later in the same session is an UPDATE that the index follows too."""
+    report = post(
+        session, who(session, AMBASSADOR_KINSHASA), mission_code="KINSHASA", title="Flooding near Kalemie"
+    ).report
+    assert find(session, AMBASSADOR_KINSHASA, "Kalemie") == [("report", report.id)]
+    report.title = "Flooding near Moba"
+    session.add(report)
+    session.commit()
+    assert find(session, AMBASSADOR_KINSHASA, "Moba") == [("report", report.id)]
+    assert find(session, AMBASSADOR_KINSHASA, "Kalemie") == []
+    titles = session.exec(select(FieldReport.title).where(FieldReport.id == report.id)).all()
+    assert titles == ["Flooding near Moba"]  # one row, updated: not inserted a second time

@@ -38,7 +38,8 @@ SEEN_EVERY = timedelta(minutes=5)
 @functools.cache
 def _dummy_hash() -> str:
     """Verifying against this keeps the time of a failed sign-in the same whether or not the account
-    exists; made at the first need, not at import (hashing takes 64 MB: a worker's peak when it starts)."""
+    exists; made at the first need, not at import (a hash takes 46 MiB: it made a worker's start its
+    peak)."""
     return _hasher.hash("not a password")
 
 

@@ -116,3 +116,31 @@ def test_invalid_query_values_are_422(client, api_token):
     response = client.get("/api/v1/bodies?kind=committee", headers=api_token(DGB_DIRECTOR))
     assert response.status_code == 422
     assert response.json["errors"][0]["field"] == "kind"
+
+
+def test_a_post_takes_one_connection_for_its_reads_and_its_write(app, client, api_token):
+    """The token check, the post's reads and its write are transactions on one connection of the pool,
+    not one checked out (pinged, and rolled back on return) for each."""
+    from sqlalchemy import event
+
+    from coordination import db
+
+    headers = api_token("catherine.lemmens@diplobel.example")
+    # the token's first use is recorded in a short transaction of its own (db.write_soon): not counted here
+    assert client.get("/api/v1/inbox", headers=headers).status_code == 200
+    checkouts = []
+
+    def listener(*_args):
+        checkouts.append(1)
+
+    event.listen(db.engine_of(app).pool, "checkout", listener)
+    try:
+        response = client.post(
+            "/api/v1/field-reports",
+            json={"title": "Checkpoint reopened", "mission_code": "KINSHASA", "body": "Traffic resumed."},
+            headers=headers,
+        )
+    finally:
+        event.remove(db.engine_of(app).pool, "checkout", listener)
+    assert response.status_code == 201
+    assert len(checkouts) == 1
