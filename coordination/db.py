@@ -16,6 +16,7 @@ from pathlib import Path
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import ColumnElement, Engine, any_, bindparam, event, func, literal_column, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import make_transient_to_detached
@@ -24,6 +25,15 @@ from sqlmodel import Session, create_engine
 MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 15_000  # how long a SQLite writer waits for the write lock before "database is locked"
 log = logging.getLogger(__name__)
+
+
+def _sqlite_from_hint(self, table, text):
+    """SQLite's `INDEXED BY` follows a table in FROM, which is what `select().with_hint(table, text,
+    "sqlite")` means; SQLAlchemy's SQLite compiler drops such hints, so it renders them here."""
+    return text
+
+
+SQLiteCompiler.get_from_hint_text = _sqlite_from_hint
 
 
 def make_engine(url: str, *, echo: bool = False, schema: str | None = None) -> Engine:

@@ -264,6 +264,60 @@ def test_task_force_signals_count_only_what_the_reader_may_see(session):
     assert "critical" not in warnings and overdue == 0
 
 
+def test_a_task_force_counts_the_warnings_it_received_that_the_reader_saw_by_another_body(session):
+    """The reader sits in the steering group only; the warning reached it and Great Lakes. Great Lakes'
+    count includes it: the reader's routing check is on the report's deliveries, not on the delivery
+    being counted (reports.queries.visible_condition correlates to the report alone)."""
+    attaché = who(session, "catherine.lemmens@diplobel.example")
+    posted = post(session, attaché, mission_code="KINSHASA", early_warning=True, severity="critical")
+    great_lakes = structure.get_body(session=session, slug=GREAT_LAKES)
+    steering_group = structure.get_body(session=session, slug="steering-group")
+    assert {great_lakes.id, steering_group.id} <= {d.body_id for d in posted.deliveries}
+    reader = make_person(session, clearance="secret", bodies=(("steering-group", "member"),))
+    warnings = report_queries.early_warnings_by_body(
+        session=session,
+        viewer=reader,
+        policy=POLICY,
+        body_ids=[great_lakes.id, steering_group.id],
+        since=NOW - timedelta(days=14),
+    )
+    assert warnings[great_lakes.id].get("critical") == 1 and warnings[steering_group.id].get("critical") == 1
+    outsider = make_person(session, clearance="secret")
+    warnings = report_queries.early_warnings_by_body(
+        session=session,
+        viewer=outsider,
+        policy=POLICY,
+        body_ids=[great_lakes.id],
+        since=NOW - timedelta(days=14),
+    )
+    assert warnings[great_lakes.id] == {}
+
+
+def test_on_sqlite_the_dashboard_counts_read_decisions_from_their_narrow_index(session):
+    """SQLite's planner would read each decision's row (with its texts) for every overdue action; the
+    counts name ix_decision_visibility (`with_hint`, rendered by db.py) and it exists (migration 0030)."""
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("an SQLite planner hint")
+    from sqlalchemy import event
+
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        great_lakes = structure.get_body(session=session, slug=GREAT_LAKES)
+        decision_queries.signals_by_body(
+            session=session, viewer=who(session, SG_CHAIR), body_ids=[great_lakes.id], now=NOW
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    hinted = [s for s in statements if "INDEXED BY ix_decision_visibility" in s]
+    assert len(hinted) == 2  # the overdue actions and the pending acknowledgements
+
+
 # --- task forces and the annual review --------------------------------------------------------------
 
 

@@ -32,6 +32,17 @@ class Decision(SQLModel, table=True):
         Index("ix_decision_status_created", "status", "created_at"),
         Index("ix_decision_created_at", "created_at"),
         Index("ix_decision_issuing_body_created", "issuing_body_id", "created_at"),
+        # What the dashboard's counts read of a decision (who may see it, who issued it, when it is to
+        # be acknowledged), without reading its texts: a narrow copy looked up by id.
+        Index(
+            "ix_decision_visibility",
+            "id",
+            "issuing_body_id",
+            "classification",
+            "status",
+            "created_by_id",
+            "acknowledgement_due_at",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -47,19 +47,30 @@ def visible_reports(
     `among` limits the question to these report ids, inside the routing check too: PostgreSQL may
     otherwise answer it by hashing every delivery to the viewer's bodies (hundreds of thousands for a
     task force chair after five years) to test a few thousand candidates."""
+    query = select(FieldReport)
+    if among is not None:
+        # given the session, the ids go to PostgreSQL as one array (`db.one_of`), not 2 x 2,000 placeholders
+        routed_among = (
+            one_of(session, Delivery.report_id, among) if session else Delivery.report_id.in_(among)
+        )
+        query = query.where(one_of(session, FieldReport.id, among) if session else FieldReport.id.in_(among))
+        return query.where(visible_condition(viewer=viewer, policy=policy, routed_among=routed_among))
+    return query.where(visible_condition(viewer=viewer, policy=policy))
+
+
+def visible_condition(*, viewer: "Person", policy: NeedToKnow, routed_among=None):
+    """SQL condition on a field report row: this viewer may see it (`visible_reports` as a condition, for
+    counts and lists that select other columns: no self-join through a subquery of every column). Its
+    routing check correlates to the report only, so a query that joins deliveries itself may use it."""
     routed_to_me = exists().where(
         Delivery.report_id == FieldReport.id,
         structure.received_while_seated(viewer.id, Delivery.body_id, Delivery.delivered_at),
     )
-    query = select(FieldReport)
-    if among is not None:
-        # given the session, the ids go to PostgreSQL as one array (`db.one_of`), not 2 x 2,000 placeholders
-        routed_to_me = routed_to_me.where(
-            one_of(session, Delivery.report_id, among) if session else Delivery.report_id.in_(among)
-        )
-        query = query.where(one_of(session, FieldReport.id, among) if session else FieldReport.id.in_(among))
-    return query.where(
-        or_(FieldReport.author_id == viewer.id, and_(routed_to_me, _cleared_for(viewer, policy)))
+    if routed_among is not None:
+        routed_to_me = routed_to_me.where(routed_among)
+    return or_(
+        FieldReport.author_id == viewer.id,
+        and_(routed_to_me.correlate(FieldReport), _cleared_for(viewer, policy)),
     )
 
 
@@ -629,10 +640,10 @@ def early_warning_queue(*, session: Session, viewer: "Person", policy: NeedToKno
     steering_group = structure.steering_group_id(session=session)
     if steering_group is None:
         return []
-    visible = visible_reports(viewer=viewer, policy=policy).subquery()
+    visible = visible_condition(viewer=viewer, policy=policy)
     query = (
         select(FieldReport, Delivery)
-        .join(visible, visible.c.id == FieldReport.id)
+        .where(visible)
         .join(Delivery, Delivery.report_id == FieldReport.id)
         .where(Delivery.body_id == steering_group, Delivery.rule.in_(EARLY_WARNING_RULES))
         .order_by(FieldReport.created_at.desc())
@@ -652,16 +663,19 @@ class CountryWarnings:
         return sum(self.by_severity.values())
 
 
+SEVERITY_VALUES = tuple(s.value for s in Severity)
+
+
 def early_warnings_by_country(
     *, session: Session, viewer: "Person", policy: NeedToKnow, now: datetime, weeks: int = 8
 ) -> list[CountryWarnings]:
     """Countries by number and severity of the early warnings the viewer may see over the last weeks,
     most first."""
     since = now - timedelta(weeks=weeks)
-    visible = visible_reports(viewer=viewer, policy=policy).subquery()
+    visible = visible_condition(viewer=viewer, policy=policy)
     query = (
         select(FieldReport.country_code, FieldReport.severity, func.count(FieldReport.id))
-        .join(visible, visible.c.id == FieldReport.id)
+        .where(visible)
         .where(FieldReport.early_warning, FieldReport.created_at >= since)
         .group_by(FieldReport.country_code, FieldReport.severity)
     )
@@ -669,9 +683,10 @@ def early_warnings_by_country(
     names = structure.country_names(session=session, codes={code for code, _s, _n in counted})
     rows: dict[str, CountryWarnings] = {}
     for code, severity, count in counted:
-        entry = rows.setdefault(
-            code, CountryWarnings(code, names.get(code, code), {s.value: 0 for s in Severity})
-        )
+        entry = rows.get(code)
+        if entry is None:
+            zeros = dict.fromkeys(SEVERITY_VALUES, 0)
+            entry = rows[code] = CountryWarnings(code, names.get(code, code), zeros)
         entry.by_severity[severity] = count
     return sorted(rows.values(), key=lambda r: (-r.total, r.country))
 
@@ -697,11 +712,11 @@ def located_early_warnings(
     limit: int = 300,
 ) -> list[LocatedReport]:
     """Early warnings with coordinates that the viewer may see, newest first (the points on a map)."""
-    visible = visible_reports(viewer=viewer, policy=policy).subquery()
+    visible = visible_condition(viewer=viewer, policy=policy)
     query = (
         select(FieldReport.id, FieldReport.title, FieldReport.severity, FieldReport.country_code)
         .add_columns(FieldReport.place_name, FieldReport.latitude, FieldReport.longitude)
-        .join(visible, visible.c.id == FieldReport.id)
+        .where(visible)
         .where(FieldReport.early_warning, FieldReport.created_at >= since, FieldReport.latitude.is_not(None))
     )
     if countries is not None:
@@ -718,11 +733,11 @@ def early_warnings_by_body(
     counts: dict[int, dict[str, int]] = {body_id: {} for body_id in body_ids}
     if not body_ids:
         return counts
-    visible = visible_reports(viewer=viewer, policy=policy).subquery()
+    visible = visible_condition(viewer=viewer, policy=policy)
     query = (
         select(Delivery.body_id, FieldReport.severity, func.count())
         .join(FieldReport, FieldReport.id == Delivery.report_id)
-        .join(visible, visible.c.id == FieldReport.id)
+        .where(visible)
         .where(
             Delivery.body_id.in_(body_ids),
             Delivery.delivered_at >= since,
@@ -777,11 +792,11 @@ def validated_for_body(
 ) -> list[FieldReport]:
     """Reports a body received in a period and validated that the viewer may see, oldest first (what a
     situation report compiled by this viewer quotes)."""
-    visible = visible_reports(viewer=viewer, policy=policy).subquery()
+    visible = visible_condition(viewer=viewer, policy=policy)
     return list(
         session.exec(
             select(FieldReport)
-            .join(visible, visible.c.id == FieldReport.id)
+            .where(visible)
             .join(Delivery, Delivery.report_id == FieldReport.id)
             .where(
                 Delivery.body_id == body_id,
