@@ -312,7 +312,8 @@ def test_the_schema_head_a_worker_checks_is_alembics(tmp_path):
 
 
 def test_a_worker_starts_without_alembic_or_a_password_hash(tmp_path):
-    """Importing the WSGI entry loads neither Alembic (10 MB) nor hashes a password (64 MB at its peak)."""
+    """Importing the WSGI entry loads neither Alembic (10 MB) nor hashes a password (64 MB at its peak),
+    and leaves what it built out of the garbage collector's full collections (gc.freeze)."""
     import subprocess
     import sys
 
@@ -321,9 +322,9 @@ def test_a_worker_starts_without_alembic_or_a_password_hash(tmp_path):
     db.upgrade(engine)
     engine.dispose()
     probe = (
-        "import sys; import coordination.wsgi; from coordination.auth import service; "
-        "print('alembic' in sys.modules, service._dummy_hash.cache_info().currsize)"
+        "import gc, sys; import coordination.wsgi; from coordination.auth import service; "
+        "print('alembic' in sys.modules, service._dummy_hash.cache_info().currsize, gc.get_freeze_count() > 10000)"
     )
     env = {"DATABASE_URL": url, "COORDINATION_SECRET_KEY": "test", "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "0"]
+    assert out.stdout.split() == ["False", "0", "True"]
