@@ -295,7 +295,8 @@ def test_a_task_force_counts_the_warnings_it_received_that_the_reader_saw_by_ano
 
 def test_on_sqlite_the_dashboard_counts_read_decisions_from_their_narrow_index(session):
     """SQLite's planner would read each decision's row (with its texts) for every overdue action; the
-    counts name ix_decision_visibility (`with_hint`, rendered by db.py) and it exists (migration 0030)."""
+    counts name ix_decision_visibility (`with_hint`, rendered by db.py) and it exists (migration 0030).
+    So does the inbox's list of acknowledgements awaited, ix_addressee_unit_status."""
     if session.get_bind().dialect.name != "sqlite":
         pytest.skip("an SQLite planner hint")
     from sqlalchemy import event
@@ -312,10 +313,13 @@ def test_on_sqlite_the_dashboard_counts_read_decisions_from_their_narrow_index(s
         decision_queries.signals_by_body(
             session=session, viewer=who(session, SG_CHAIR), body_ids=[great_lakes.id], now=NOW
         )
+        decision_queries.awaiting_my_answer(session=session, viewer=who(session, DGB_DIRECTOR), limit=10)
     finally:
         event.remove(engine, "before_cursor_execute", seen)
     hinted = [s for s in statements if "INDEXED BY ix_decision_visibility" in s]
     assert len(hinted) == 2  # the overdue actions and the pending acknowledgements
+    # an inbox reads its reader's units' pending acknowledgements, not every pending one
+    assert any("INDEXED BY ix_addressee_unit_status" in s for s in statements)
 
 
 # --- task forces and the annual review --------------------------------------------------------------

@@ -82,8 +82,9 @@ class Addressee(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("decision_id", "unit_kind", "unit_id"),
         CheckConstraint("unit_kind IN ('body', 'department', 'mission')", name="addressee_unit_kind"),
-        # What is addressed to a unit, answered from the index alone (the dashboard, inboxes).
-        Index("ix_addressee_unit", "unit_id", "unit_kind", "decision_id"),
+        # What is addressed to a unit, answered from the index alone (the dashboard), and what a unit has
+        # still to acknowledge (inboxes: a few hundred, not every pending acknowledgement).
+        Index("ix_addressee_unit_status", "unit_id", "unit_kind", "status", "decision_id"),
         # The acknowledgements awaited (or in any state), with their decisions, from the index alone.
         Index("ix_addressee_status_decision", "status", "decision_id"),
     )

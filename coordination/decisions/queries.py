@@ -63,7 +63,7 @@ def _visible_to(viewer: "Person", bodies, missions, *, as_set: bool = False):
         and_(Addressee.unit_kind == UnitKind.department, Addressee.unit_id == viewer.department_id),
     )
     if as_set:
-        addressed_to_me = Decision.id.in_(select(Addressee.decision_id).where(to_me))
+        addressed_to_me = Decision.id.in_(select(Addressee.decision_id).where(to_me).correlate(None))
     else:
         addressed_to_me = exists(
             select(Addressee.id).where(Addressee.decision_id == Decision.id, to_me).correlate(Decision)
@@ -424,16 +424,19 @@ def _awaiting_query(session: Session, viewer: "Person"):
         units.append(
             and_(Addressee.unit_kind == UnitKind.department, Addressee.unit_id == viewer.department_id)
         )
-    visible = visible_decisions(viewer=viewer).subquery()
+    # SQLite would otherwise read every pending acknowledgement (by state) and test its unit.
     return (
         select(Decision, Addressee)
-        .join(visible, visible.c.id == Decision.id)
         .join(Addressee, Addressee.decision_id == Decision.id)
         .where(
             Decision.status == DecisionStatus.adopted,
             Addressee.status == AcknowledgementStatus.pending,
             or_(*units),
+            _visible_to(
+                viewer, structure.seated_body_ids(viewer.id), structure.seated_mission_ids(viewer.id)
+            ),
         )
+        .with_hint(Addressee, "INDEXED BY ix_addressee_unit_status", "sqlite")
     )
 
 
