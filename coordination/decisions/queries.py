@@ -46,9 +46,12 @@ ANSWERING_ROLES = {MembershipRole.chair, MembershipRole.co_chair, MembershipRole
 
 def visible_decisions(*, viewer: "Person"):
     """SQL: the decisions this viewer may see."""
-    return select(Decision).where(
-        _visible_to(viewer, structure.seated_body_ids(viewer.id), structure.seated_mission_ids(viewer.id))
-    )
+    return select(Decision).where(_visible_to_seated(viewer))
+
+
+def _visible_to_seated(viewer: "Person"):
+    """`_visible_to` with the viewer's seats as subqueries (read by the statement itself)."""
+    return _visible_to(viewer, structure.seated_body_ids(viewer.id), structure.seated_mission_ids(viewer.id))
 
 
 def _visible_to(viewer: "Person", bodies, missions, *, as_set: bool = False):
@@ -432,9 +435,7 @@ def _awaiting_query(session: Session, viewer: "Person"):
             Decision.status == DecisionStatus.adopted,
             Addressee.status == AcknowledgementStatus.pending,
             or_(*units),
-            _visible_to(
-                viewer, structure.seated_body_ids(viewer.id), structure.seated_mission_ids(viewer.id)
-            ),
+            _visible_to_seated(viewer),
         )
         .with_hint(Addressee, "INDEXED BY ix_addressee_unit_status", "sqlite")
     )
@@ -721,17 +722,15 @@ def signals_by_body(
     visible = _visible_to(
         viewer, [b.id for b in seats], [b.mission_id for b in seats if b.mission_id is not None], as_set=True
     )
-    # `status != 'done'` as written in the partial index ix_action_open_due (a bound parameter would not
-    # let SQLite use it), and on SQLite the issuing body's index left aside (`+ 0`): the count then starts
-    # from the few actions not done rather than from every decision the task forces issued (PostgreSQL
-    # finds that itself, and joins the two by hash). Each decision is then looked up by id in the narrow
-    # ix_decision_visibility, not in its row (SQLite's planner prefers the row unless told; and given
-    # the issuer's list, it would probe that index once for each issuer and level).
-    not_done = Action.status != literal(ActionStatus.done.value, literal_execute=True)
+    # On SQLite the issuing body's index is left aside (`+ 0`): the counts then start from the few actions
+    # not done, or acknowledgements pending, rather than from every decision the task forces issued
+    # (PostgreSQL finds that itself, and joins the two by hash). Each decision is then looked up by id in
+    # the narrow ix_decision_visibility, not in its row (SQLite's planner prefers the row unless told; and
+    # given the issuer's list, it would probe that index once for each issuer and level).
     issuer = Decision.issuing_body_id
     if session.get_bind().dialect.name == "sqlite":
         issuer = issuer + 0
-    for body_id, overdue in session.exec(_overdue_by_body(session, body_ids, visible, issuer, not_done, now)):
+    for body_id, overdue in session.exec(_overdue_by_body(session, body_ids, visible, issuer, now)):
         counts[body_id]["overdue"] = overdue
     late = case((Decision.acknowledgement_due_at < now, 1), else_=0)
     for body_id, pending, late_acks in session.exec(
@@ -751,12 +750,14 @@ def signals_by_body(
     return counts
 
 
-def _overdue_by_body(session: Session, body_ids: list[int], visible, issuer, not_done, now: datetime):
+def _overdue_by_body(session: Session, body_ids: list[int], visible, issuer, now: datetime):
     """(task force, overdue actions) counted once per action, whether the task force issued the decision
     or is addressed by it. SQLite tests need-to-know on each overdue action's decision as it goes (its
     lookups in the narrow index are cheap); PostgreSQL first finds the actions that concern the task forces
     and tests only their decisions (hash joins: 75 -> 62 ms at 1M, where the other way cost SQLite 37 ->
     46 ms)."""
+    # as written in the partial index ix_action_open_due: a bound parameter would not let SQLite use it
+    not_done = Action.status != literal(ActionStatus.done.value, literal_execute=True)
     if session.get_bind().dialect.name == "sqlite":
         open_overdue = and_(not_done, Action.due_on < now.date(), visible)
         concerned = union(
