@@ -753,9 +753,9 @@ def signals_by_body(
 def _overdue_by_body(session: Session, body_ids: list[int], visible, issuer, now: datetime):
     """(task force, overdue actions) counted once per action, whether the task force issued the decision
     or is addressed by it. SQLite tests need-to-know on each overdue action's decision as it goes (its
-    lookups in the narrow index are cheap); PostgreSQL first finds the actions that concern the task forces
-    and tests only their decisions (hash joins: 75 -> 62 ms at 1M, where the other way cost SQLite 37 ->
-    46 ms)."""
+    lookups in the narrow index are cheap); PostgreSQL tests it once for all the overdue actions, joined
+    to the decisions it may see, and only then finds those that concern the task forces (by hash: at 1M
+    in process 52 -> 42 ms, where testing after the union hashed twice as many rows)."""
     # as written in the partial index ix_action_open_due: a bound parameter would not let SQLite use it
     not_done = Action.status != literal(ActionStatus.done.value, literal_execute=True)
     if session.get_bind().dialect.name == "sqlite":
@@ -773,24 +773,20 @@ def _overdue_by_body(session: Session, body_ids: list[int], visible, issuer, now
         ).subquery()
         return select(concerned.c.body_id, func.count()).group_by(concerned.c.body_id)
     open_overdue = (
-        select(Action.id.label("action_id"), Action.decision_id)
-        .where(not_done, Action.due_on < now.date())
+        select(Action.id.label("action_id"), Action.decision_id, issuer.label("issuer_id"))
+        .join(Decision, Decision.id == Action.decision_id)
+        .where(not_done, Action.due_on < now.date(), visible)
         .cte("open_overdue")
     )
     concerned = union(
-        select(open_overdue.c.action_id, issuer.label("body_id"), open_overdue.c.decision_id)
-        .join(Decision, Decision.id == open_overdue.c.decision_id)
-        .where(issuer.in_(body_ids)),
-        select(open_overdue.c.action_id, Addressee.unit_id, open_overdue.c.decision_id)
+        select(open_overdue.c.action_id, open_overdue.c.issuer_id.label("body_id")).where(
+            open_overdue.c.issuer_id.in_(body_ids)
+        ),
+        select(open_overdue.c.action_id, Addressee.unit_id)
         .join(Addressee, Addressee.decision_id == open_overdue.c.decision_id)
         .where(Addressee.unit_kind == UnitKind.body, Addressee.unit_id.in_(body_ids)),
-    ).cte("concerned")
-    return (
-        select(concerned.c.body_id, func.count())
-        .join(Decision, Decision.id == concerned.c.decision_id)
-        .where(visible)
-        .group_by(concerned.c.body_id)
-    )
+    ).subquery()
+    return select(concerned.c.body_id, func.count()).group_by(concerned.c.body_id)
 
 
 @dataclass(frozen=True)
