@@ -18,7 +18,8 @@ Measures, in one run:
    client and then by 8, `--eden-rounds` times in turn with `--eden-records` records each (3 x 2 x 170 =
    1,020): creates per second and p50/p95/p99 per client count; then p50/p95 of listing all of them;
 6. cold start (after gunicorn has stopped): `coordination serve` (no seed, no scheduler) from spawn to
-   its first 200 on /healthz, `--cold-starts` times; and where the time goes, from one more process.
+   its first 200 on /healthz, `--cold-starts` times, with the package's bytecode compiled beforehand (as
+   installed); and where the time goes, from one more process.
 It prints a table with the targets and writes the figures as JSON, so that runs can be compared. Ingest
 adds reports to the database it runs on (about `duration` x rate), the Eden-shaped phase 1,020 more
 (at the defaults).
@@ -27,6 +28,7 @@ adds reports to the database it runs on (about `duration` x rate), the Eden-shap
 from __future__ import annotations
 
 import argparse
+import compileall
 import http.client
 import json
 import math
@@ -656,7 +658,10 @@ def slowest_imports(database_url: str, count: int = 10) -> dict[str, float]:
 
 def cold_start(database_url: str, runs: int, log: Path, *, imports: bool = True) -> dict:
     """`coordination serve` started `runs` times, to its first 200; and, from one more process each,
-    where the time goes and (with `imports`) which imports weigh most."""
+    where the time goes and (with `imports`) which imports weigh most. The package's bytecode is compiled
+    first, as an installed package has it (pip compiles at install): where PYTHONDONTWRITEBYTECODE is set,
+    as on our CI machines, each start would otherwise compile its 200-odd modules from source again."""
+    compileall.compile_dir(ROOT / "coordination", quiet=1)
     seconds = []
     for _ in range(runs):
         took = cold_start_once(database_url, log)
