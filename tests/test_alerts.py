@@ -175,6 +175,15 @@ def test_a_gdacs_feed_polled_twice_gives_one_item_per_alert_with_its_amendments(
     flood = next(r for r in roots if r.country_code == "BDI")
     cancelled = next(r for r in items if r.updates_report_id == flood.id)
     assert cancelled.title == "Cancelled: GDACS_FL_2002_1" and not cancelled.early_warning
+    # cancelled by its sender, the flood no longer counts as an early warning (counts, map, queues)
+    session.refresh(flood)
+    assert not flood.early_warning and quake.early_warning
+    withdrawn = session.exec(
+        select(AuditEvent.object_id, AuditEvent.actor_id).where(
+            AuditEvent.action == "report.early_warning_withdrawn"
+        )
+    ).all()
+    assert withdrawn == [(str(flood.id), feed.owner_id)]
 
     assert session.exec(select(ExternalAlert)).all().__len__() == 4  # each CAP message once
     feed = session.get(AlertFeed, feed.id)

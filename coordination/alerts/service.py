@@ -316,8 +316,9 @@ def take_in(
 ) -> bool:
     """Take one alert in, in one transaction: False when it was taken in before (same sender, identifier
     and sent). An actual Alert becomes an early-warning item for its countries; an Update or Cancel of an
-    alert taken in before becomes an update of that item (a Cancel also marks the first alert cancelled);
-    other messages (tests, exercises, acks, alerts on no country of ours) are kept, with no item."""
+    alert taken in before becomes an update of that item (a Cancel also marks the first alert cancelled,
+    and its item no longer counts as an early warning); other messages (tests, exercises, acks, alerts on
+    no country of ours) are kept, with no item."""
     sender, identifier, sent = alert.key
     exists = session.exec(
         select(ExternalAlert.id).where(
@@ -380,6 +381,14 @@ def take_in(
     if cancel and root is not None:
         root.cancelled_at = sent
         session.add(root)
+        if root.report_id is not None:
+            reports.withdraw_early_warning(
+                session=session,
+                report_id=root.report_id,
+                actor_id=feed.owner_id,
+                reason=f"the sender cancelled alert {root.identifier}",
+                now=now,
+            )
     session.add(record)
     session.flush()
     audit.record(

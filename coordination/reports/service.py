@@ -486,6 +486,29 @@ def post_external_alert(
     return store_report(session=session, prepared=prepared, commit=False).report
 
 
+def withdraw_early_warning(
+    *, session: Session, report_id: int, actor_id: int, reason: str, now: datetime
+) -> bool:
+    """The report no longer counts as an early warning (the sender cancelled the alert it came from): it
+    leaves the counts, the map, the untriaged queues and their escalation, while the report, its thread
+    and its deliveries stay. In the caller's transaction; False when it was not an early warning."""
+    report = session.get(FieldReport, report_id)
+    if report is None or not report.early_warning:
+        return False
+    report.early_warning = False
+    report.updated_at = now
+    session.add(report)
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="report.early_warning_withdrawn",
+        object_type="field_report",
+        object_id=report.id,
+        reason=reason,
+    )
+    return True
+
+
 def _replay(session: Session, author: "Person", key: str, fingerprint: str) -> Posted | None:
     existing = queries.own_report_by_key(session=session, author_id=author.id, key=key)
     if existing is None:
