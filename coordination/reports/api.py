@@ -92,6 +92,10 @@ class InboxEntry(BaseModel):
 class InboxPublic(BaseModel):
     unread: int = Field(description="Unread reports, counted up to 99 (99 means 99 or more).")
     items: list[InboxEntry]
+    older: str | None = Field(
+        description="Where the next page starts: pass it as `older` with the same filters; null on the last "
+        "page."
+    )
 
 
 def report_publics(
@@ -209,7 +213,13 @@ class InboxQuery(BaseModel):
     country: str | None = Field(default=None, max_length=3)
     severity: Severity | None = None
     unread: bool = False
-    limit: int = Field(default=100, ge=1, le=500)
+    limit: int = Field(default=100, ge=1, le=500, description="Reports on this page")
+    older: str | None = Field(
+        default=None,
+        max_length=40,
+        pattern=r"^[0-9]{1,17}-[0-9]{1,18}$",
+        description="The `older` of the page before: the page then starts after it (newest delivery first)",
+    )
 
 
 class TriageRequest(RequestBody):
@@ -362,8 +372,11 @@ def get_inbox(query: InboxQuery):
         country=query.country,
         severity=query.severity,
         unread_only=query.unread,
-        limit=query.limit,
+        limit=query.limit + 1,
+        after=queries.InboxPlace.from_token(query.older) if query.older else None,
     )
+    older = items[query.limit - 1].place.token() if len(items) > query.limit else None
+    items = items[: query.limit]
     counts = queries.unread_counts(session=session, viewer=g.api_person, policy=_policy())
     reports = report_publics(session, [item.report for item in items], with_deliveries=False)
     entries = [
@@ -375,7 +388,7 @@ def get_inbox(query: InboxQuery):
         )
         for report, item in zip(reports, items, strict=True)
     ]
-    return json_response(InboxPublic(unread=counts.get("", 0), items=entries))
+    return json_response(InboxPublic(unread=counts.get("", 0), items=entries, older=older))
 
 
 class ExportQuery(BaseModel):

@@ -279,7 +279,10 @@ def test_the_inbox_pages_through_every_report_once_in_order(client, auth, api_to
         del report["intelligence_level"]
         posted = client.post("/api/v1/field-reports", json=report, headers=api_token(AMBASSADOR_KINSHASA))
         assert posted.status_code == 201, posted.json
-    everything = client.get("/api/v1/inbox?limit=200", headers=api_token(DGB_DIRECTOR)).json["items"]
+    headers = api_token(DGB_DIRECTOR)
+    listed = client.get("/api/v1/inbox?limit=200", headers=headers).json
+    everything = listed["items"]
+    assert listed["older"] is None
     assert any(len(item["via"]) > 1 for item in everything)  # listed once, at its newest delivery
     auth.login(DGB_DIRECTOR)
     seen, url, pages = [], "/inbox", 0
@@ -292,6 +295,20 @@ def test_the_inbox_pages_through_every_report_once_in_order(client, auth, api_to
         url = m.group(1) if (m := OLDER.search(page)) else None
     assert seen == [item["report"]["id"] for item in everything] and len(seen) == len(set(seen)) >= 7
     assert pages == -(-len(seen) // 3)
+    # the API pages alike: each page says where the next one starts, the last one says null
+    api_seen, older, api_pages = [], None, 0
+    while True:
+        page = client.get(
+            "/api/v1/inbox", query_string={"limit": 3} | ({"older": older} if older else {}), headers=headers
+        ).json
+        assert len(page["items"]) <= 3
+        api_seen += [item["report"]["id"] for item in page["items"]]
+        api_pages += 1
+        if (older := page["older"]) is None:
+            break
+    assert api_seen == seen and api_pages == pages
+    bad = client.get("/api/v1/inbox?older=yesterday", headers=headers)
+    assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
     filtered = client.get("/inbox?severity=high&older=1-1").get_data(as_text=True)
     assert "Nothing older has reached you" in filtered and "Newest reports" in filtered
     refused = client.get("/inbox?older=yesterday")
