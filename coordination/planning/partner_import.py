@@ -1,5 +1,7 @@
 """Import of partner activities (who does what where) from an HXL-tagged CSV into an effort's partner
-register: a dry run names each bad row and writes nothing; the import writes every row or none.
+register: a dry run names each bad row and writes nothing; the import writes every row or none. A file
+imported again (a cluster's 3W sheet, published anew each week) adds only what the register lacks and
+brings the status, contact and kind of the activities it has up to date.
 
 The register keeps a partner's what/where/when in its `what` text (activity, sectors, country and
 first-level area, period as an ISO 8601 interval), so an import needs no column of its own."""
@@ -8,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from coordination.audit import service as audit
 from coordination.planning.models import Partnership
@@ -67,7 +69,21 @@ class RowProblem:
 class PartnerImport:
     rows: int = 0
     problems: list[RowProblem] = field(default_factory=list)
-    written: int = 0
+    added: int = 0  # activities new to the register
+    updated: int = 0  # already there, with another status, contact or kind (those the file has)
+    unchanged: int = 0  # already there as the file has them
+    written: bool = False
+
+
+def _identity(partner: Partnership) -> tuple[str, str]:
+    """The same activity: the same organisation (letter case and spacing aside) doing the same thing in
+    the same place over the same period (the register's `what`)."""
+    return " ".join(partner.actor.split()).casefold(), partner.what
+
+
+# what an import brings up to date in an activity the register has, when the file has its column (a
+# sheet without #contact leaves the contacts typed in by hand as they are)
+UPDATED_FROM = {"actor_kind": "#org+type", "contact": "#contact", "status": "#status"}
 
 
 def _date(text: str) -> date | None:
@@ -134,7 +150,8 @@ def import_partners(
     dry_run: bool,
 ) -> PartnerImport:
     """Check every row against the register's rules (`countries`: the known ISO alpha-3 codes); unless
-    a dry run or a row is bad, add them all in one transaction with one audit event."""
+    a dry run or a row is bad, add the activities the register lacks and update those it has, in one
+    transaction with one audit event (a dry run counts what the import would add and update)."""
     _require_member(session, person, effort)
     result = PartnerImport()
     try:
@@ -155,11 +172,34 @@ def import_partners(
         return result
     result.rows = len(table.rows)
     partners = [_partner(table, row, countries, result.problems) for row in table.rows]
-    if dry_run or result.problems:
+    if result.problems:
         return result
-    for partner in partners:
+    registered = {
+        _identity(p): p for p in session.exec(select(Partnership).where(Partnership.effort_id == effort.id))
+    }
+    latest = {_identity(p): p for p in partners}  # a row repeated in the file counts once, as last written
+    columns = [name for name, tag in UPDATED_FROM.items() if table.has(tag)]
+
+    def details(partner: Partnership) -> list[str]:
+        return [getattr(partner, name) for name in columns]
+
+    new = [p for key, p in latest.items() if key not in registered]
+    changed = [
+        (registered[key], p)
+        for key, p in latest.items()
+        if key in registered and details(registered[key]) != details(p)
+    ]
+    result.added, result.updated = len(new), len(changed)
+    result.unchanged = len(latest) - len(new) - len(changed)
+    if dry_run:
+        return result
+    for partner in new:
         partner.effort_id = effort.id
         session.add(partner)
+    for known, partner in changed:
+        for name in columns:
+            setattr(known, name, getattr(partner, name))
+        session.add(known)
     audit.record(
         session,
         actor_id=person.id,
@@ -167,7 +207,9 @@ def import_partners(
         object_type="body",
         object_id=effort.slug,
         rows=len(partners),
+        added=result.added,
+        updated=result.updated,
     )
     session.commit()
-    result.written = len(partners)
+    result.written = True
     return result

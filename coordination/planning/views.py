@@ -430,7 +430,16 @@ def import_partners(slug: str):
         dry_run=dry_run,
     )
     if result.written:
-        flash(_("%(count)s partners imported.", count=result.written), "info")
+        flash(
+            _(
+                "Partners imported: %(added)s added, %(updated)s updated, %(unchanged)s already in the "
+                "register.",
+                added=result.added,
+                updated=result.updated,
+                unchanged=result.unchanged,
+            ),
+            "info",
+        )
         return _back(effort.slug, "partners")
     problems = [_import_problem(p) for p in result.problems]
     return render_template(

@@ -87,6 +87,7 @@ def test_budget_hxl_and_partner_import_with_dry_run(client, auth, session):
     good = PARTNERS.format(y=YEAR)
     dry = upload(good, "dry_run")
     assert dry.status_code == 200 and "all 2 rows are good" in dry.get_data(as_text=True)
+    assert "would add 2, update 0 and leave 0 as they are" in dry.get_data(as_text=True)
     bad = upload(good + BAD_ROWS.format(y=YEAR, bad=""), "import")
     page = bad.get_data(as_text=True)
     assert bad.status_code == 422
@@ -114,7 +115,36 @@ def test_budget_hxl_and_partner_import_with_dry_run(client, auth, session):
     )
     assert added[1].status == "exploring" and added[0].status == "active"
     event = session.exec(AuditEvent.__table__.select().where(AuditEvent.action == "partner.import")).one()
-    assert event.detail == {"rows": 2}
+    assert event.detail == {"rows": 2, "added": 2, "updated": 0}
+
+    # next week's sheet: UNHCR's activity completed, Caritas's unchanged (written in other letter case,
+    # and twice), one activity new; imported again, the register gains the new one and updates UNHCR's
+    week_two = (
+        good.replace(",ongoing\n", ",completed\n").replace("Caritas,", "CARITAS ,")
+        + f"CARITAS,humanitarian,COD,South Kivu,Food distribution in camps,{YEAR}-02-01,,planned\n"
+        + f"MSF,Health,COD,Ituri,Mobile clinics,{YEAR}-03-01,,ongoing\n"
+    )
+    table = Partnership.__table__
+    session.execute(table.update().where(table.c.actor == "UNHCR").values(contact="kivu@unhcr.example"))
+    session.commit()  # typed in by hand: a sheet without #contact leaves it
+    dry = upload(week_two, "dry_run").get_data(as_text=True)
+    assert "all 4 rows are good" in dry and "would add 1, update 1 and leave 1 as they are" in dry
+    session.rollback()
+    assert len(session.exec(Partnership.__table__.select()).all()) == before + 2  # a dry run writes nothing
+    again = upload(week_two, "import")
+    assert again.status_code == 302
+    flashed = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "Partners imported: 1 added, 1 updated, 1 already in the register." in flashed
+    session.rollback()
+    register = session.exec(Partnership.__table__.select().order_by(Partnership.id)).all()[before:]
+    assert [(p.actor, p.status, p.contact) for p in register] == [
+        ("UNHCR", "ended", "kivu@unhcr.example"),
+        ("Caritas", "exploring", ""),
+        ("MSF", "active", ""),
+    ]
+    upload(week_two, "import")  # the same sheet once more: nothing to add or update
+    session.rollback()
+    assert len(session.exec(Partnership.__table__.select()).all()) == before + 3
     auth.logout()
     auth.login(AMBASSADOR_NIAMEY)  # not in the task force
     assert upload(good, "import").status_code == 403
