@@ -30,8 +30,10 @@ from coordination.sitreps import service as sitreps
 from coordination.sitreps.models import SituationReport
 from coordination.structure import queries as structure
 from coordination.structure import service as structure_service
+from coordination.taskforces import service as taskforces
 from tests.demo import AMBASSADOR_KINSHASA, DGB_DIRECTOR, DGD_DIRECTOR, JUSTICE_MEMBER, SG_CHAIR, SG_SECRETARY
 from tests.factories import POLICY, make_person, post
+from tests.test_taskforces import goals_decision
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 WAIT_S = 10  # a contestant stuck longer than this is a deadlock: the test fails instead of hanging
@@ -290,3 +292,29 @@ def test_the_loser_gets_a_409_problem_from_the_api_and_a_message_on_the_page(cli
     page = client.post(f"/decisions/{decision_id}/adopt", follow_redirects=True)
     assert page.status_code == 200
     assert "This decision has already been adopted." in page.get_data(as_text=True)
+
+
+def test_two_task_forces_proposed_on_one_country_at_once_leave_one(app, session, both_read_first):
+    """One task force per country: of two proposals on a country at the same moment, the second is
+    refused as it would be a minute later (both read what they check against before either writes)."""
+    engine = db.engine_of(app)
+    goals = [goals_decision(session).id, goals_decision(session).id]
+    both_read_first(structure, "known_countries")
+
+    def proposing(name: str, goals_id: int):
+        def contestant(s: Session):
+            person = who(s, SG_CHAIR)
+            return lambda: taskforces.create_task_force(
+                session=s, person=person, goals_decision_id=goals_id, name=name, countries=["LBN"], now=T0
+            )
+
+        return contestant
+
+    outcomes = race(
+        engine, [proposing("Task Force Lebanon", goals[0]), proposing("Task Force Beirut", goals[1])]
+    )
+    refused = [o for o in outcomes if isinstance(o, BaseException)]
+    assert len(refused) == 1 and isinstance(refused[0], taskforces.TaskForceError), outcomes
+    assert refused[0].field == "countries" and "one task force per country" in str(refused[0])
+    session.rollback()
+    assert len(structure.task_forces_covering_countries(session=session, countries=["LBN"])["LBN"]) == 1

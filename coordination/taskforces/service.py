@@ -208,6 +208,10 @@ def create_task_force(
     overlap_reason = (overlap_reason or "").strip()
     if len(overlap_reason) > 300:
         raise TaskForceError("the reason is at most 300 characters", "overlap_reason")
+    # the organisation's revision is held from here to the commit (SELECT ... FOR UPDATE): two proposals
+    # on one country at once check one after the other, the second seeing the first (on SQLite a writing
+    # request holds the write lock from its start already)
+    structure_service.bump_revision(session=session)
     overlaps = structure.task_forces_covering_countries(session=session, countries=countries)
     if overlaps and not overlap_reason:
         raise TaskForceError(_overlap_refusal(overlaps), "countries")
@@ -251,7 +255,6 @@ def create_task_force(
         structure_service.set_country_override(
             session=session, body=body, country=code, reason=overlap_reason
         )
-    structure_service.bump_revision(session=session)
     audit.record(
         session,
         actor_id=person.id,
@@ -323,6 +326,7 @@ def confirm_chairs(
                 raise TaskForceError(f"{chosen_people[pid].name} is deactivated", field)
     if set(overrides.get(MembershipRole.chair, [])) & set(overrides.get(MembershipRole.co_chair, [])):
         raise TaskForceError("one person cannot be both chair and co-chair", "co_chair_ids")
+    structure_service.bump_revision(session=session)  # held to the commit, as in create_task_force
     overlaps = structure.task_forces_covering_countries(
         session=session,
         countries=structure.body_country_codes(session=session, body_id=task_force.id),
@@ -360,7 +364,6 @@ def confirm_chairs(
         chairs_decided_at=now,
         chairs_override_reason=reason if overrides else "",
     )
-    structure_service.bump_revision(session=session)
     session.flush()
     handed_over = reports.hand_over(session=session, task_force=task_force, now=now)
     audit.record(
