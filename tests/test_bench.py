@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bench import generate
 from coordination import db
+from coordination.audit import chain
+from coordination.audit.models import AuditEvent
 from coordination.markup import render_markdown
 from coordination.routing.rules import ReportFacts, route_report
 from coordination.structure.graph import build_organisation_graph
@@ -144,8 +146,9 @@ def test_demo_accounts_sign_in_on_the_generated_database(generated):
 def test_benchmark_smoke_run(tmp_path):
     from bench import run
 
-    out = tmp_path / "smoke.json"
-    results = run.main(["--smoke", "--json", str(out)])
+    out, database = tmp_path / "smoke.json", tmp_path / "smoke.db"
+    _generate(database)
+    results = run.main(["--smoke", "--database-url", f"sqlite:///{database}", "--json", str(out)])
     written = json.loads(out.read_text())
     assert written["ingest"]["requests"] > 0 and written["reference"]["statuses"].get("201", 0) > 0
     assert set(written["pages"]) == {"inbox", "dashboard", "report_page", "search_common", "search_rare"}
@@ -155,6 +158,13 @@ def test_benchmark_smoke_run(tmp_path):
     assert written["eden"]["listing"]["all_listed"]  # every record the Eden-shaped clients posted
     assert written["cold_start"]["median_s"] > 0 and written["cold_start"]["parts"]["healthz_status"] == 200
     assert set(results["checks"]) == set(run.TARGETS)
+    # what the run wrote is in the audit log, its chain whole (the fan-out's decision withdrawn, not deleted)
+    engine = db.make_engine(f"sqlite:///{database}")
+    with Session(engine) as session:
+        assert list(chain.verify(session)) == []
+        withdrawn = session.exec(select(AuditEvent.id).where(AuditEvent.action == "decision.withdrawn")).all()
+    engine.dispose()
+    assert len(withdrawn) == 1
 
 
 def test_concurrent_reads_smoke_run(generated):
