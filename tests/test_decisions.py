@@ -1,5 +1,6 @@
 """Downstream through the services and the scheduler's jobs, with an injected clock and a real SMTP server."""
 
+import time
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 
@@ -458,6 +459,30 @@ def test_run_job_does_nothing_while_another_scheduler_holds_the_lease(app, sessi
     assert len(smtp_server.messages) == 1
     scheduler = build_scheduler(app)
     assert {job.id for job in scheduler.get_jobs()} == {*tasks.FREQUENT_JOBS, *tasks.DAILY_JOBS}
+
+
+def test_two_schedulers_on_the_wall_clock_run_a_job_once_a_minute(app, session, monkeypatch):
+    """A second scheduler process (started by mistake, or during a restart) skips the slots the first
+    has run: the scheduler passes each run's minute as its slot."""
+    from coordination.jobs import scheduler
+
+    runs = []
+
+    def job(*, session, now, mailer, base_url, config):
+        runs.append(now)
+        return 0
+
+    if datetime.now(UTC).second >= 58:  # both runs below fall in one minute
+        time.sleep(3)
+    scheduler._scheduled(app, "remind_actions", job)
+    monkeypatch.setattr(scheduler, "holder_name", lambda: "other-host:2")
+    scheduler._scheduled(app, "remind_actions", job)  # the other scheduler, in the same minute
+    assert len(runs) == 1
+    next_minute = scheduler.wall_clock_slot(datetime.now(UTC)) + timedelta(minutes=1)
+    assert scheduler.run_job(app, "remind_actions", job, slot=next_minute) == 0  # its next slot: runs
+    assert len(runs) == 2
+    fired = {job.id: job.trigger for job in scheduler.build_scheduler(app).get_jobs()}
+    assert fired["remind_actions"].start_date.second == 0  # on whole minutes, in every scheduler alike
 
 
 def test_a_run_as_of_a_future_time_leaves_no_lease_held(app, session):

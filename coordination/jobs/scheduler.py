@@ -114,10 +114,19 @@ def run_all(
     return done
 
 
+def wall_clock_slot(at: datetime) -> datetime:
+    """The slot of a run the scheduler fires at `at`: the whole minute it fires in. Every scheduler fires the
+    frequent jobs on whole minutes (`aligned`) and the daily ones on the hour, so two schedulers (a second
+    one started by mistake, or two during a restart) share the slots: the first to take a job's lease runs
+    it, and the other skips that slot instead of running the job again."""
+    return at.replace(second=0, microsecond=0)
+
+
 def _scheduled(app: Flask, name: str, job: Callable) -> None:
-    """run_job for the scheduler: the error is logged and recorded already, not again by APScheduler."""
+    """run_job for the scheduler, in its slot: the error is logged and recorded already, not again by
+    APScheduler."""
     with contextlib.suppress(Exception):
-        run_job(app, name, job)
+        run_job(app, name, job, slot=wall_clock_slot(datetime.now(UTC)))
 
 
 def triggers(config) -> dict[str, BaseTrigger]:
@@ -147,9 +156,15 @@ def next_run(config, name: str, *, now: datetime, last_started_at: datetime | No
 def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone=app.config["BABEL_DEFAULT_TIMEZONE"])
     jobs = {**tasks.FREQUENT_JOBS, **tasks.DAILY_JOBS}
+    started = datetime.now(UTC)
     for name, trigger in triggers(app.config).items():
         scheduler.add_job(
-            _scheduled, trigger, args=(app, name, jobs[name]), id=name, max_instances=1, coalesce=True
+            _scheduled,
+            aligned(trigger, started),
+            args=(app, name, jobs[name]),
+            id=name,
+            max_instances=1,
+            coalesce=True,
         )
     return scheduler
 
