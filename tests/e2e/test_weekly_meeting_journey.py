@@ -47,6 +47,20 @@ def test_secretary_runs_the_weekly_meeting_and_the_dashboard_follows(page, live_
     agenda = page.locator("ol.agenda")
     expect(agenda).to_contain_text("Review priority: Niger (NER) (tier 2")
 
+    # the minutes and who was present: on paper the form is left out, the attendance printed in words
+    attendance = page.locator("p.attendance")
+    expect(attendance).to_be_hidden()
+    page.locator("#minutes textarea").fill("Niger discussed: the priority is raised.")
+    present = page.locator('#minutes input[name="present"]').first
+    name = present.locator("xpath=..").inner_text().strip()
+    present.check()
+    page.get_by_role("button", name="Save minutes").click()
+    page.emulate_media(media="print")
+    expect(attendance).to_be_visible()
+    expect(attendance).to_have_text(f"Present: {name}")
+    expect(page.get_by_role("button", name="Save minutes")).to_be_hidden()
+    page.emulate_media(media="screen")
+
     page.get_by_role("link", name="Change a priority").click()
     subject = "Country (name or code, e.g. Burundi) or theme (e.g. humanitarian), or a region's name"
     page.get_by_label(subject).fill("Niger")
