@@ -2,35 +2,41 @@
 // (and came back empty) or a closed browser loses nothing. The draft carries the form's idempotency key:
 // posting a restored draft whose first post did reach the server stores no second report. The report
 // page tells this script which key it was posted with, and that draft is dropped.
+// A draft marked above unclassified, or for restricted distribution, is kept for this tab only
+// (sessionStorage, gone when the tab closes), never in the browser's lasting storage.
 (function () {
   "use strict";
   var PREFIX = "coordination.report-draft:";
   var SKIPPED = ["csrf_token"];
 
-  function storage() {
+  function storage(kind) {
     try {
-      return window.localStorage;
+      return window[kind];
     } catch (error) {
-      return null; // storage turned off: no drafts
+      return null; // storage turned off: no drafts there
     }
   }
 
-  var store = storage();
-  if (!store) return;
+  var lasting = storage("localStorage");
+  var tab = storage("sessionStorage");
+  var stores = [lasting, tab].filter(Boolean);
+  if (!stores.length) return;
 
   var posted = document.querySelector("[data-posted-draft]");
   if (posted) {
     var postedKey = posted.getAttribute("data-posted-draft");
-    for (var i = store.length - 1; i >= 0; i--) {
-      var name = store.key(i);
-      if (name && name.indexOf(PREFIX) === 0) {
-        try {
-          if (JSON.parse(store.getItem(name)).key === postedKey) store.removeItem(name);
-        } catch (error) {
-          store.removeItem(name);
+    stores.forEach(function (store) {
+      for (var i = store.length - 1; i >= 0; i--) {
+        var name = store.key(i);
+        if (name && name.indexOf(PREFIX) === 0) {
+          try {
+            if (JSON.parse(store.getItem(name)).key === postedKey) store.removeItem(name);
+          } catch (error) {
+            store.removeItem(name);
+          }
         }
       }
-    }
+    });
   }
 
   var form = document.querySelector("form[data-draft-owner]");
@@ -44,7 +50,24 @@
     return Boolean(form.elements.namedItem("title").value || form.elements.namedItem("body").value);
   }
 
+  function classified() {
+    var level = form.elements.namedItem("classification");
+    var restricted = form.elements.namedItem("restricted_distribution");
+    return Boolean((level && level.value && level.value !== "unclassified") || (restricted && restricted.checked));
+  }
+
+  function drop() {
+    stores.forEach(function (store) {
+      store.removeItem(draftName);
+    });
+  }
+
   function save() {
+    var store = classified() ? tab : lasting || tab;
+    stores.forEach(function (other) {
+      if (other !== store) other.removeItem(draftName);
+    });
+    if (!store) return;
     if (!typed()) {
       store.removeItem(draftName);
       return;
@@ -83,7 +106,7 @@
   }
 
   function discard() {
-    store.removeItem(draftName);
+    drop();
     form.reset();
     if (keyField) keyField.value = pageKey;
     notice.hidden = true;
@@ -92,9 +115,9 @@
 
   var saved = null;
   try {
-    saved = JSON.parse(store.getItem(draftName));
+    saved = JSON.parse((tab && tab.getItem(draftName)) || (lasting && lasting.getItem(draftName)));
   } catch (error) {
-    store.removeItem(draftName);
+    drop();
   }
   // a page that came back with the server's values (refused input) keeps them, and they become the draft
   if (saved && saved.fields && !typed()) {

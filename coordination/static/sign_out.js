@@ -7,17 +7,19 @@
   var form = document.querySelector("form[data-sign-out]");
   if (!form) return;
   form.addEventListener("submit", function () {
-    try {
-      var store = window.localStorage;
-      for (var i = store.length - 1; i >= 0; i--) {
-        var name = store.key(i);
-        if (name && PREFIXES.some(function (prefix) { return name.indexOf(prefix) === 0; })) {
-          store.removeItem(name);
+    ["localStorage", "sessionStorage"].forEach(function (kind) {
+      try {
+        var store = window[kind];
+        for (var i = store.length - 1; i >= 0; i--) {
+          var name = store.key(i);
+          if (name && PREFIXES.some(function (prefix) { return name.indexOf(prefix) === 0; })) {
+            store.removeItem(name);
+          }
         }
+      } catch (error) {
+        /* storage turned off: nothing kept */
       }
-    } catch (error) {
-      /* storage turned off: nothing kept */
-    }
+    });
     if (navigator.serviceWorker && navigator.serviceWorker.controller) {
       navigator.serviceWorker.controller.postMessage("signed-out");
     }

@@ -33,3 +33,29 @@ def test_a_draft_survives_a_reload_and_is_gone_after_posting(page, live_server):
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_label("Password")).to_be_visible()
     assert page.evaluate("Object.keys(localStorage).filter(k => k.includes('report-draft'))") == []
+
+
+DRAFT_KEYS = "kind => Object.keys(window[kind]).filter(k => k.includes('report-draft'))"
+
+
+def test_a_classified_draft_is_kept_for_its_tab_only(page, live_server):
+    sign_in(page, live_server, AMBASSADOR_KINSHASA)
+    page.goto(f"{live_server}/reports/new")
+    page.get_by_label("Title").fill("Convoy route to Goma")
+    assert len(page.evaluate(DRAFT_KEYS, "localStorage")) == 1  # unclassified: kept in the browser
+    page.get_by_label("Classification").select_option("confidential")
+    page.get_by_label("Report (Markdown)").fill("Escort arrangements with MONUSCO.")
+    assert page.evaluate(DRAFT_KEYS, "localStorage") == []  # marked: gone from the lasting storage
+    assert len(page.evaluate(DRAFT_KEYS, "sessionStorage")) == 1
+    page.reload()
+    expect(page.get_by_text("Draft restored")).to_be_visible()  # the same tab keeps it
+    expect(page.get_by_label("Classification")).to_have_value("confidential")
+    expect(page.get_by_label("Report (Markdown)")).to_have_value("Escort arrangements with MONUSCO.")
+    other = page.context.new_page()  # another tab, as after closing this one: no draft
+    other.goto(f"{live_server}/reports/new")
+    expect(other.get_by_label("Title")).to_have_value("")
+    expect(other.get_by_text("Draft restored")).to_be_hidden()
+    other.close()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_label("Password")).to_be_visible()
+    assert page.evaluate(DRAFT_KEYS, "sessionStorage") == []
