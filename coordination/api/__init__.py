@@ -64,6 +64,21 @@ def json_response(model: BaseModel, status: int = 200):
     return current_app.response_class(model.model_dump_json(), status=status, mimetype="application/json")
 
 
+def pdf_response(data: bytes, filename: str):
+    """A printed document, shown inline by a browser that follows the link."""
+    return current_app.response_class(
+        data, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'}
+    )
+
+
+def pdf_openapi(what: str) -> dict:
+    """The OpenAPI description of a printed document's 200 answer."""
+    return {
+        "description": f"{what}, printed as PDF (A4, with its classification marking on every page)",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    }
+
+
 @api.errorhandler(Forbidden)
 def _forbidden(error: Forbidden):
     return problem(403, str(error))

@@ -8,12 +8,12 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from coordination import exports
-from coordination.api import BEARER, api, json_response
+from coordination.api import BEARER, api, json_response, pdf_openapi, pdf_response
 from coordination.api.problems import Problem, problem
 from coordination.audit import service as audit
 from coordination.classification import Clearance, NeedToKnow
 from coordination.db import get_session, session_for_stream
-from coordination.decisions import flows, queries, service
+from coordination.decisions import flows, printing, queries, service
 from coordination.decisions.enums import (
     AcknowledgementStatus,
     ActionStatus,
@@ -162,6 +162,23 @@ def decision_public(session: Session, decision: Decision) -> DecisionPublic:
 
 def _visible(decision_id: int):
     return queries.get_visible_decision(session=get_session(), viewer=g.api_person, decision_id=decision_id)
+
+
+@api.get(
+    "/decisions/<int:decision_id>.pdf",
+    tags=[DECISIONS_TAG],
+    security=BEARER,
+    responses={200: pdf_openapi("The decision with its acknowledgement table"), 404: Problem},
+    summary="A decision printed, as the page's PDF",
+)
+def get_decision_pdf(path: DecisionPath):
+    decision = _visible(path.decision_id)
+    if decision is None:
+        return problem(404, f"No decision {path.decision_id}.")
+    data = printing.printed(
+        session=get_session(), viewer=g.api_person, decision=decision, now=datetime.now(UTC)
+    )
+    return pdf_response(data, printing.filename(decision))
 
 
 @api.post(

@@ -10,7 +10,7 @@ from coordination import exports, playmode
 from coordination.audit import service as audit
 from coordination.classification import Clearance, NeedToKnow
 from coordination.db import get_session, session_for_stream
-from coordination.decisions import flows, queries, service
+from coordination.decisions import flows, printing, queries, service
 from coordination.decisions.enums import DecisionStatus
 from coordination.decisions.forms import (
     ACKNOWLEDGEMENT_LABELS,
@@ -22,10 +22,7 @@ from coordination.decisions.forms import (
 )
 from coordination.decisions.models import Decision
 from coordination.formchecks import confirmed
-from coordination.i18n import datetimeformat
-from coordination.labels import label
 from coordination.standards import cap_out, pdf
-from coordination.standards.marking import marking
 from coordination.structure import queries as structure
 from coordination.structure.enums import BodyKind
 
@@ -425,63 +422,10 @@ def action(action_id: int):
 @bp.get("/decisions/<int:decision_id>.pdf")
 def decision_pdf(decision_id: int):
     """The decision with its acknowledgement table, printed."""
-    session = get_session()
     found = _visible_or_404(decision_id)
-    audit.record_opening(
-        session,
-        actor_id=current_user.id,
-        action="decision.pdf",
-        object_type="decision",
-        object_id=found.id,
-        classification=found.classification,
-    )
-    body = structure.bodies_by_id(session=session, ids=[found.issuing_body_id])[found.issuing_body_id]
-    people = structure.people_by_id(session=session, ids={found.created_by_id, found.adopted_by_id} - {None})
-
-    def when(moment) -> str:
-        return datetimeformat(moment, "yyyy-MM-dd HH:mm") if moment else ""
-
-    facts = [
-        (_("Issued by"), body.name),
-        (_("Status"), decision_status(found.status)),
-        (_("Classification"), label("clearance", found.classification)),
-        (_("Drafted by"), f"{people[found.created_by_id].name} · {when(found.created_at)}"),
-    ]
-    if found.adopted_at:
-        facts += [
-            (_("Adopted by"), f"{people[found.adopted_by_id].name} · {when(found.adopted_at)}"),
-            (_("Acknowledge by"), when(found.acknowledgement_due_at)),
-        ]
-    if found.rationale:
-        facts.append((_("Rationale"), found.rationale))
-    late = " · " + _("late")
-    rows = [
-        (
-            row.unit.label,
-            acknowledgement(row.addressee.status) + (late if row.late else ""),
-            row.answered_by.name if row.answered_by else "",
-            when(row.addressee.answered_at),
-            row.addressee.comment,
-        )
-        for row in queries.acknowledgement_table(session=session, decision=found, now=now())
-    ]
-    document = pdf.Document(
-        title=found.title,
-        marking=marking(found.classification),
-        kicker=f"{body.name} · {_('Decision %(number)s', number=found.id)}",
-        facts=facts,
-        body_html=found.text_html,
-        tables=[
-            pdf.Table(
-                _("Acknowledgements"),
-                (_("Addressee"), _("Answer"), _("By"), _("When"), _("Comment")),
-                rows,
-                widths=(26, 18, 18, 14, 24),
-            )
-        ],
-    )
+    data = printing.printed(session=get_session(), viewer=current_user, decision=found, now=now())
     return Response(
-        pdf.render(document),
+        data,
         mimetype=pdf.MEDIA_TYPE,
-        headers={"Content-Disposition": f'inline; filename="decision-{found.id}.pdf"'},
+        headers={"Content-Disposition": f'inline; filename="{printing.filename(found)}"'},
     )

@@ -9,15 +9,24 @@ from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from coordination.api import BEARER, IdPath, SlugPath, api, json_response, preconditions
+from coordination.api import (
+    BEARER,
+    IdPath,
+    SlugPath,
+    api,
+    json_response,
+    pdf_openapi,
+    pdf_response,
+    preconditions,
+)
 from coordination.api.problems import Problem, problem
 from coordination.db import get_session
-from coordination.planning import budget, plans, press, registers, roster
+from coordination.planning import budget, plans, press, printing, registers, roster
 from coordination.planning.budget import MAX_AMOUNT
 from coordination.planning.models import Objective
 from coordination.structure import queries as structure
 from coordination.structure.enums import BodyKind
-from coordination.types import RecordId, RequestBody, Title
+from coordination.types import RecordId, RequestBody, Title, Year
 
 PLANNING_TAG = Tag(
     name="planning", description="Operational plans, budget lines, roster, press clearing, registers"
@@ -305,6 +314,28 @@ def get_objectives_csv(path: SlugPath):
     return Response(
         plans.objectives_csv(session=session, effort=_effort(session, path.slug)), mimetype="text/csv"
     )
+
+
+class ReviewYearQuery(BaseModel):
+    year: Year | None = Field(default=None, description="The plan year; this year when none")
+
+
+@api.get(
+    "/task-forces/<slug>/annual-review.pdf",
+    tags=[PLANNING_TAG],
+    security=BEARER,
+    responses={200: pdf_openapi("The annual review as you may read it"), 404: Problem, 422: Problem},
+    summary="A task force's annual review printed, as the page's PDF: objectives against target, the "
+    "actions of the decisions you may see, budget use and positions, marked with what it quotes",
+)
+def get_annual_review_pdf(path: SlugPath, query: ReviewYearQuery):
+    session = get_session()
+    effort = _effort(session, path.slug)
+    year = query.year or datetime.now(UTC).year
+    data = printing.annual_review(
+        session=session, viewer=g.api_person, effort=effort, year=year, today=datetime.now(UTC).date()
+    )
+    return pdf_response(data, printing.filename(effort, year))
 
 
 @api.get(

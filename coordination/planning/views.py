@@ -6,13 +6,11 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from coordination.audit import service as audit
 from coordination.db import get_session
 from coordination.markup import render_markdown
-from coordination.planning import budget, partner_import, plans, press, registers, roster
+from coordination.planning import budget, partner_import, plans, press, printing, registers, roster
 from coordination.rules import RuleViolation, StaleVersion
 from coordination.standards import pdf
-from coordination.standards.marking import marking
 from coordination.structure import queries as structure
 from coordination.structure.enums import BodyKind
 from coordination.types import FIRST_YEAR, LAST_YEAR
@@ -490,30 +488,13 @@ def annual_review_pdf(slug: str):
     """The annual review as this reader may read it, printed with the marking of what it quotes."""
     effort = _effort(slug)
     year = _year_asked()
-    session = get_session()
-    text = plans.annual_review(
-        session=session, viewer=current_user, effort=effort, year=year, today=_now().date()
-    )
-    level = plans.annual_review_classification(session=session, viewer=current_user, effort=effort, year=year)
-    audit.record_opening(
-        session,
-        actor_id=current_user.id,
-        action="review.pdf",
-        object_type="body",
-        object_id=effort.slug,
-        classification=level,
-    )
-    document = pdf.Document(
-        title=_("Annual review %(year)s", year=year),
-        marking=marking(level),
-        kicker=effort.name,
-        facts=[(_("Task force"), effort.name), (_("Year"), str(year))],
-        body_html=render_markdown(text),
+    data = printing.annual_review(
+        session=get_session(), viewer=current_user, effort=effort, year=year, today=_now().date()
     )
     return Response(
-        pdf.render(document),
+        data,
         mimetype=pdf.MEDIA_TYPE,
-        headers={"Content-Disposition": f'inline; filename="{slug}-annual-review-{year}.pdf"'},
+        headers={"Content-Disposition": f'inline; filename="{printing.filename(effort, year)}"'},
     )
 
 

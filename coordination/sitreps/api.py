@@ -8,7 +8,16 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from coordination import playmode
-from coordination.api import BEARER, IdPath, SlugPath, api, json_response, preconditions
+from coordination.api import (
+    BEARER,
+    IdPath,
+    SlugPath,
+    api,
+    json_response,
+    pdf_openapi,
+    pdf_response,
+    preconditions,
+)
 from coordination.api.problems import Problem, problem
 from coordination.audit import service as audit
 from coordination.classification import Clearance, NeedToKnow
@@ -133,21 +142,44 @@ def get_sitrep(path: IdPath):
 )
 def get_sitrep_edxl(path: IdPath):
     session = get_session()
-    sitrep = _visible(session, path.item_id)
-    if sitrep is None or sitrep.status != SitrepStatus.submitted:
+    sitrep = _submitted_opened(session, path.item_id, "sitrep.edxl")
+    if sitrep is None:
         return problem(404, f"No submitted situation report {path.item_id}.")
-    audit.record_opening(
-        session,
-        actor_id=g.api_person.id,
-        action="sitrep.edxl",
-        object_type="situation_report",
-        object_id=sitrep.id,
-        classification=sitrep.classification,
-    )
     return Response(
         exports.edxl_of(session=session, sitrep=sitrep, base_url=playmode.base_url()),
         mimetype=edxl.MEDIA_TYPE,
     )
+
+
+@api.get(
+    "/situation-reports/<int:item_id>.pdf",
+    tags=[SITREPS_TAG],
+    security=BEARER,
+    responses={200: pdf_openapi("The situation report"), 404: Problem},
+    summary="A submitted situation report printed, as the page's PDF (a draft is not printed)",
+)
+def get_sitrep_pdf(path: IdPath):
+    session = get_session()
+    sitrep = _submitted_opened(session, path.item_id, "sitrep.pdf")
+    if sitrep is None:
+        return problem(404, f"No submitted situation report {path.item_id}.")
+    return pdf_response(exports.pdf_of(session=session, sitrep=sitrep), f"situation-report-{sitrep.id}.pdf")
+
+
+def _submitted_opened(session: Session, sitrep_id: int, action: str) -> SituationReport | None:
+    """A submitted situation report the caller may see, its opening audited as `action`; None otherwise."""
+    sitrep = _visible(session, sitrep_id)
+    if sitrep is None or sitrep.status != SitrepStatus.submitted:
+        return None
+    audit.record_opening(
+        session,
+        actor_id=g.api_person.id,
+        action=action,
+        object_type="situation_report",
+        object_id=sitrep.id,
+        classification=sitrep.classification,
+    )
+    return sitrep
 
 
 @api.post(

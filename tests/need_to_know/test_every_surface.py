@@ -72,6 +72,7 @@ SITREP_SURFACES = {
     "/situation-reports/<int:sitrep_id>",
     "/api/v1/situation-reports/<int:item_id>",
     "/situation-reports/<int:sitrep_id>.pdf",
+    "/api/v1/situation-reports/<int:item_id>.pdf",
     "/situation-reports/<int:sitrep_id>/edxl-sitrep.xml",
     "/api/v1/situation-reports/<int:item_id>/edxl-sitrep.xml",
     "/search",

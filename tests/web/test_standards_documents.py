@@ -134,7 +134,9 @@ def adopted_decision(session, *, text="Open the crossings."):
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-def test_a_reader_downloads_a_situation_report_a_decision_and_an_annual_review(client, auth, session):
+def test_a_reader_downloads_a_situation_report_a_decision_and_an_annual_review(
+    client, auth, session, api_token
+):
     sitrep = submitted_sitrep(session, body=LONG)
     decision = adopted_decision(session, text=LONG)
     decisions.acknowledge(
@@ -185,6 +187,26 @@ def test_a_reader_downloads_a_situation_report_a_decision_and_an_annual_review(c
     opened = session.exec(select(AuditEvent.action).where(AuditEvent.action.endswith(".pdf"))).all()
     assert {"sitrep.pdf", "decision.pdf", "review.pdf"} <= set(opened)
 
+    # the same three documents through the API, for systems that file or forward them
+    chair = api_token(DGB_DIRECTOR)
+    for url, pages, words in (
+        (f"/api/v1/situation-reports/{sitrep.id}.pdf", 2, "Task Force Great Lakes"),
+        (f"/api/v1/decisions/{decision.id}.pdf", 2, "Crossings open at 06:00."),
+        (f"/api/v1/task-forces/{GREAT_LAKES}/annual-review.pdf?year={NOW.year}", 1, "Staff the crossings"),
+    ):
+        response = client.get(url, headers=chair)
+        assert response.status_code == 200 and response.mimetype == "application/pdf", url
+        assert "inline; filename=" in response.headers["Content-Disposition"]
+        assert words in " ".join(assert_marked(response.data, SECRET, pages=pages)), url
+    year_out = client.get(f"/api/v1/task-forces/{GREAT_LAKES}/annual-review.pdf?year=1", headers=chair)
+    assert year_out.status_code == 422 and year_out.mimetype == "application/problem+json"
+    assert client.get("/api/v1/task-forces/nowhere/annual-review.pdf", headers=chair).status_code == 404
+    session.rollback()
+    printed = session.exec(
+        select(AuditEvent.action).where(AuditEvent.actor_id == who(session, DGB_DIRECTOR).id)
+    ).all()
+    assert [a for a in printed if a.endswith(".pdf")].count("decision.pdf") == 2  # the page's, the API's
+
 
 def test_a_reader_without_clearance_gets_no_document(client, auth, session, api_token):
     sitrep = submitted_sitrep(session)
@@ -206,7 +228,30 @@ def test_a_reader_without_clearance_gets_no_document(client, auth, session, api_
     ):
         assert client.get(url).status_code == 404, url
 
+    justice = api_token(JUSTICE_MEMBER)
+    for url in (f"/api/v1/situation-reports/{sitrep.id}.pdf", f"/api/v1/decisions/{decision.id}.pdf"):
+        refused = client.get(url, headers=justice)
+        assert refused.status_code == 404 and refused.mimetype == "application/problem+json", url
+    # the annual review is printed as its reader may read it: without the secret decision's action
+    decisions.create_action(
+        session=session,
+        person=who(session, SG_SECRETARY),
+        decision=decision,
+        title="Open the northern crossing",
+        owner_kind="body",
+        owner_key=GREAT_LAKES,
+        due_on=NOW.date(),
+        now=NOW,
+    )
+    review_url = f"/api/v1/task-forces/{GREAT_LAKES}/annual-review.pdf?year={NOW.year}"
+    review = client.get(review_url, headers=justice)
+    text = " ".join(pages_of(review.data))
+    assert review.status_code == 200 and SECRET not in text and "Open the northern crossing" not in text
+    chairs = client.get(review_url, headers=api_token(DGB_DIRECTOR))
+    assert "Open the northern crossing" in " ".join(assert_marked(chairs.data, SECRET))
+
     chair = api_token(DGB_DIRECTOR)  # a draft is not exported, even to its chair
+    assert client.get(f"/api/v1/situation-reports/{draft.id}.pdf", headers=chair).status_code == 404
     assert (
         client.get(f"/api/v1/situation-reports/{draft.id}/edxl-sitrep.xml", headers=chair).status_code == 404
     )
