@@ -9,6 +9,7 @@ from coordination.api.problems import Problem, problem
 from coordination.auth import service as auth
 from coordination.db import home_session, reads_before_writing
 from coordination.rules import Forbidden, RuleViolation
+from coordination.standards import pdf
 
 BEARER = [{"bearerAuth": []}]
 PUBLIC_ENDPOINTS = {"api.issue_token"}
@@ -67,7 +68,7 @@ def json_response(model: BaseModel, status: int = 200):
 def pdf_response(data: bytes, filename: str):
     """A printed document, shown inline by a browser that follows the link."""
     return current_app.response_class(
-        data, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'}
+        data, mimetype=pdf.MEDIA_TYPE, headers={"Content-Disposition": f'inline; filename="{filename}"'}
     )
 
 
@@ -75,7 +76,7 @@ def pdf_openapi(what: str) -> dict:
     """The OpenAPI description of a printed document's 200 answer."""
     return {
         "description": f"{what}, printed as PDF (A4, with its classification marking on every page)",
-        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        "content": {pdf.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
     }
 
 

@@ -175,9 +175,7 @@ def get_decision_pdf(path: DecisionPath):
     decision = _visible(path.decision_id)
     if decision is None:
         return problem(404, f"No decision {path.decision_id}.")
-    data = printing.printed(
-        session=get_session(), viewer=g.api_person, decision=decision, now=datetime.now(UTC)
-    )
+    data = printing.printed(session=get_session(), viewer=g.api_person, decision=decision, now=_now())
     return pdf_response(data, printing.filename(decision))
 
 

@@ -331,10 +331,9 @@ class ReviewYearQuery(BaseModel):
 def get_annual_review_pdf(path: SlugPath, query: ReviewYearQuery):
     session = get_session()
     effort = _effort(session, path.slug)
-    year = query.year or datetime.now(UTC).year
-    data = printing.annual_review(
-        session=session, viewer=g.api_person, effort=effort, year=year, today=datetime.now(UTC).date()
-    )
+    today = _now().date()
+    year = query.year or today.year
+    data = printing.annual_review(session=session, viewer=g.api_person, effort=effort, year=year, today=today)
     return pdf_response(data, printing.filename(effort, year))
 
 
